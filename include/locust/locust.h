@@ -1,0 +1,424 @@
+/*
+ * liblocust: Locust's load-testing model as an embeddable C library.
+ *
+ * This is the umbrella header. It declares the error codes, the static
+ * scenario definitions (locust classes, task sets, tasks), the per-task
+ * context a task receives (Python's `self`), and the runner that hatches
+ * users. Statistics, events and the HTTP session have topic headers of their
+ * own, all included from here.
+ *
+ * Conventions (libuv's): functions return 0 or a negative errno-style code;
+ * locust_strerror() turns a code into text. Runtime objects are opaque
+ * handles; static definitions are plain structs meant for designated
+ * initializers.
+ */
+#ifndef LOCUST_LOCUST_H
+#define LOCUST_LOCUST_H
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Marks a function that never returns (it unwinds the user's fiber). */
+#define LOCUST_NORETURN __attribute__((noreturn))
+
+/* ------------------------------------------------------------------------ */
+/* Version                                                                  */
+/* ------------------------------------------------------------------------ */
+
+#define LOCUST_VERSION_MAJOR 0
+#define LOCUST_VERSION_MINOR 1
+#define LOCUST_VERSION_PATCH 0
+#define LOCUST_VERSION_STRING "0.1.0"
+
+/*
+ * The scenario ABI version. A compiled scenario records the value it was
+ * built with (see LOCUST_SCENARIO below); locust-run refuses a scenario
+ * whose ABI differs from the library's. Bump it whenever a public struct
+ * changes layout.
+ */
+#define LOCUST_API_VERSION 1
+
+/** Returns the library version as "MAJOR.MINOR.PATCH". */
+const char *locust_version(void);
+
+/* ------------------------------------------------------------------------ */
+/* Errors                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Error codes are negative. The errno-based ones take the platform's values;
+ * the liblocust-specific ones live from -4000 down. Never renumber a code.
+ */
+#define LOCUST_OK 0
+#define LOCUST_EINVAL (-EINVAL)
+#define LOCUST_ENOMEM (-ENOMEM)
+#define LOCUST_ENOENT (-ENOENT)
+#define LOCUST_EEXIST (-EEXIST)
+#define LOCUST_ERANGE (-ERANGE)
+#define LOCUST_EBUSY (-EBUSY)
+#define LOCUST_EIO (-EIO)
+#define LOCUST_EPROTO (-EPROTO)
+#define LOCUST_ENOTSUP (-ENOTSUP)
+#define LOCUST_ETIMEDOUT (-ETIMEDOUT)
+#define LOCUST_ECANCELED (-ECANCELED)
+#define LOCUST_ECONNREFUSED (-ECONNREFUSED)
+#define LOCUST_EMFILE (-EMFILE)
+#define LOCUST_EAGAIN (-EAGAIN)
+#define LOCUST_ECLASS (-4001)   /* invalid locust class or task set definition */
+#define LOCUST_EABI (-4002)     /* scenario built against another ABI version */
+#define LOCUST_EHTTP (-4003)    /* HTTP request failed (see the response error) */
+#define LOCUST_EJSON (-4004)    /* body is not valid JSON */
+#define LOCUST_ESTATE (-4005)   /* operation not allowed in the current state */
+#define LOCUST_ETOOBIG (-4006)  /* a capped buffer would grow past its cap */
+#define LOCUST_ENOTFIBER (-4007) /* call needs a user fiber, made from outside one */
+
+/** Returns a static, human-readable description of an error code. */
+const char *locust_strerror(int err);
+
+/** Returns the symbolic name of an error code, e.g. "LOCUST_EINVAL". */
+const char *locust_err_name(int err);
+
+/* ------------------------------------------------------------------------ */
+/* Static scenario definitions                                              */
+/* ------------------------------------------------------------------------ */
+
+typedef struct locust_ctx locust_ctx;
+typedef struct locust_runner locust_runner;
+typedef struct locust_task locust_task;
+typedef struct locust_taskset locust_taskset;
+typedef struct locust_class locust_class;
+
+/** A task: a function run by a simulated user. `ctx` is Python's `self`. */
+typedef void (*locust_task_fn)(locust_ctx *ctx);
+
+/**
+ * A wait function: returns the time in milliseconds to wait between two
+ * tasks (Locust's wait_function). Negative values are taken as 0.
+ */
+typedef double (*locust_wait_fn)(locust_ctx *ctx);
+
+/*
+ * Task weights. Python's list form `tasks = [a, b]` gives every task weight
+ * 1, and so does a task entry whose .weight is left out (0). Python's
+ * `@task(0)` (never run) is LOCUST_WEIGHT_NEVER. Any other negative weight is
+ * refused.
+ */
+#define LOCUST_WEIGHT_NEVER (-1)
+
+/**
+ * One entry of a task set: either a function (.fn) or a nested task set
+ * (.taskset), never both. The array ends with an entry whose .fn and
+ * .taskset are both NULL (LOCUST_TASKS_END).
+ */
+struct locust_task {
+    const char *name;               /* shown in task-ratio tables; defaults to the task set name or "task<N>" */
+    locust_task_fn fn;              /* the task, or NULL when .taskset is set */
+    const locust_taskset *taskset;  /* a nested task set, or NULL */
+    int weight;                     /* 0 = 1; LOCUST_WEIGHT_NEVER = excluded */
+    int order;                      /* seq_task order in a sequential task set; 0 = 1 */
+};
+
+#define LOCUST_TASKS_END { NULL, NULL, NULL, 0, 0 }
+/** A function task with weight 1, named after the function. */
+#define LOCUST_TASK(f) { .name = #f, .fn = (f), .weight = 1 }
+/** A function task with weight w (Python's @task(w)). */
+#define LOCUST_TASK_W(f, w) { .name = #f, .fn = (f), .weight = (w) }
+/** A nested task set with weight w. */
+#define LOCUST_SUBTASKS(ts, w) { .name = NULL, .taskset = &(ts), .weight = (w) }
+/** A task of a sequential task set with order o (Python's @seq_task(o)). */
+#define LOCUST_SEQ_TASK(f, o) { .name = #f, .fn = (f), .weight = 1, .order = (o) }
+
+/**
+ * A task set (Python's TaskSet or TaskSequence). Wait settings left at zero
+ * (min_wait, max_wait and wait all unset) are inherited from the parent task
+ * set, and at the top from the locust class. Unlike 0.9.0, a task set's own
+ * min_wait/max_wait take effect without a wait function of its own.
+ */
+struct locust_taskset {
+    const char *name;
+    const locust_task *tasks;       /* terminated by LOCUST_TASKS_END */
+    bool sequential;                /* TaskSequence: run tasks in .order, weight = repeat count */
+    double min_wait, max_wait;      /* milliseconds */
+    locust_wait_fn wait;            /* overrides min_wait/max_wait when set */
+    size_t data_size;               /* zeroed per-instance data, see locust_taskset_data() */
+    /* Once per task set per process, in the fiber of the first user that enters it. */
+    locust_task_fn setup;
+    /* Once at shutdown, in a fiber of its own with an HTTP session. */
+    locust_task_fn teardown;
+    /* Each time a user enters the task set. */
+    locust_task_fn on_start;
+    /* Each time a user leaves it: interrupt, stop, or the user being killed. */
+    locust_task_fn on_stop;
+};
+
+/**
+ * A locust class: one kind of simulated user. Unlike Python (where the
+ * default is 1000 ms), min_wait and max_wait left unset mean no wait.
+ */
+struct locust_class {
+    const char *name;
+    const locust_taskset *task_set;
+    double min_wait, max_wait;      /* milliseconds, inclusive */
+    locust_wait_fn wait;            /* overrides min_wait/max_wait when set */
+    int weight;                     /* spawn weight; 0 = 10 (Locust's default) */
+    const char *host;               /* base URL; --host overrides it */
+    size_t data_size;               /* zeroed per-user data, see locust_user_data() */
+    size_t stack_size;              /* fiber stack; 0 = LOCUST_DEFAULT_STACK_SIZE */
+    locust_task_fn setup;           /* once per class per process, in the first user's fiber */
+    locust_task_fn teardown;        /* once at shutdown, in a fiber with an HTTP session */
+};
+
+/** Default fiber stack size. Only the pages a user touches cost memory. */
+#define LOCUST_DEFAULT_STACK_SIZE (64 * 1024)
+/** Smallest accepted stack size. */
+#define LOCUST_MIN_STACK_SIZE (16 * 1024)
+
+/* ------------------------------------------------------------------------ */
+/* The task context (Python's `self`)                                       */
+/* ------------------------------------------------------------------------ */
+
+/** Returns the zeroed per-user data of the class's .data_size bytes (NULL if 0). */
+void *locust_user_data(locust_ctx *ctx);
+/** Returns the zeroed per-instance data of the current task set (NULL if 0). */
+void *locust_taskset_data(locust_ctx *ctx);
+/** Returns the parent task set's context, or NULL at the root task set. */
+locust_ctx *locust_parent(locust_ctx *ctx);
+/** Returns the class of the user running this context. */
+const locust_class *locust_user_class(locust_ctx *ctx);
+/** Returns the task set definition of this context. */
+const locust_taskset *locust_ctx_taskset(locust_ctx *ctx);
+/** Returns the user's number, unique within the runner (starting at 1). */
+uint64_t locust_user_id(locust_ctx *ctx);
+/** Returns the runner that owns the user. */
+locust_runner *locust_ctx_runner(locust_ctx *ctx);
+/** Returns the effective host (base URL) for this user, or NULL. */
+const char *locust_host(locust_ctx *ctx);
+
+/**
+ * Sleeps for `ms` milliseconds, yielding the fiber to the loop. Returns 0.
+ * If the user is killed while sleeping, this does not return: the user's
+ * task sets are unwound (running their on_stop) like a Python GreenletExit.
+ */
+int locust_sleep(locust_ctx *ctx, double ms);
+
+/**
+ * Leaves the current (nested) task set, like Python's interrupt(). With
+ * reschedule the parent runs its next task at once, otherwise after a wait.
+ * Called in the root task set it is an error reported through locust_error.
+ */
+LOCUST_NORETURN void locust_interrupt(locust_ctx *ctx, bool reschedule);
+
+/** Ends the current task early; the next one follows at once or after a wait. */
+LOCUST_NORETURN void locust_reschedule(locust_ctx *ctx, bool immediately);
+
+/** Stops this simulated user (Python's StopLocust). on_stop handlers run. */
+LOCUST_NORETURN void locust_stop_user(locust_ctx *ctx);
+
+/**
+ * Fails the current task (the C counterpart of an exception): fires the
+ * locust_error event with the formatted message, waits, and goes on with
+ * the next task. Never counted in the request statistics.
+ */
+LOCUST_NORETURN void locust_fail(locust_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/**
+ * Puts a task at the end (or, with first, at the head) of this task set's
+ * queue, like Python's schedule_task(). The task entry must outlive the run.
+ */
+int locust_schedule_task(locust_ctx *ctx, const locust_task *task, bool first);
+
+/** Uniform random integer in [lo, hi] from the user's own generator. */
+int64_t locust_random_int(locust_ctx *ctx, int64_t lo, int64_t hi);
+/** Uniform random double in [0, 1) from the user's own generator. */
+double locust_random_double(locust_ctx *ctx);
+
+/** A wait function that always returns 0 (no wait between tasks). */
+double locust_wait_none(locust_ctx *ctx);
+
+/* ------------------------------------------------------------------------ */
+/* Logging                                                                  */
+/* ------------------------------------------------------------------------ */
+
+typedef enum locust_log_level {
+    LOCUST_LOG_DEBUG = 10,
+    LOCUST_LOG_INFO = 20,
+    LOCUST_LOG_WARNING = 30,
+    LOCUST_LOG_ERROR = 40,
+    LOCUST_LOG_CRITICAL = 50
+} locust_log_level;
+
+/**
+ * A log sink. The default writes Locust's format
+ * "[2018-09-01 15:00:14,123] host/LEVEL/logger: message" to stderr.
+ */
+typedef void (*locust_log_fn)(locust_log_level level, const char *logger, const char *msg, void *udata);
+
+/**
+ * Sets the process-wide log sink and level. With fn NULL the default format
+ * is written to udata, a FILE * (NULL: stderr).
+ */
+void locust_log_set(locust_log_fn fn, void *udata, locust_log_level level);
+/** Returns the current process-wide log level. */
+locust_log_level locust_log_level_get(void);
+/** Logs a message through the current sink. */
+void locust_log(locust_log_level level, const char *logger, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/** Parses "DEBUG", "info", ... into a level. Returns 0 or LOCUST_EINVAL. */
+int locust_log_level_parse(const char *name, locust_log_level *out);
+
+/* ------------------------------------------------------------------------ */
+/* The runner                                                               */
+/* ------------------------------------------------------------------------ */
+
+/** Runner states, with Locust's names (locust_runner_state_name()). */
+typedef enum locust_runner_state {
+    LOCUST_STATE_READY = 0,
+    LOCUST_STATE_HATCHING,
+    LOCUST_STATE_RUNNING,
+    LOCUST_STATE_CLEANUP,
+    LOCUST_STATE_STOPPED
+} locust_runner_state;
+
+/** Options for locust_runner_new(). Zero means "default" everywhere. */
+typedef struct locust_runner_options {
+    struct ev_loop *loop;   /* run on this libev loop; NULL = a loop of its own */
+    const char *host;       /* overrides every class's host (like --host) */
+    uint64_t seed;          /* random seed; 0 = seeded from the clock */
+    bool reset_stats;       /* reset stats when hatching completes (--reset-stats) */
+    bool catch_exceptions;  /* unused, reserved: task failures never stop a user */
+} locust_runner_options;
+
+/** Creates a runner. `opts` may be NULL. */
+int locust_runner_new(locust_runner **out, const locust_runner_options *opts);
+
+/**
+ * Frees a runner. Users still alive are killed without running on_stop;
+ * call locust_runner_quit() and let the loop finish first for a clean end.
+ */
+void locust_runner_free(locust_runner *r);
+
+/**
+ * Adds a locust class after validating it. On LOCUST_ECLASS,
+ * locust_runner_last_error() names the class and field at fault.
+ */
+int locust_runner_add_class(locust_runner *r, const locust_class *cls);
+
+/** Returns the detail of the last error of this runner ("" if none). */
+const char *locust_runner_last_error(const locust_runner *r);
+
+/**
+ * Starts hatching `users` users at `hatch_rate` users per second, spread over
+ * the classes by weight (the counts always add up to `users`). While running,
+ * changes the number of users up (at the new rate) or down (at once).
+ */
+int locust_runner_start(locust_runner *r, unsigned users, double hatch_rate);
+
+/**
+ * Like locust_runner_start() with explicit per-class counts (Locust 2.x's
+ * user_classes_count). `counts` has one entry per added class, in order.
+ */
+int locust_runner_start_counts(locust_runner *r, const unsigned *counts, double hatch_rate);
+
+/** Stops all users: their on_stop handlers run, then fibers are freed. */
+int locust_runner_stop(locust_runner *r);
+
+/**
+ * Stops all users, runs the teardowns and fires `quitting`; the loop
+ * returns from locust_runner_run() once everything has ended.
+ */
+int locust_runner_quit(locust_runner *r);
+
+/**
+ * Runs the loop until the runner quits. With run_time > 0, quits after that
+ * many seconds (counted from this call). Returns 0.
+ */
+int locust_runner_run(locust_runner *r, double run_time);
+
+/** Returns the runner's libev loop. */
+struct ev_loop *locust_runner_loop(locust_runner *r);
+/** Returns the runner's state. */
+locust_runner_state locust_runner_state_get(const locust_runner *r);
+/** Returns Locust's name for a state: "ready", "hatching", ... */
+const char *locust_runner_state_name(locust_runner_state s);
+/** Returns the number of live users. */
+unsigned locust_runner_user_count(const locust_runner *r);
+/** Returns the target number of users (Locust's num_clients). */
+unsigned locust_runner_target_count(const locust_runner *r);
+/** Returns the number of classes added. */
+size_t locust_runner_class_count(const locust_runner *r);
+/** Returns the i-th class added, or NULL. */
+const locust_class *locust_runner_class_at(const locust_runner *r, size_t i);
+/** Returns the number of live users of the i-th class. */
+unsigned locust_runner_class_user_count(const locust_runner *r, size_t i);
+/** Returns the host set in the options (or by locust_runner_set_host()), or NULL. */
+const char *locust_runner_host(const locust_runner *r);
+/** Replaces the host override (NULL: use the classes' own). Returns 0 or LOCUST_ENOMEM. */
+int locust_runner_set_host(locust_runner *r, const char *host);
+
+/** True once locust_runner_quit() has finished (teardowns run, quitting fired). */
+bool locust_runner_quit_done(const locust_runner *r);
+
+/** A row of the task-exceptions table (Locust's runner.exceptions, spec §4.6). */
+typedef struct locust_exception_info {
+    uint64_t count;         /* occurrences */
+    const char *msg;        /* the failure message */
+    const char *traceback;  /* "Class > TaskSet > task" */
+    const char *nodes;      /* where it happened: "local" or slave ids, joined by ", " */
+} locust_exception_info;
+
+/** Returns the number of rows in the task-exceptions table. */
+size_t locust_runner_exception_count(const locust_runner *r);
+/** Fills `out` with row i of the task-exceptions table. */
+int locust_runner_exception(const locust_runner *r, size_t i, locust_exception_info *out);
+/** Records a task exception (a master records its slaves' with their node ids). */
+int locust_runner_log_exception(locust_runner *r, const char *node, const char *msg, const char *traceback);
+
+/**
+ * Computes how `users` users are spread over classes of the given weights:
+ * largest-remainder apportionment, so the counts always add up to `users`,
+ * ties going to the earlier class. `out` has `n` entries.
+ */
+int locust_weight_split(const int *weights, size_t n, unsigned users, unsigned *out);
+
+/* ------------------------------------------------------------------------ */
+/* Scenarios (shared objects loaded by locust-run)                          */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * What a scenario shared object exports, under the symbol name
+ * "locust_scenario". Build it with the LOCUST_SCENARIO macro.
+ */
+typedef struct locust_scenario {
+    int api_version;                    /* LOCUST_API_VERSION at build time */
+    const locust_class *const *classes; /* NULL-terminated */
+    /* Called once after the runner is created: add listeners, web routes. */
+    int (*init)(locust_runner *r);
+} locust_scenario;
+
+/**
+ * Declares the scenario of a shared object. Usage:
+ *   LOCUST_SCENARIO(NULL, &website_user, &admin_user);
+ */
+#define LOCUST_SCENARIO(init_fn, ...)                                           \
+    static const locust_class *const locust__scenario_classes[] = {__VA_ARGS__, \
+                                                                   NULL};       \
+    __attribute__((visibility("default"))) const locust_scenario locust_scenario = { \
+        LOCUST_API_VERSION, locust__scenario_classes, (init_fn)}
+
+#ifdef __cplusplus
+}
+#endif
+
+#include <locust/events.h>
+#include <locust/stats.h>
+#include <locust/http.h>
+
+#endif /* LOCUST_LOCUST_H */

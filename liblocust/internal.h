@@ -1,0 +1,93 @@
+/*
+ * Internal interfaces shared by the files of liblocust. Nothing here is
+ * public: non-static symbols are prefixed locust__.
+ */
+#ifndef LOCUST_INTERNAL_H
+#define LOCUST_INTERNAL_H
+
+#include <ev.h>
+#include <locust/locust.h>
+
+typedef struct locust_user locust_user;
+typedef struct locust__http_multi locust__http_multi;
+
+/* ---- error detail ------------------------------------------------------ */
+
+/* Formats a runner's last-error text and returns `err`. */
+int locust__runner_error(locust_runner *r, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- users and their fibers -------------------------------------------- */
+
+/* Returns the user running `ctx`. */
+locust_user *locust__ctx_user(locust_ctx *ctx);
+/* Returns the user whose fiber is running now, or NULL on the loop's stack. */
+locust_user *locust__current_user(void);
+/* Returns the runner owning a user. */
+locust_runner *locust__user_runner(locust_user *u);
+/* Returns the user's number. */
+uint64_t locust__user_id(locust_user *u);
+
+/*
+ * Suspends the calling user's fiber until locust__user_wake() is called for
+ * it. Returns 0 when woken, or LOCUST_ECANCELED when the user is being
+ * killed: the caller then releases what it holds (e.g. removes its curl
+ * handle) and calls locust__user_unwind(), which does not return.
+ */
+int locust__user_block(locust_user *u);
+/* Makes a blocked user runnable again; safe from any callback. */
+void locust__user_wake(locust_user *u);
+/* Unwinds a killed user's task sets (running on_stop). Never returns. */
+LOCUST_NORETURN void locust__user_unwind(locust_user *u);
+
+/*
+ * The user's HTTP session, created on first use by http_session.c. The core
+ * frees it when the user ends, and calls task_end after every task so that
+ * responses the task did not free are released (with the task's failure
+ * message, or NULL when it ended normally).
+ */
+typedef struct locust__user_ext {
+    void *ptr;
+    void (*task_end)(void *ptr, const char *fail_msg);
+    void (*destroy)(void *ptr);
+} locust__user_ext;
+locust__user_ext *locust__user_http_ext(locust_user *u);
+
+/* ---- runner ------------------------------------------------------------ */
+
+struct ev_loop *locust__runner_loop(locust_runner *r);
+/* The runner's curl multi glue, created on first use by http_multi.c. */
+locust__http_multi **locust__runner_http_slot(locust_runner *r);
+void locust__http_multi_free(locust__http_multi *m);
+
+/* ---- events ------------------------------------------------------------ */
+
+typedef struct locust__hooks locust__hooks;
+int locust__hooks_new(locust__hooks **out);
+void locust__hooks_free(locust__hooks *h);
+int locust__hooks_add(locust__hooks *h, locust_event_type t, locust_listener_fn fn, void *udata);
+int locust__hooks_remove(locust__hooks *h, locust_event_type t, locust_listener_fn fn, void *udata);
+void locust__hooks_fire(locust__hooks *h, const locust_event *ev);
+bool locust__hooks_any(const locust__hooks *h, locust_event_type t);
+locust__hooks *locust__runner_hooks(locust_runner *r);
+
+/* ---- random numbers (xoshiro256**, seeded by splitmix64) ---------------- */
+
+typedef struct locust__rng {
+    uint64_t s[4];
+} locust__rng;
+void locust__rng_seed(locust__rng *g, uint64_t seed);
+uint64_t locust__rng_next(locust__rng *g);
+/* Uniform in [0, n) without modulo bias; n > 0. */
+uint64_t locust__rng_below(locust__rng *g, uint64_t n);
+double locust__rng_double(locust__rng *g);
+
+/* ---- small helpers ------------------------------------------------------ */
+
+/* Wall-clock seconds since the epoch, with sub-microsecond resolution. */
+double locust__now(void);
+/* Monotonic seconds. */
+double locust__mono(void);
+char *locust__strdup(const char *s);
+
+#endif /* LOCUST_INTERNAL_H */

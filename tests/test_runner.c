@@ -1,0 +1,234 @@
+/*
+ * The runner as a specification (spec §4.1): hatch rate, the spread of
+ * users over classes, changing the count while running, stop, quit and the
+ * run-time limit, and 10k users starting and stopping cleanly.
+ */
+#include "internal.h"
+#include "testutil.h"
+
+#include <math.h>
+#include <string.h>
+
+static void idle_task(locust_ctx *ctx)
+{
+    locust_sleep(ctx, 50);
+}
+static int stops;
+static void count_stop(locust_ctx *ctx)
+{
+    stops++;
+}
+
+static const locust_task idle_tasks[] = {LOCUST_TASK(idle_task), LOCUST_TASKS_END};
+static const locust_taskset idle_ts = {.name = "Idle", .tasks = idle_tasks, .on_stop = count_stop};
+static const locust_class class_a = {.name = "A", .task_set = &idle_ts, .weight = 1, .min_wait = 100, .max_wait = 100};
+static const locust_class class_b = {.name = "B", .task_set = &idle_ts, .weight = 2, .min_wait = 100, .max_wait = 100};
+static const locust_class class_c = {.name = "C", .task_set = &idle_ts, .weight = 4, .min_wait = 100, .max_wait = 100};
+
+static locust_runner *new_runner(void)
+{
+    locust_runner *r;
+    locust_runner_options o = {.seed = 5};
+    ck_assert_int_eq(locust_runner_new(&r, &o), 0);
+    return r;
+}
+
+static void break_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    ev_break(loop, EVBREAK_ONE);
+}
+
+/* Runs the loop for `seconds`, then returns (the runner keeps its users). */
+static void run_for(locust_runner *r, double seconds)
+{
+    struct ev_loop *loop = locust_runner_loop(r);
+    ev_timer t;
+    ev_timer_init(&t, break_cb, seconds, 0.);
+    ev_timer_start(loop, &t);
+    ev_run(loop, 0);
+    ev_timer_stop(loop, &t);
+}
+
+static double hatch_done_at;
+static unsigned hatch_users;
+static void on_hatch(const locust_event *ev, void *udata)
+{
+    hatch_done_at = locust__mono();
+    hatch_users = ev->user_count;
+}
+
+START_TEST(hatch_rate_timing_within_ten_percent)
+{
+    locust_runner *r = new_runner();
+    locust_runner_add_class(r, &class_a);
+    locust_on(r, LOCUST_EV_HATCH_COMPLETE, on_hatch, NULL);
+    hatch_done_at = 0;
+    double t0 = locust__mono();
+    ck_assert_int_eq(locust_runner_start(r, 30, 60), 0);
+    ck_assert_int_eq(locust_runner_state_get(r), LOCUST_STATE_HATCHING);
+    run_for(r, 0.25);
+    /* Half way: about half the users. */
+    unsigned mid = locust_runner_user_count(r);
+    ck_assert_msg(mid >= 13 && mid <= 18, "after 0.25 s: %u users, expected ~15", mid);
+    run_for(r, 0.45);
+    ck_assert(hatch_done_at > 0);
+    double took = hatch_done_at - t0;
+    ck_assert_msg(fabs(took - 0.5) <= 0.05, "30 users at 60/s took %.3f s, expected 0.5 s", took);
+    ck_assert_uint_eq(hatch_users, 30);
+    ck_assert_uint_eq(locust_runner_user_count(r), 30);
+    ck_assert_int_eq(locust_runner_state_get(r), LOCUST_STATE_RUNNING);
+    locust_runner_free(r);
+}
+END_TEST
+
+START_TEST(class_counts_sum_to_n_for_awkward_weights)
+{
+    locust_runner *r = new_runner();
+    locust_runner_add_class(r, &class_a);
+    locust_runner_add_class(r, &class_b);
+    locust_runner_add_class(r, &class_c);
+    ck_assert_int_eq(locust_runner_start(r, 10, 1000), 0);
+    run_for(r, 0.1);
+    /* 10 over weights 1:2:4 is 1.43 : 2.86 : 5.71; largest remainder gives 1, 3, 6. */
+    ck_assert_uint_eq(locust_runner_class_user_count(r, 0), 1);
+    ck_assert_uint_eq(locust_runner_class_user_count(r, 1), 3);
+    ck_assert_uint_eq(locust_runner_class_user_count(r, 2), 6);
+    ck_assert_uint_eq(locust_runner_user_count(r), 10);
+    /* One user, where 0.9.0 would spawn none. */
+    ck_assert_int_eq(locust_runner_start(r, 1, 1000), 0);
+    run_for(r, 0.1);
+    ck_assert_uint_eq(locust_runner_user_count(r), 1);
+    ck_assert_uint_eq(locust_runner_class_user_count(r, 2), 1);
+    locust_runner_free(r);
+}
+END_TEST
+
+START_TEST(count_changes_up_and_down_while_running)
+{
+    locust_runner *r = new_runner();
+    locust_runner_add_class(r, &class_a);
+    locust_runner_add_class(r, &class_b);
+    stops = 0;
+    ck_assert_int_eq(locust_runner_start(r, 9, 1000), 0);
+    run_for(r, 0.1);
+    ck_assert_uint_eq(locust_runner_user_count(r), 9);
+    ck_assert_int_eq(locust_runner_start(r, 3, 1000), 0);
+    /* Going down happens at once: the users end at their next wait. */
+    ck_assert_uint_eq(locust_runner_user_count(r), 3);
+    ck_assert_uint_eq(locust_runner_target_count(r), 3);
+    run_for(r, 0.2);
+    ck_assert_int_eq(stops, 6);
+    ck_assert_uint_eq(locust_runner_class_user_count(r, 0), 1);
+    ck_assert_uint_eq(locust_runner_class_user_count(r, 1), 2);
+    ck_assert_int_eq(locust_runner_start(r, 12, 1000), 0);
+    run_for(r, 0.1);
+    ck_assert_uint_eq(locust_runner_user_count(r), 12);
+    ck_assert_uint_eq(locust_runner_class_user_count(r, 0), 4);
+    ck_assert_uint_eq(locust_runner_class_user_count(r, 1), 8);
+    /* Explicit per-class counts (Locust 2.x's spawn message). */
+    ck_assert_int_eq(locust_runner_start_counts(r, (unsigned[]){0, 5}, 1000), 0);
+    run_for(r, 0.2);
+    ck_assert_uint_eq(locust_runner_class_user_count(r, 0), 0);
+    ck_assert_uint_eq(locust_runner_class_user_count(r, 1), 5);
+    locust_runner_free(r);
+}
+END_TEST
+
+static int stop_events;
+static void on_stop_hatching(const locust_event *ev, void *udata)
+{
+    stop_events++;
+}
+
+START_TEST(stop_runs_on_stop_and_frees_every_user)
+{
+    locust_runner *r = new_runner();
+    locust_runner_add_class(r, &class_a);
+    locust_on(r, LOCUST_EV_LOCUST_STOP_HATCHING, on_stop_hatching, NULL);
+    stops = stop_events = 0;
+    ck_assert_int_eq(locust_runner_start(r, 20, 1000), 0);
+    run_for(r, 0.1);
+    ck_assert_int_eq(locust_runner_stop(r), 0);
+    run_for(r, 0.2);
+    ck_assert_int_eq(stops, 20);
+    ck_assert_int_eq(stop_events, 1);
+    ck_assert_uint_eq(locust_runner_user_count(r), 0);
+    ck_assert_int_eq(locust_runner_state_get(r), LOCUST_STATE_STOPPED);
+    /* A stopped runner can start a new test. */
+    ck_assert_int_eq(locust_runner_start(r, 2, 1000), 0);
+    run_for(r, 0.1);
+    ck_assert_uint_eq(locust_runner_user_count(r), 2);
+    locust_runner_free(r);
+}
+END_TEST
+
+START_TEST(run_time_limit_quits)
+{
+    locust_runner *r = new_runner();
+    locust_runner_add_class(r, &class_a);
+    stops = 0;
+    ck_assert_int_eq(locust_runner_start(r, 5, 1000), 0);
+    double t0 = locust__mono();
+    ck_assert_int_eq(locust_runner_run(r, 0.3), 0);
+    double took = locust__mono() - t0;
+    ck_assert_msg(took >= 0.29 && took < 0.6, "run(0.3) took %.3f s", took);
+    ck_assert(locust_runner_quit_done(r));
+    ck_assert_int_eq(stops, 5);
+    ck_assert_int_eq(locust_runner_start(r, 1, 1), LOCUST_ESTATE);
+    locust_runner_free(r);
+}
+END_TEST
+
+START_TEST(bad_arguments_are_refused)
+{
+    locust_runner *r = new_runner();
+    ck_assert_int_eq(locust_runner_start(r, 1, 1), LOCUST_ECLASS);
+    ck_assert_str_eq(locust_runner_last_error(r), "no locust classes were added");
+    locust_runner_add_class(r, &class_a);
+    ck_assert_int_eq(locust_runner_start(r, 1, 0), LOCUST_EINVAL);
+    ck_assert_str_eq(locust_runner_last_error(r), "hatch rate must be a number > 0 (got 0)");
+    ck_assert_int_eq(locust_runner_start(r, 1, NAN), LOCUST_EINVAL);
+    ck_assert_int_eq(locust_runner_start(r, 1, -3), LOCUST_EINVAL);
+    ck_assert_int_eq(locust_runner_new(NULL, NULL), LOCUST_EINVAL);
+    locust_runner_free(r);
+    locust_runner_free(NULL);
+}
+END_TEST
+
+static void busy_task(locust_ctx *ctx) {}
+
+START_TEST(ten_thousand_users_start_and_stop)
+{
+    static const locust_task t[] = {LOCUST_TASK(busy_task), LOCUST_TASKS_END};
+    static const locust_taskset ts = {.name = "Many", .tasks = t, .on_stop = count_stop};
+    static const locust_class cls = {.name = "Many", .task_set = &ts, .min_wait = 500, .max_wait = 1500};
+    locust_runner *r = new_runner();
+    locust_runner_add_class(r, &cls);
+    stops = 0;
+    ck_assert_int_eq(locust_runner_start(r, 10000, 1e6), 0);
+    run_for(r, 0.3);
+    ck_assert_uint_eq(locust_runner_user_count(r), 10000);
+    locust_runner_quit(r);
+    ck_assert_int_eq(locust_runner_run(r, 0), 0);
+    ck_assert_int_eq(stops, 10000);
+    ck_assert(locust_runner_quit_done(r));
+    locust_runner_free(r);
+}
+END_TEST
+
+int main(void)
+{
+    testutil_quiet_logs();
+    Suite *s = suite_create("runner");
+    TCase *tc = tcase_create("runner");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, hatch_rate_timing_within_ten_percent);
+    tcase_add_test(tc, class_counts_sum_to_n_for_awkward_weights);
+    tcase_add_test(tc, count_changes_up_and_down_while_running);
+    tcase_add_test(tc, stop_runs_on_stop_and_frees_every_user);
+    tcase_add_test(tc, run_time_limit_quits);
+    tcase_add_test(tc, bad_arguments_are_refused);
+    tcase_add_test(tc, ten_thousand_users_start_and_stop);
+    suite_add_tcase(s, tc);
+    return testutil_run(s);
+}
