@@ -51,6 +51,7 @@ struct locust_runner {
     unsigned n_users;
     uint64_t next_id;
     locust_user *rq_head, *rq_tail;
+    size_t rq_len;
     ev_idle idle;
     ev_check check;
 
@@ -191,6 +192,7 @@ void locust__runner_schedule(locust_runner *r, locust_user *u)
     else
         r->rq_head = u;
     r->rq_tail = u;
+    r->rq_len++;
     if (!ev_is_active(&r->idle)) ev_idle_start(r->loop, &r->idle);
 }
 
@@ -198,14 +200,14 @@ static void drain_ready(locust_runner *r)
 {
     /* Only the users queued before this pass run now; users they wake wait
      * for the next pass, so the loop keeps polling sockets in between. */
-    locust_user *last = r->rq_tail;
-    while (r->rq_head) {
+    size_t n = r->rq_len;
+    while (r->rq_head && n-- > 0) {
         locust_user *u = r->rq_head;
         r->rq_head = u->rq_next;
         if (!r->rq_head) r->rq_tail = NULL;
+        r->rq_len--;
         u->queued = false;
         locust__user_run(u);
-        if (u == last) break;
     }
     if (!r->rq_head) ev_idle_stop(r->loop, &r->idle);
 }
@@ -354,8 +356,27 @@ static void kill_user(locust_runner *r, locust_user *u)
 static void run_next_teardown(locust_runner *r);
 static void finish_quit(locust_runner *r);
 
+/* Takes a user off the ready queue (it ended while queued, e.g. killed
+ * right after a zero wait queued it). */
+static void unqueue(locust_runner *r, locust_user *u)
+{
+    locust_user *prev = NULL;
+    for (locust_user *q = r->rq_head; q; prev = q, q = q->rq_next) {
+        if (q != u) continue;
+        if (prev)
+            prev->rq_next = q->rq_next;
+        else
+            r->rq_head = q->rq_next;
+        if (r->rq_tail == q) r->rq_tail = prev;
+        r->rq_len--;
+        break;
+    }
+    u->queued = false;
+}
+
 void locust__runner_user_finished(locust_runner *r, locust_user *u)
 {
+    if (u->queued) unqueue(r, u);
     if (u == r->teardown_user) {
         r->teardown_user = NULL;
         locust__user_free(u);
