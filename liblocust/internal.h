@@ -60,6 +60,41 @@ struct ev_loop *locust__runner_loop(locust_runner *r);
 locust__http_multi **locust__runner_http_slot(locust_runner *r);
 void locust__http_multi_free(locust__http_multi *m);
 
+/*
+ * A delegate takes over a runner's user management: the master uses it so
+ * that locust_runner_start/stop/quit drive slaves instead of local users,
+ * while the CLI and the web UI keep using the plain runner API.
+ */
+typedef struct locust__delegate {
+    void *ud;
+    bool is_master;
+    int (*start)(void *ud, unsigned users, double hatch_rate);
+    int (*stop)(void *ud);
+    /* Must end with locust__runner_finish_quit() once the slaves are told. */
+    int (*quit)(void *ud);
+    unsigned (*user_count)(void *ud);
+    size_t (*slave_count)(void *ud);
+    int (*slave)(void *ud, size_t i, locust_slave_info *out);
+} locust__delegate;
+
+/* Installs (or with NULL removes) a delegate; the struct is copied. */
+void locust__runner_set_delegate(locust_runner *r, const locust__delegate *d);
+const locust__delegate *locust__runner_delegate(const locust_runner *r);
+/* Sets the state a delegate reports (master: from its slaves' states). */
+void locust__runner_set_state(locust_runner *r, locust_runner_state s);
+/* Fires quitting and ends locust_runner_run(); for delegates' quit(). */
+void locust__runner_finish_quit(locust_runner *r);
+/* Arms (or with 0 disarms) the run-time limit timer: quit after `seconds`. */
+void locust__runner_arm_run_time(locust_runner *r, double seconds);
+
+/*
+ * Extension slots: other parts of the library keep their per-runner state
+ * here; free_fn runs in locust_runner_free(), before the loop is destroyed.
+ */
+enum { LOCUST__SLOT_WEB = 0, LOCUST__SLOT_DIST, LOCUST__SLOT_WEB_ROUTES, LOCUST__SLOT_COUNT };
+void *locust__runner_slot(const locust_runner *r, int which);
+void locust__runner_set_slot(locust_runner *r, int which, void *ptr, void (*free_fn)(void *));
+
 /* ---- events ------------------------------------------------------------ */
 
 typedef struct locust__hooks locust__hooks;

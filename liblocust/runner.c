@@ -70,7 +70,58 @@ struct locust_runner {
 
     exception_row *exc;
     size_t n_exc;
+
+    locust__delegate delegate;
+    bool has_delegate;
+    struct {
+        void *ptr;
+        void (*free_fn)(void *);
+    } slots[LOCUST__SLOT_COUNT];
 };
+
+void locust__runner_set_delegate(locust_runner *r, const locust__delegate *d)
+{
+    r->has_delegate = d != NULL;
+    if (d) r->delegate = *d;
+}
+
+const locust__delegate *locust__runner_delegate(const locust_runner *r)
+{
+    return r->has_delegate ? &r->delegate : NULL;
+}
+
+void locust__runner_set_state(locust_runner *r, locust_runner_state s)
+{
+    r->state = s;
+}
+
+void *locust__runner_slot(const locust_runner *r, int which)
+{
+    return which >= 0 && which < LOCUST__SLOT_COUNT ? r->slots[which].ptr : NULL;
+}
+
+void locust__runner_set_slot(locust_runner *r, int which, void *ptr, void (*free_fn)(void *))
+{
+    if (which < 0 || which >= LOCUST__SLOT_COUNT) return;
+    r->slots[which].ptr = ptr;
+    r->slots[which].free_fn = free_fn;
+}
+
+bool locust_runner_is_master(const locust_runner *r)
+{
+    return r && r->has_delegate && r->delegate.is_master;
+}
+
+size_t locust_runner_slave_count(const locust_runner *r)
+{
+    return r && r->has_delegate && r->delegate.slave_count ? r->delegate.slave_count(r->delegate.ud) : 0;
+}
+
+int locust_runner_slave(const locust_runner *r, size_t i, locust_slave_info *out)
+{
+    if (!r || !out || !r->has_delegate || !r->delegate.slave) return LOCUST_ENOENT;
+    return r->delegate.slave(r->delegate.ud, i, out);
+}
 
 /* ---- small accessors --------------------------------------------------------- */
 
@@ -122,6 +173,7 @@ const char *locust_runner_state_name(locust_runner_state s)
 
 unsigned locust_runner_user_count(const locust_runner *r)
 {
+    if (r->has_delegate && r->delegate.user_count) return r->delegate.user_count(r->delegate.ud);
     unsigned n = 0;
     for (size_t i = 0; i < r->n_classes; i++) n += r->classes[i].live;
     return n;
@@ -264,6 +316,11 @@ fail:
 void locust_runner_free(locust_runner *r)
 {
     if (!r) return;
+    /* Extensions go first: they may still use the loop and the stats. */
+    for (int i = 0; i < LOCUST__SLOT_COUNT; i++) {
+        if (r->slots[i].ptr && r->slots[i].free_fn) r->slots[i].free_fn(r->slots[i].ptr);
+        r->slots[i].ptr = NULL;
+    }
     while (r->users) {
         locust_user *u = r->users;
         r->users = u->next;
@@ -539,6 +596,13 @@ int locust_runner_start_counts(locust_runner *r, const unsigned *counts, double 
 int locust_runner_start(locust_runner *r, unsigned users, double hatch_rate)
 {
     if (!r) return LOCUST_EINVAL;
+    if (r->has_delegate && r->delegate.start) {
+        if (!(hatch_rate > 0) || !isfinite(hatch_rate))
+            return locust__runner_error(r, LOCUST_EINVAL, "hatch rate must be a number > 0 (got %g)", hatch_rate);
+        if (r->quitting) return locust__runner_error(r, LOCUST_ESTATE, "the runner is quitting");
+        r->target = users;
+        return r->delegate.start(r->delegate.ud, users, hatch_rate);
+    }
     if (r->n_classes == 0) return locust__runner_error(r, LOCUST_ECLASS, "no locust classes were added");
     int *w = malloc(r->n_classes * sizeof *w);
     unsigned *counts = malloc(r->n_classes * sizeof *counts);
@@ -556,6 +620,7 @@ int locust_runner_start(locust_runner *r, unsigned users, double hatch_rate)
 int locust_runner_stop(locust_runner *r)
 {
     if (!r) return LOCUST_EINVAL;
+    if (r->has_delegate && r->delegate.stop) return r->delegate.stop(r->delegate.ud);
     ev_timer_stop(r->loop, &r->hatch_timer);
     r->bucket_n = 0;
     if (r->state == LOCUST_STATE_READY || r->state == LOCUST_STATE_STOPPED) return 0;
@@ -602,6 +667,11 @@ static void run_next_teardown(locust_runner *r)
     finish_quit(r);
 }
 
+void locust__runner_finish_quit(locust_runner *r)
+{
+    finish_quit(r);
+}
+
 static void finish_quit(locust_runner *r)
 {
     if (r->quit_done) return;
@@ -617,6 +687,7 @@ int locust_runner_quit(locust_runner *r)
     if (!r) return LOCUST_EINVAL;
     if (r->quitting) return 0;
     r->quitting = true;
+    if (r->has_delegate && r->delegate.quit) return r->delegate.quit(r->delegate.ud);
     locust_runner_stop(r);
     if (r->n_users == 0 && !r->tearing_down) {
         r->tearing_down = true;
@@ -636,20 +707,28 @@ static void run_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
     locust_runner_quit((locust_runner *)w->data);
 }
 
-int locust_runner_run(locust_runner *r, double run_time)
+void locust__runner_arm_run_time(locust_runner *r, double seconds)
 {
-    if (!r) return LOCUST_EINVAL;
-    if (run_time > 0) {
-        ev_timer_init(&r->run_timer, run_timer_cb, run_time, 0.);
+    ev_timer_stop(r->loop, &r->run_timer);
+    if (seconds > 0) {
+        ev_timer_init(&r->run_timer, run_timer_cb, seconds, 0.);
         r->run_timer.data = r;
         ev_timer_start(r->loop, &r->run_timer);
     }
+}
+
+int locust_runner_run(locust_runner *r, double run_time)
+{
+    if (!r) return LOCUST_EINVAL;
+    if (run_time > 0) locust__runner_arm_run_time(r, run_time);
     r->in_run = true;
     while (!r->quit_done) {
         ev_run(r->loop, 0);
         /* ev_run returns when nothing is left to watch: nothing more can
          * happen, so the run is over. */
-        if (!r->quit_done && !ev_is_active(&r->idle) && !r->n_users && !ev_is_active(&r->hatch_timer)) break;
+        if (!r->quit_done && !ev_is_active(&r->idle) && !r->n_users && !ev_is_active(&r->hatch_timer) &&
+            !r->has_delegate)
+            break;
     }
     r->in_run = false;
     return 0;

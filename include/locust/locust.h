@@ -420,5 +420,7 @@ typedef struct locust_scenario {
 #include <locust/events.h>
 #include <locust/stats.h>
 #include <locust/http.h>
+#include <locust/web.h>
+#include <locust/distributed.h>
 
 #endif /* LOCUST_LOCUST_H */
