@@ -394,7 +394,7 @@ int locust_weight_split(const int *weights, size_t n, unsigned users, unsigned *
 
 /**
  * What a scenario shared object exports, under the symbol name
- * "locust_scenario". Build it with the LOCUST_SCENARIO macro.
+ * LOCUST_SCENARIO_SYMBOL. Build it with the LOCUST_SCENARIO macro.
  */
 typedef struct locust_scenario {
     int api_version;                    /* LOCUST_API_VERSION at build time */
@@ -403,6 +403,9 @@ typedef struct locust_scenario {
     int (*init)(locust_runner *r);
 } locust_scenario;
 
+/** The name of the symbol a scenario exports (for dlsym()). */
+#define LOCUST_SCENARIO_SYMBOL "locust_scenario_export"
+
 /**
  * Declares the scenario of a shared object. Usage:
  *   LOCUST_SCENARIO(NULL, &website_user, &admin_user);
@@ -410,7 +413,7 @@ typedef struct locust_scenario {
 #define LOCUST_SCENARIO(init_fn, ...)                                           \
     static const locust_class *const locust__scenario_classes[] = {__VA_ARGS__, \
                                                                    NULL};       \
-    __attribute__((visibility("default"))) const locust_scenario locust_scenario = { \
+    __attribute__((visibility("default"))) const locust_scenario locust_scenario_export = { \
         LOCUST_API_VERSION, locust__scenario_classes, (init_fn)}
 
 #ifdef __cplusplus
