@@ -71,6 +71,11 @@ struct locust_runner {
     exception_row *exc;
     size_t n_exc;
 
+    /* Loop lag: how late a 250 ms timer fires tells how far the loop is
+     * behind; a CPU-bound generator inflates every response time. */
+    ev_timer lag_timer;
+    double lag_expected, lag_ms, lag_max_ms, lag_warned_at;
+
     locust__delegate delegate;
     bool has_delegate;
     struct {
@@ -275,6 +280,42 @@ static void idle_cb(struct ev_loop *loop, ev_idle *w, int revents)
      * once, and check_cb runs the queue. */
 }
 
+/* ---- loop lag ------------------------------------------------------------------ */
+
+#define LAG_INTERVAL 0.25
+/* Lag above this is worth a warning: response times are off by as much. */
+#define LAG_WARN_MS 100.0
+/* At most one warning per this many seconds. */
+#define LAG_WARN_EVERY 10.0
+
+static void lag_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    locust_runner *r = w->data;
+    /* ev_time(), not the cached ev_now(): the point is the real delay. */
+    double now = ev_time();
+    double lag = (now - r->lag_expected) * 1000.0;
+    if (lag < 0) lag = 0;
+    r->lag_ms = lag;
+    if (lag > r->lag_max_ms) r->lag_max_ms = lag;
+    if (lag > LAG_WARN_MS && r->n_users && now - r->lag_warned_at > LAG_WARN_EVERY) {
+        r->lag_warned_at = now;
+        locust_log(LOCUST_LOG_WARNING, "locust.runners",
+                   "The event loop is %.0f ms behind with %u users: this process is CPU bound, so the "
+                   "response times it measures are too high by up to that much. Use fewer users per "
+                   "process (or more slaves).",
+                   lag, r->n_users);
+    }
+    r->lag_expected = now + LAG_INTERVAL;
+    ev_timer_set(w, LAG_INTERVAL, 0.);
+    ev_timer_start(loop, w);
+}
+
+double locust_runner_loop_lag(const locust_runner *r, double *max_ms)
+{
+    if (max_ms) *max_ms = r->lag_max_ms;
+    return r->lag_ms;
+}
+
 /* ---- creation ------------------------------------------------------------------ */
 
 int locust_runner_new(locust_runner **out, const locust_runner_options *opts)
@@ -305,6 +346,11 @@ int locust_runner_new(locust_runner **out, const locust_runner_options *opts)
     ev_check_start(r->loop, &r->check);
     /* The check watcher alone must not keep locust_runner_run() going. */
     ev_unref(r->loop);
+    ev_timer_init(&r->lag_timer, lag_cb, LAG_INTERVAL, 0.);
+    r->lag_timer.data = r;
+    r->lag_expected = ev_time() + LAG_INTERVAL;
+    ev_timer_start(r->loop, &r->lag_timer);
+    ev_unref(r->loop);
     r->state = LOCUST_STATE_READY;
     *out = r;
     return 0;
@@ -334,6 +380,10 @@ void locust_runner_free(locust_runner *r)
         if (ev_is_active(&r->check)) {
             ev_ref(r->loop);
             ev_check_stop(r->loop, &r->check);
+        }
+        if (ev_is_active(&r->lag_timer)) {
+            ev_ref(r->loop);
+            ev_timer_stop(r->loop, &r->lag_timer);
         }
     }
     if (r->http) locust__http_multi_free(r->http);

@@ -216,6 +216,33 @@ START_TEST(ten_thousand_users_start_and_stop)
 }
 END_TEST
 
+static int hogs;
+static void hog(locust_ctx *ctx)
+{
+    /* Burn 400 ms of CPU without yielding, like an overloaded generator. */
+    double t0 = locust__mono();
+    while (locust__mono() - t0 < 0.4) {
+    }
+    if (++hogs == 2) locust_runner_quit(locust_ctx_runner(ctx));
+}
+
+START_TEST(loop_lag_is_measured)
+{
+    static const locust_task t[] = {LOCUST_TASK(hog), LOCUST_TASKS_END};
+    static const locust_taskset ts = {.name = "Hog", .tasks = t};
+    static const locust_class cls = {.name = "Hog", .task_set = &ts};
+    locust_runner *r = new_runner();
+    locust_runner_add_class(r, &cls);
+    hogs = 0;
+    ck_assert_int_eq(locust_runner_start(r, 1, 10), 0);
+    locust_runner_run(r, 5);
+    double max;
+    locust_runner_loop_lag(r, &max);
+    ck_assert_msg(max >= 150 && max < 1000, "max lag %.1f ms", max);
+    locust_runner_free(r);
+}
+END_TEST
+
 int main(void)
 {
     testutil_quiet_logs();
@@ -229,6 +256,7 @@ int main(void)
     tcase_add_test(tc, run_time_limit_quits);
     tcase_add_test(tc, bad_arguments_are_refused);
     tcase_add_test(tc, ten_thousand_users_start_and_stop);
+    tcase_add_test(tc, loop_lag_is_measured);
     suite_add_tcase(s, tc);
     return testutil_run(s);
 }

@@ -363,6 +363,13 @@ const char *locust_runner_host(const locust_runner *r);
 /** Replaces the host override (NULL: use the classes' own). Returns 0 or LOCUST_ENOMEM. */
 int locust_runner_set_host(locust_runner *r, const char *host);
 
+/**
+ * How late the loop is, in ms, by the last measurement (every 250 ms); the
+ * largest lag seen goes to *max_ms if given. A lag above 100 ms is logged
+ * as a warning: the process is CPU bound and response times are inflated.
+ */
+double locust_runner_loop_lag(const locust_runner *r, double *max_ms);
+
 /** True once locust_runner_quit() has finished (teardowns run, quitting fired). */
 bool locust_runner_quit_done(const locust_runner *r);
 
