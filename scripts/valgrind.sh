@@ -8,7 +8,7 @@ for t in test_core test_tasks test_runner test_stats test_stats_report test_stat
     exe=$build/tests/$t
     [ -x "$exe" ] || continue
     echo "valgrind: $t"
-    if ! (cd "$build" && CK_FORK=no libtool --mode=execute valgrind -q --leak-check=full \
+    if ! (cd "$build" && CK_FORK=no valgrind -q --leak-check=full \
             --errors-for-leak-kinds=definite --error-exitcode=9 "$exe" >"$build/$t.valgrind.log" 2>&1); then
         tail -n 40 "$build/$t.valgrind.log"
         status=1
