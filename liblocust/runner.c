@@ -62,6 +62,7 @@ struct locust_runner {
     double hatch_rate, hatch_start;
     unsigned *spawned_per_class;
 
+    unsigned spawn_failed;      /* users that could not be created this test */
     ev_timer run_timer;
     bool in_run, quitting, quit_done, tearing_down;
     teardown_entry *teardowns;
@@ -438,8 +439,13 @@ static int spawn_user(locust_runner *r, size_t class_index)
     locust_user *u;
     int err = locust__user_new(r, class_index, &u);
     if (err) {
-        locust_log(LOCUST_LOG_ERROR, "locust.runners", "Could not start a %s user: %s",
-                   r->classes[class_index].cls->name, locust_strerror(err));
+        /* Each stack is two mappings (guard page and stack), and the kernel's
+         * vm.max_map_count (65530 by default) is usually what runs out first. */
+        if (!r->spawn_failed++)
+            locust_log(LOCUST_LOG_ERROR, "locust.runners",
+                       "Could not start a %s user (%u running): %s. If this is about memory maps, "
+                       "raise vm.max_map_count (sysctl -w vm.max_map_count=262144); each user needs two.",
+                       r->classes[class_index].cls->name, r->n_users, locust_strerror(err));
         return err;
     }
     u->id = ++r->next_id;
