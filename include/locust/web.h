@@ -30,7 +30,11 @@ int locust_web_port(const locust_web *w);
 /** Stops and frees the web UI (NULL is fine). */
 void locust_web_free(locust_web *w);
 
-/** A route handler: fill `res`, return 0 (or a negative code for a 500). */
+/**
+ * A route handler: fill `res`, return 0 (or a negative code for a 500).
+ * Handlers run on the runner's loop and may use the runner API, but must
+ * not free the web UI or the runner.
+ */
 typedef int (*locust_web_handler)(const locust_web_request *req, locust_web_response *res, void *udata);
 
 /**
@@ -47,6 +51,8 @@ const char *locust_web_request_method(const locust_web_request *req);
 const char *locust_web_request_path(const locust_web_request *req);
 /** A query or form argument, or NULL. */
 const char *locust_web_request_arg(const locust_web_request *req, const char *name);
+/** A request header (case-insensitive name), or NULL. */
+const char *locust_web_request_header(const locust_web_request *req, const char *name);
 /** The request body (may be empty, never NULL). */
 const char *locust_web_request_body(const locust_web_request *req, size_t *len);
 
