@@ -27,7 +27,11 @@ typedef struct locust_http locust_http;
 typedef struct locust_response locust_response;
 struct cJSON;
 
-/** Streaming mode: called with each chunk of the decoded body; return non-zero to abort. */
+/**
+ * Streaming mode: called with each chunk of the decoded body; return non-zero
+ * to stop reading (the request is still judged by its status). It runs on the
+ * event loop, outside the user's fiber: it must not sleep or make requests.
+ */
 typedef int (*locust_chunk_fn)(const void *data, size_t len, void *udata);
 
 /** Options of one request; zero means "default" everywhere. */
@@ -43,7 +47,7 @@ typedef struct locust_request_opts {
     const struct cJSON *json;          /* JSON body (Content-Type: application/json) */
     const char *auth_user;             /* HTTP basic auth */
     const char *auth_password;
-    double timeout;                    /* total seconds; 0 = none */
+    double timeout;                    /* total seconds, per hop of a redirect chain; 0 = none */
     double connect_timeout;            /* seconds; 0 = curl's default */
     bool no_redirects;                 /* do not follow redirects (allow_redirects=False) */
     bool insecure;                     /* skip TLS verification (verify=False) */
@@ -59,8 +63,11 @@ locust_http *locust_client(locust_ctx *ctx);
 /**
  * Sends a request and waits for the whole response, yielding the user's
  * fiber meanwhile. `url` is a full http(s) URL or a path joined onto the
- * user's host. Never returns NULL: a transport failure gives a response
- * with status 0 and an error text (safe mode). Must be called from a task.
+ * user's host. Never returns NULL (but out of memory): a transport failure
+ * gives a response with status 0 and an error text (safe mode). Must be
+ * called from a task. A request that cannot be made (a relative URL without
+ * a host, an invalid URL, two bodies, a malformed header) fails the task,
+ * like locust_fail(), as Python re-raises InvalidURL into the task.
  */
 locust_response *locust_request(locust_ctx *ctx, const char *method, const char *url,
                                 const locust_request_opts *opts);
@@ -79,7 +86,7 @@ locust_response *locust_patch(locust_ctx *ctx, const char *url, const locust_req
 /** OPTIONS, see locust_request(). */
 locust_response *locust_options(locust_ctx *ctx, const char *url, const locust_request_opts *opts);
 
-/** Adds or replaces a default header sent with every request of the session. */
+/** Adds or replaces a default header sent with every request of the session (NULL value: removes it). */
 int locust_http_set_header(locust_http *h, const char *name, const char *value);
 /** Sets session-wide basic auth (NULL user removes it). */
 int locust_http_set_auth(locust_http *h, const char *user, const char *password);
@@ -115,7 +122,11 @@ double locust_response_elapsed(const locust_response *r);
 bool locust_response_ok(const locust_response *r);
 /** The error text of a failed request (transport or HTTP status), NULL if none. */
 const char *locust_response_error(const locust_response *r);
-/** catch_response: report a success now (each call reports once more, as in 0.9.0). */
+/**
+ * catch_response: report a success now (each call reports once more, as in
+ * 0.9.0). On a response made without catch_response it is ignored, with a
+ * warning; so is locust_response_failure().
+ */
 void locust_response_success(locust_response *r);
 /** catch_response: report a failure with a message now. */
 void locust_response_failure(locust_response *r, const char *fmt, ...)

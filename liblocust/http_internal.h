@@ -1,0 +1,150 @@
+/*
+ * Internals of the HTTP session (http_session.c, http_request.c,
+ * http_response.c) and of the curl multi glue (http_multi.c). Nothing here
+ * is public.
+ */
+#ifndef LOCUST_HTTP_INTERNAL_H
+#define LOCUST_HTTP_INTERNAL_H
+
+#include <curl/curl.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "internal.h"
+#include <locust/http.h>
+
+/* ---- the multi glue (http_multi.c) --------------------------------------- */
+
+/*
+ * One transfer handed to the runner's multi handle. The glue sets `done`,
+ * `result` and `end` when curl reports the transfer finished, removes the
+ * easy handle from the multi, and wakes `user`.
+ */
+typedef struct locust__http_xfer {
+    CURL *easy;
+    locust_user *user;
+    bool added;
+    bool done;
+    CURLcode result;
+    double end; /* locust__mono() when curl reported the end */
+} locust__http_xfer;
+
+/* Returns the runner's multi glue, creating it on first use. */
+int locust__http_multi_get(locust_runner *r, locust__http_multi **out);
+/* Starts a transfer; the easy handle's CURLOPT_PRIVATE is set to `x`. */
+int locust__http_multi_add(locust__http_multi *m, locust__http_xfer *x);
+/* Abandons a transfer that has not finished (the user is being killed). */
+void locust__http_multi_remove(locust__http_multi *m, locust__http_xfer *x);
+/*
+ * Counts sessions in (+1) or out (-1), so that the shared connection cache
+ * keeps an idle keep-alive connection for every session.
+ */
+void locust__http_multi_sessions(locust__http_multi *m, int delta);
+
+/* ---- sessions and responses ---------------------------------------------- */
+
+/* Default cap of a response body, and caps of what a session keeps. */
+#define LOCUST__HTTP_MAX_BODY            (16u * 1024 * 1024)
+#define LOCUST__HTTP_MAX_HEADER_BYTES    (256u * 1024)
+#define LOCUST__HTTP_MAX_DEFAULT_HEADERS 256
+/* requests' Session.max_redirects. */
+#define LOCUST__HTTP_MAX_REDIRECTS 30
+
+struct locust_response {
+    locust_http *http;
+    locust_response *prev, *next; /* the session's live responses */
+    char *method;                 /* as the task gave it: the stats method */
+    char *name;                   /* the stats name */
+    int status;                   /* 0 when no response came */
+    char *reason;                 /* "" when none */
+    char *url;                    /* final URL */
+    int redirects;
+    double elapsed_ms;
+    char *error; /* NULL when none */
+    char *hdrs;  /* the final hop's headers: "name\0value\0"... */
+    size_t hdrs_len, hdrs_cap;
+    char *body; /* NUL-terminated, never NULL after the request */
+    size_t body_len, body_cap;
+    int64_t length; /* content size reported to the stats */
+    struct cJSON *json;
+    bool json_done;
+    bool catch_response;
+    bool reported;
+    bool in_flight; /* still being fetched: never reported */
+};
+
+struct locust_http {
+    locust_user *user;
+    locust_runner *runner;
+    CURL *easy;
+    locust__http_xfer xfer;
+    bool counted;                                    /* counted in the multi's sessions */
+    char *headers[LOCUST__HTTP_MAX_DEFAULT_HEADERS]; /* default "Name: value" lines */
+    size_t nheaders;
+    char *auth_user, *auth_password;
+    size_t max_body;
+    char errbuf[CURL_ERROR_SIZE];
+    char *cookie_value;         /* locust_http_cookie()'s last answer */
+    locust_response *responses; /* live responses, newest first */
+    bool busy;                  /* a request is in flight */
+    /* The request in flight: what it owns, freed by locust__http_req_clear(). */
+    struct locust__http_req *req;
+    /* The hop being fetched: where the callbacks put what arrives. */
+    locust_response *cur;
+    bool follow; /* redirects are followed */
+    locust_chunk_fn stream;
+    void *stream_udata;
+    int64_t streamed;
+    bool stream_stopped; /* the chunk callback asked to stop */
+    bool body_too_big;
+    bool headers_too_big;
+};
+
+/* http_response.c */
+locust_response *locust__response_new(locust_http *h, const char *method, const char *name,
+                                      bool catch_response);
+/* Forgets what a previous hop of the redirect chain left. */
+void locust__response_reset_hop(locust_response *r);
+/* Records the outcome by the default rule unless catch_response defers it. */
+void locust__response_report(locust_response *r, const char *fail_msg);
+/* Releases a response; `fail_msg` is the task's failure message or NULL. */
+void locust__response_release(locust_response *r, const char *fail_msg);
+/* Sets the error text, formatted as a Python exception repr: Type('msg'). */
+int locust__response_set_error(locust_response *r, const char *type, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* curl callbacks, userdata = the session. */
+size_t locust__http_header_cb(char *buf, size_t size, size_t n, void *udata);
+size_t locust__http_write_cb(char *buf, size_t size, size_t n, void *udata);
+
+/* Writes Python's repr of an exception Type('msg') into a new string. */
+char *locust__py_exc_repr(const char *type, const char *msg);
+
+/* http_url.c */
+/* True for a URL starting with http:// or https://, in any case. */
+bool locust__http_is_absolute(const char *url);
+/* Percent-encodes what requests' requote_uri() would; NULL on ENOMEM. */
+char *locust__http_requote(const char *s);
+/* Appends key=value&... (escaped) to a malloc'ed string `s` (or NULL); NULL on ENOMEM. */
+char *locust__http_pairs(CURL *e, char *s, const char *const *kv);
+/* The URL with query parameters added before any #fragment. */
+char *locust__http_add_params(CURL *e, const char *url, const char *const *params);
+/* "scheme://host:port" of a URL, or NULL. */
+char *locust__http_origin(const char *url);
+/* requests' should_strip_auth() inverted: may credentials go from origin a to b? */
+bool locust__http_same_origin(const char *a, const char *b);
+/*
+ * Validates a URL and takes its credentials out (*user, *password: curl_free
+ * them). Returns the URL to fetch with *name its stats name (path?query),
+ * or NULL with *why set.
+ */
+char *locust__http_parse_url(const char *url, char **name, char **user, char **password, const char **why);
+
+/* http_request.c */
+/* Sets a new session's easy handle up: the options every request shares. */
+void locust__http_easy_init(locust_http *h);
+void locust__http_req_clear(locust_http *h);
+locust_response *locust__http_request(locust_http *h, locust_ctx *ctx, const char *method, const char *url,
+                                      const locust_request_opts *opts);
+
+#endif /* LOCUST_HTTP_INTERNAL_H */

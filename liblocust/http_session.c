@@ -1,0 +1,203 @@
+/*
+ * The HTTP session of a simulated user (Locust's HttpSession): created on
+ * the first locust_client() or request of the user, kept in the user's
+ * extension slot, and freed with the user. It owns one curl easy handle,
+ * reused for every request, so that its cookie jar and settings live as
+ * long as the user; connections are kept alive in the runner's multi
+ * handle. Cookies are never shared between sessions.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "http_internal.h"
+
+static void session_task_end(void *ptr, const char *fail_msg)
+{
+    locust_http *h = ptr;
+    while (h->responses != NULL)
+        locust__response_release(h->responses, fail_msg);
+}
+
+static void session_destroy(void *ptr)
+{
+    locust_http *h = ptr;
+    /*
+     * A user that ends with responses still held was killed: like a Python
+     * greenlet killed inside a `with` block, they are never reported.
+     */
+    while (h->responses != NULL) {
+        h->responses->reported = true;
+        locust__response_release(h->responses, NULL);
+    }
+    locust__http_req_clear(h);
+    locust__http_multi *m = *locust__runner_http_slot(h->runner);
+    if (m != NULL) {
+        locust__http_multi_remove(m, &h->xfer);
+        if (h->counted) locust__http_multi_sessions(m, -1);
+    }
+    curl_easy_cleanup(h->easy);
+    for (size_t i = 0; i < h->nheaders; i++)
+        free(h->headers[i]);
+    free(h->auth_user);
+    free(h->auth_password);
+    free(h->cookie_value);
+    free(h);
+}
+
+locust_http *locust_client(locust_ctx *ctx)
+{
+    if (ctx == NULL) return NULL;
+    locust_user *u = locust__ctx_user(ctx);
+    locust__user_ext *ext = locust__user_http_ext(u);
+    if (ext->ptr != NULL) return ext->ptr;
+    locust_http *h = calloc(1, sizeof *h);
+    if (h == NULL) return NULL;
+    h->user = u;
+    h->runner = locust__user_runner(u);
+    h->max_body = LOCUST__HTTP_MAX_BODY;
+    locust__http_multi *m = NULL;
+    if (locust__http_multi_get(h->runner, &m) != 0 || (h->easy = curl_easy_init()) == NULL) {
+        free(h);
+        return NULL;
+    }
+    locust__http_easy_init(h);
+    locust__http_multi_sessions(m, +1);
+    h->counted = true;
+    ext->ptr = h;
+    ext->task_end = session_task_end;
+    ext->destroy = session_destroy;
+    return h;
+}
+
+/* ---- settings ------------------------------------------------------------ */
+
+int locust_http_set_header(locust_http *h, const char *name, const char *value)
+{
+    if (h == NULL || name == NULL || *name == '\0' || strpbrk(name, ":; \t\r\n") != NULL ||
+        (value != NULL && strpbrk(value, "\r\n") != NULL))
+        return LOCUST_EINVAL;
+    size_t nl = strlen(name), i;
+    for (i = 0; i < h->nheaders; i++)
+        if (strncasecmp(h->headers[i], name, nl) == 0 &&
+            (h->headers[i][nl] == ':' || h->headers[i][nl] == ';'))
+            break;
+    if (value == NULL) { /* removes the header */
+        if (i == h->nheaders) return 0;
+        free(h->headers[i]);
+        memmove(&h->headers[i], &h->headers[i + 1], (h->nheaders - i - 1) * sizeof h->headers[0]);
+        h->nheaders--;
+        return 0;
+    }
+    if (i == h->nheaders && h->nheaders == LOCUST__HTTP_MAX_DEFAULT_HEADERS) return LOCUST_ETOOBIG;
+    char *line = malloc(nl + strlen(value) + 3);
+    if (line == NULL) return LOCUST_ENOMEM;
+    /* curl sends "Name;" as a header with an empty value; "Name:" would remove it. */
+    if (*value == '\0')
+        sprintf(line, "%s;", name);
+    else
+        sprintf(line, "%s: %s", name, value);
+    if (i < h->nheaders)
+        free(h->headers[i]);
+    else
+        h->nheaders++;
+    h->headers[i] = line;
+    return 0;
+}
+
+int locust_http_set_auth(locust_http *h, const char *user, const char *password)
+{
+    if (h == NULL) return LOCUST_EINVAL;
+    char *u = user ? locust__strdup(user) : NULL;
+    char *p = user ? locust__strdup(password ? password : "") : NULL;
+    if (user != NULL && (u == NULL || p == NULL)) {
+        free(u);
+        free(p);
+        return LOCUST_ENOMEM;
+    }
+    free(h->auth_user);
+    free(h->auth_password);
+    h->auth_user = u;
+    h->auth_password = p;
+    return 0;
+}
+
+const char *locust_http_cookie(locust_http *h, const char *name)
+{
+    if (h == NULL || name == NULL) return NULL;
+    struct curl_slist *list = NULL;
+    if (curl_easy_getinfo(h->easy, CURLINFO_COOKIELIST, &list) != CURLE_OK) return NULL;
+    free(h->cookie_value);
+    h->cookie_value = NULL;
+    /* Netscape format: domain, tailmatch, path, secure, expires, name, value. */
+    for (struct curl_slist *l = list; l != NULL && h->cookie_value == NULL; l = l->next) {
+        const char *f = l->data;
+        for (int i = 0; i < 5 && f != NULL; i++) {
+            f = strchr(f, '\t');
+            if (f) f++;
+        }
+        if (f == NULL) continue;
+        const char *tab = strchr(f, '\t');
+        if (tab == NULL || (size_t)(tab - f) != strlen(name) || strncmp(f, name, strlen(name)) != 0) continue;
+        h->cookie_value = locust__strdup(tab + 1);
+    }
+    curl_slist_free_all(list);
+    return h->cookie_value;
+}
+
+int locust_http_clear_cookies(locust_http *h)
+{
+    if (h == NULL) return LOCUST_EINVAL;
+    return curl_easy_setopt(h->easy, CURLOPT_COOKIELIST, "ALL") == CURLE_OK ? 0 : LOCUST_ENOMEM;
+}
+
+int locust_http_set_max_body(locust_http *h, size_t max)
+{
+    if (h == NULL || max == 0) return LOCUST_EINVAL;
+    h->max_body = max;
+    return 0;
+}
+
+/* ---- requests ------------------------------------------------------------ */
+
+locust_response *locust_request(locust_ctx *ctx, const char *method, const char *url,
+                                const locust_request_opts *opts)
+{
+    locust_http *h = locust_client(ctx);
+    return h ? locust__http_request(h, ctx, method, url, opts) : NULL;
+}
+
+locust_response *locust_get(locust_ctx *ctx, const char *url, const locust_request_opts *opts)
+{
+    return locust_request(ctx, "GET", url, opts);
+}
+
+locust_response *locust_post(locust_ctx *ctx, const char *url, const locust_request_opts *opts)
+{
+    return locust_request(ctx, "POST", url, opts);
+}
+
+locust_response *locust_put(locust_ctx *ctx, const char *url, const locust_request_opts *opts)
+{
+    return locust_request(ctx, "PUT", url, opts);
+}
+
+locust_response *locust_delete(locust_ctx *ctx, const char *url, const locust_request_opts *opts)
+{
+    return locust_request(ctx, "DELETE", url, opts);
+}
+
+locust_response *locust_head(locust_ctx *ctx, const char *url, const locust_request_opts *opts)
+{
+    return locust_request(ctx, "HEAD", url, opts);
+}
+
+locust_response *locust_patch(locust_ctx *ctx, const char *url, const locust_request_opts *opts)
+{
+    return locust_request(ctx, "PATCH", url, opts);
+}
+
+locust_response *locust_options(locust_ctx *ctx, const char *url, const locust_request_opts *opts)
+{
+    return locust_request(ctx, "OPTIONS", url, opts);
+}

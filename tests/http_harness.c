@@ -1,0 +1,113 @@
+/* See http_harness.h. */
+#include "http_harness.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+locust_test_target target;
+http_run run;
+
+void harness_target_up(void)
+{
+    if (locust_test_target_start(&target, NULL) != 0) {
+        fprintf(stderr, "cannot start the demo target\n");
+        exit(EXIT_FAILURE);
+    }
+}
+
+void harness_target_down(void)
+{
+    if (locust_test_target_stop(&target) != 0) {
+        fprintf(stderr, "the demo target did not exit cleanly\n");
+        exit(EXIT_FAILURE);
+    }
+}
+
+static void on_request(const locust_event *ev, void *udata)
+{
+    bool ok = ev->type == LOCUST_EV_REQUEST_SUCCESS;
+    if (ok)
+        run.successes++;
+    else
+        run.failures++;
+    if (run.n_records == HTTP_MAX_RECORDS) return;
+    http_record *rec = &run.records[run.n_records++];
+    rec->success = ok;
+    snprintf(rec->method, sizeof rec->method, "%s", ev->request_type);
+    snprintf(rec->name, sizeof rec->name, "%s", ev->name);
+    rec->response_time = ev->response_time;
+    rec->length = ok ? ev->response_length : 0;
+    snprintf(rec->error, sizeof rec->error, "%s", ok || !ev->error ? "" : ev->error);
+}
+
+static void on_error(const locust_event *ev, void *udata)
+{
+    run.task_errors++;
+    snprintf(run.task_error, sizeof run.task_error, "%s", ev->message ? ev->message : "");
+}
+
+/* Ends the run once hatching is over and every user has stopped. */
+static void watch_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    locust_runner *r = w->data;
+    if (locust_runner_state_get(r) == LOCUST_STATE_RUNNING && locust_runner_user_count(r) == 0)
+        locust_runner_quit(r);
+}
+
+void harness_run(const locust_taskset *ts, const char *host, unsigned users, double rate, double limit)
+{
+    static locust_class cls;
+    memset(&run, 0, sizeof run);
+    cls = (locust_class){.name = "HttpUser", .task_set = ts, .weight = 1, .host = host ? host : target.host};
+    locust_runner *r;
+    locust_runner_options o = {.seed = 7};
+    ck_assert_int_eq(locust_runner_new(&r, &o), 0);
+    run.runner = r;
+    ck_assert_int_eq(locust_runner_add_class(r, &cls), 0);
+    locust_on(r, LOCUST_EV_REQUEST_SUCCESS, on_request, NULL);
+    locust_on(r, LOCUST_EV_REQUEST_FAILURE, on_request, NULL);
+    locust_on(r, LOCUST_EV_LOCUST_ERROR, on_error, NULL);
+    ev_timer watch;
+    ev_timer_init(&watch, watch_cb, 0.01, 0.01);
+    watch.data = r;
+    ev_timer_start(locust_runner_loop(r), &watch);
+    ev_unref(locust_runner_loop(r));
+    double t0 = locust__mono();
+    ck_assert_int_eq(locust_runner_start(r, users, rate), 0);
+    locust_runner_run(r, limit);
+    run.seconds = locust__mono() - t0;
+    ev_ref(locust_runner_loop(r));
+    ev_timer_stop(locust_runner_loop(r), &watch);
+    locust_runner_free(r);
+    run.runner = NULL;
+}
+
+static locust_task_fn single_fn;
+static unsigned single_runs;
+
+static void single_task(locust_ctx *ctx)
+{
+    /* A task that failed (locust_fail) does not reach its stop: the next run stops. */
+    if (single_runs++ > 0) locust_stop_user(ctx);
+    single_fn(ctx);
+    locust_stop_user(ctx);
+}
+
+void harness_run_task(locust_task_fn task)
+{
+    static const locust_task tasks[] = {{.name = "task", .fn = single_task, .weight = 1}, LOCUST_TASKS_END};
+    static const locust_taskset ts = {.name = "Single", .tasks = tasks};
+    single_fn = task;
+    single_runs = 0;
+    harness_run(&ts, NULL, 1, 100, 30);
+}
+
+const http_record *harness_record(unsigned i)
+{
+    ck_assert_msg(i < run.n_records, "record %u asked for, %u recorded", i, run.n_records);
+    return &run.records[i];
+}
