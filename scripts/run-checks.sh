@@ -29,7 +29,7 @@ for log in $(find "$build/tests" -name '*.log' ! -name 'test-suite.log' 2>/dev/n
 done
 if [ "$rc" -ne 0 ]; then
     # Show what failed: the failing tests' logs, or the build error.
-    for log in $(grep -l -E '^(# )?FAIL|^FAIL:|ERROR:' $(find "$build/tests" -name '*.trs' 2>/dev/null) 2>/dev/null | sed 's/\.trs$/.log/'); do
+    for log in $(grep -l -E '^:test-result: (FAIL|ERROR|XPASS)' $(find "$build/tests" -name '*.trs' 2>/dev/null) 2>/dev/null | sed 's/\.trs$/.log/'); do
         echo "==== $log"; tail -n 60 "$log"
     done
     grep -q -E '^(PASS|FAIL|ERROR):' "$build/check.out" || tail -n 60 "$build/check.out"

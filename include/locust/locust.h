@@ -417,10 +417,16 @@ typedef struct locust_scenario {
  * Declares the scenario of a shared object. Usage:
  *   LOCUST_SCENARIO(NULL, &website_user, &admin_user);
  */
+#ifdef __cplusplus
+/* C++ gives a const object internal linkage, and mangles names: export it as C. */
+#define LOCUST__SCENARIO_LINKAGE extern "C"
+#else
+#define LOCUST__SCENARIO_LINKAGE
+#endif
 #define LOCUST_SCENARIO(init_fn, ...)                                           \
     static const locust_class *const locust__scenario_classes[] = {__VA_ARGS__, \
                                                                    NULL};       \
-    __attribute__((visibility("default"))) const locust_scenario locust_scenario_export = { \
+    LOCUST__SCENARIO_LINKAGE __attribute__((visibility("default"))) const locust_scenario locust_scenario_export = { \
         LOCUST_API_VERSION, locust__scenario_classes, (init_fn)}
 
 #ifdef __cplusplus

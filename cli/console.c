@@ -1,0 +1,110 @@
+/*
+ * The periodic stats table, the CSV writer and the shutdown summary. The
+ * formats themselves belong to the statistics (locust_stats_print() and
+ * friends); this file decides when they are written and where.
+ */
+#include "console.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void print_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    cli_console *c = w->data;
+    locust_stats_print(locust_runner_stats(c->runner), c->out);
+    fflush(c->out);
+}
+
+static void csv_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    cli_console_write_csv(w->data);
+}
+
+void cli_console_start(cli_console *c)
+{
+    struct ev_loop *loop = locust_runner_loop(c->runner);
+    if (c->print_periodic) {
+        ev_timer_init(&c->print_timer, print_cb, 0., CLI_CONSOLE_INTERVAL);
+        c->print_timer.data = c;
+        ev_timer_start(loop, &c->print_timer);
+    }
+    if (c->csv_base) {
+        ev_timer_init(&c->csv_timer, csv_cb, 0., c->csv_interval > 0 ? c->csv_interval : 2.0);
+        c->csv_timer.data = c;
+        ev_timer_start(loop, &c->csv_timer);
+    }
+}
+
+void cli_console_stop(cli_console *c)
+{
+    struct ev_loop *loop = locust_runner_loop(c->runner);
+    if (ev_is_active(&c->print_timer)) ev_timer_stop(loop, &c->print_timer);
+    if (ev_is_active(&c->csv_timer)) ev_timer_stop(loop, &c->csv_timer);
+}
+
+/* Writes one file through "<path>.tmp<pid>" and a rename. */
+static int write_one(const locust_stats *s, const char *path, int (*writer)(const locust_stats *, FILE *),
+                     char *err, size_t errlen)
+{
+    char tmp[PATH_MAX + 32];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid()) >= (int)sizeof tmp) {
+        snprintf(err, errlen, "cannot write %s: the path is too long", path);
+        return -ENAMETOOLONG;
+    }
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        int e = errno;
+        snprintf(err, errlen, "cannot write %s: %s", path, strerror(e));
+        return -e;
+    }
+    int rc = writer(s, f);
+    if (fflush(f) != 0 || ferror(f)) rc = -(errno ? errno : EIO);
+    if (fclose(f) != 0 && rc == 0) rc = -(errno ? errno : EIO);
+    if (rc == 0 && rename(tmp, path) != 0) rc = -errno;
+    if (rc != 0) {
+        unlink(tmp);
+        snprintf(err, errlen, "cannot write %s: %s", path, rc < -4000 ? locust_strerror(rc) : strerror(-rc));
+    }
+    return rc;
+}
+
+int cli_csv_write(const locust_stats *s, const char *base, char *err, size_t errlen)
+{
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof path, "%s_requests.csv", base) >= (int)sizeof path) {
+        snprintf(err, errlen, "cannot write %s_requests.csv: the path is too long", base);
+        return -ENAMETOOLONG;
+    }
+    int rc = write_one(s, path, locust_stats_write_requests_csv, err, errlen);
+    if (rc) return rc;
+    snprintf(path, sizeof path, "%s_distribution.csv", base);
+    return write_one(s, path, locust_stats_write_distribution_csv, err, errlen);
+}
+
+void cli_console_write_csv(cli_console *c)
+{
+    char err[PATH_MAX + 256];
+    if (!c->csv_base) return;
+    if (cli_csv_write(locust_runner_stats(c->runner), c->csv_base, err, sizeof err) == 0) {
+        c->csv_error_reported = false;
+        return;
+    }
+    /* Once, not every interval: the test goes on without its CSV files. */
+    if (!c->csv_error_reported)
+        locust_log(LOCUST_LOG_ERROR, "locust.main", "%s (the test goes on; CSV files will be retried)", err);
+    c->csv_error_reported = true;
+}
+
+void cli_console_summary(cli_console *c)
+{
+    locust_stats *s = locust_runner_stats(c->runner);
+    locust_stats_print(s, c->out);
+    locust_stats_print_percentiles(s, c->out);
+    fflush(c->out);
+    cli_console_write_csv(c);
+    locust_stats_print_errors(s, c->out);
+    fflush(c->out);
+}

@@ -1,0 +1,374 @@
+/*
+ * locust-run: liblocust's command-line runner, Locust 0.9.0's `locust`
+ * command for compiled scenarios. main() follows 0.9.0's order of
+ * operations (spec §5.1): options, logging, -V, the locustfile, -l, the
+ * class selection, the task ratio, the run-time check, then the web UI or
+ * the test itself, the periodic output, and the shutdown summary.
+ *
+ * Exit status: 0 when no request failed; 1 when one did (the error report
+ * is not empty), or when the scenario cannot be loaded or the test cannot
+ * start; 2 for a bad command line; 128 + the signal number when a second
+ * SIGINT or SIGTERM cuts the shutdown short.
+ */
+#include <errno.h>
+#include <ev.h>
+#include <locust/locust.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "console.h"
+#include "fdlimit.h"
+#include "options.h"
+#include "scenario.h"
+#include "taskratio.h"
+
+#define EXIT_USAGE 2
+#define LOG        "locust.main"
+
+/* Room for a compiler's output in a load error. */
+#define ERR_LEN (80 * 1024)
+
+typedef struct app {
+    cli_options o;
+    cli_scenario sc;
+    locust_runner *r;
+    locust_web *web;
+    FILE *logfile;
+    cli_console console;
+    ev_signal sigint, sigterm;
+    ev_timer watch; /* local --no-web: notices when every user has ended */
+    bool shutting_down;
+} app;
+
+/* Starts the graceful shutdown: users stop (on_stop runs), then teardowns, then the loop ends. */
+static void shutdown_begin(app *a)
+{
+    if (a->shutting_down) return;
+    a->shutting_down = true;
+    locust_log(LOCUST_LOG_INFO, LOG, "Cleaning up runner...");
+    int rc = locust_runner_quit(a->r);
+    if (rc) locust_log(LOCUST_LOG_ERROR, LOG, "Could not stop the runner: %s", locust_strerror(rc));
+    locust_log(LOCUST_LOG_INFO, LOG, "Running teardowns...");
+}
+
+/*
+ * After the first signal, a second SIGINT or SIGTERM must work even if the
+ * loop is stuck (in a slow or blocking on_stop or teardown), so it is no
+ * longer left to libev: a plain handler ends the process at once.
+ */
+static void hard_exit(int sig)
+{
+    static const char int_msg[] = "Got SIGINT again: exiting at once, without the summary.\n";
+    static const char term_msg[] = "Got SIGTERM again: exiting at once, without the summary.\n";
+    const char *msg = sig == SIGINT ? int_msg : term_msg;
+    ssize_t ignored = write(STDERR_FILENO, msg, sig == SIGINT ? sizeof int_msg - 1 : sizeof term_msg - 1);
+    (void)ignored;
+    _exit(128 + sig);
+}
+
+static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+    app *a = w->data;
+    const char *name = w->signum == SIGINT ? "SIGINT" : "SIGTERM";
+    ev_signal_stop(loop, &a->sigint);
+    ev_signal_stop(loop, &a->sigterm);
+    struct sigaction sa = {.sa_handler = hard_exit};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    locust_log(LOCUST_LOG_INFO, LOG, "Got %s signal; stopping (send it again to exit at once)", name);
+    shutdown_begin(a);
+}
+
+static void watch_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    app *a = w->data;
+    /* 0.9.0's --no-web run ends when every user greenlet has ended. */
+    if (!a->shutting_down && locust_runner_state_get(a->r) == LOCUST_STATE_RUNNING &&
+        locust_runner_user_count(a->r) == 0) {
+        locust_log(LOCUST_LOG_INFO, "locust.runners", "All locusts dead");
+        shutdown_begin(a);
+    }
+}
+
+static int setup_logging(app *a)
+{
+    if (a->o.logfile) {
+        a->logfile = fopen(a->o.logfile, "a");
+        if (!a->logfile) {
+            fprintf(stderr, "locust-run: cannot open the log file %s: %s\n", a->o.logfile, strerror(errno));
+            return -1;
+        }
+    }
+    locust_log_set(NULL, a->logfile, a->o.loglevel);
+    return 0;
+}
+
+/* Keeps the classes named on the command line (each once, in file order). */
+static int select_classes(app *a, const locust_class **out, size_t *n)
+{
+    char unknown[4096] = "";
+    size_t off = 0;
+    for (size_t i = 0; i < a->o.n_class_names; i++) {
+        const char *want = a->o.class_names[i];
+        bool found = false;
+        for (size_t k = 0; k < a->sc.n_classes; k++)
+            if (a->sc.classes[k]->name && strcmp(a->sc.classes[k]->name, want) == 0) found = true;
+        bool repeat = false;
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(a->o.class_names[k], want) == 0) repeat = true;
+        if (!found && !repeat && off < sizeof unknown)
+            off += (size_t)snprintf(unknown + off, sizeof unknown - off, "%s%s", off ? ", " : "", want);
+    }
+    if (off) {
+        locust_log(LOCUST_LOG_ERROR, LOG, "Unknown Locust(s): %s (in %s)", unknown, a->sc.path);
+        return -1;
+    }
+    *n = 0;
+    for (size_t k = 0; k < a->sc.n_classes; k++) {
+        bool keep = a->o.n_class_names == 0;
+        for (size_t i = 0; i < a->o.n_class_names && !keep; i++)
+            keep = a->sc.classes[k]->name && strcmp(a->sc.classes[k]->name, a->o.class_names[i]) == 0;
+        if (keep) out[(*n)++] = a->sc.classes[k];
+    }
+    return 0;
+}
+
+/* Checks -t as 0.9.0 does (after the task ratio). Returns 0, or 1 after logging the error. */
+static int check_run_time(app *a, uint64_t *seconds)
+{
+    *seconds = 0;
+    if (!a->o.run_time) return 0;
+    if (!a->o.no_web) {
+        locust_log(LOCUST_LOG_ERROR, LOG, "The --run-time argument can only be used together with --no-web");
+        return 1;
+    }
+    if (cli_parse_timespan(a->o.run_time, seconds)) {
+        locust_log(LOCUST_LOG_ERROR, LOG,
+                   "Valid --run-time formats are: 20, 20s, 3m, 2h, 1h20m, 3h30m10s, etc.");
+        return 1;
+    }
+    if (a->o.slave) {
+        locust_log(LOCUST_LOG_ERROR, LOG,
+                   "--run-time should be specified on the master node, and not on slave nodes");
+        return 1;
+    }
+    return 0;
+}
+
+static int start_web(app *a)
+{
+    locust_web_options wo = {.host = a->o.web_host, .port = a->o.web_port, .auth = a->o.web_auth};
+    int rc = locust_web_new(&a->web, a->r, &wo);
+    if (rc) {
+        locust_log(LOCUST_LOG_ERROR, LOG, "Could not start the web UI on %s:%d: %s",
+                   *a->o.web_host ? a->o.web_host : "*", a->o.web_port, locust_strerror(rc));
+        return -1;
+    }
+    locust_log(LOCUST_LOG_INFO, LOG, "Starting web monitor at %s:%d", *a->o.web_host ? a->o.web_host : "*",
+               locust_web_port(a->web));
+    return 0;
+}
+
+/* Sets the runner going in the chosen mode. Returns 0, or 1 after logging why not. */
+static int start_mode(app *a, uint64_t run_time)
+{
+    int rc = 0;
+    if (a->o.master) {
+        locust_master_options mo = {.bind_host = a->o.master_bind_host,
+                                    .bind_port = a->o.master_bind_port,
+                                    .expect_slaves = a->o.expect_slaves,
+                                    .autostart = a->o.no_web,
+                                    .autostart_users = a->o.clients,
+                                    .autostart_rate = a->o.hatch_rate,
+                                    .run_time = (double)run_time};
+        if ((rc = locust_master_attach(a->r, &mo))) {
+            locust_log(LOCUST_LOG_ERROR, LOG, "Could not start the master on %s:%d: %s (%s)",
+                       a->o.master_bind_host, a->o.master_bind_port, locust_strerror(rc),
+                       locust_runner_last_error(a->r));
+            return 1;
+        }
+        /* The master arms the run time (and logs it) when it sends the hatch jobs, as 0.9.0 does. */
+    } else if (a->o.slave) {
+        locust_slave_options so = {.master_host = a->o.master_host,
+                                   .master_port = a->o.master_port,
+                                   .protocol =
+                                       a->o.master_protocol == 2 ? LOCUST_PROTOCOL_2 : LOCUST_PROTOCOL_09};
+        if ((rc = locust_slave_attach(a->r, &so))) {
+            locust_log(LOCUST_LOG_ERROR, LOG, "Could not connect to the master at %s:%d: %s (%s)",
+                       a->o.master_host, a->o.master_port, locust_strerror(rc),
+                       locust_runner_last_error(a->r));
+            return 1;
+        }
+    } else if (a->o.no_web) {
+        uint64_t hard, soft = cli_raise_nofile(&hard);
+        cli_check_nofile(a->o.clients, soft, hard);
+        if ((rc = locust_runner_start(a->r, a->o.clients, a->o.hatch_rate))) {
+            locust_log(LOCUST_LOG_ERROR, LOG, "Could not start %u users: %s (%s)", a->o.clients,
+                       locust_strerror(rc), locust_runner_last_error(a->r));
+            return 1;
+        }
+        if (run_time)
+            locust_log(LOCUST_LOG_INFO, LOG, "Run time limit set to %llu seconds",
+                       (unsigned long long)run_time);
+        ev_timer_init(&a->watch, watch_cb, 0.1, 0.1);
+        a->watch.data = a;
+        ev_timer_start(locust_runner_loop(a->r), &a->watch);
+    }
+    return 0;
+}
+
+static void stop_watchers(app *a)
+{
+    struct ev_loop *loop = locust_runner_loop(a->r);
+    if (a->console.runner) cli_console_stop(&a->console);
+    if (ev_is_active(&a->watch)) ev_timer_stop(loop, &a->watch);
+    if (ev_is_active(&a->sigint)) ev_signal_stop(loop, &a->sigint);
+    if (ev_is_active(&a->sigterm)) ev_signal_stop(loop, &a->sigterm);
+}
+
+/* Everything after loading: returns the exit status. */
+static int run(app *a)
+{
+    const locust_class *selected[1024];
+    size_t n = 0;
+    if (a->o.list) {
+        printf("Available Locusts:\n");
+        for (size_t k = 0; k < a->sc.n_classes; k++)
+            printf("    %s\n", a->sc.classes[k]->name ? a->sc.classes[k]->name : "(unnamed)");
+        return 0;
+    }
+    if (a->sc.n_classes == 0) {
+        locust_log(LOCUST_LOG_ERROR, LOG, "No Locust class found! (%s declares none in LOCUST_SCENARIO)",
+                   a->sc.path);
+        return 1;
+    }
+    if (select_classes(a, selected, &n)) return 1;
+
+    locust_runner_options ro = {.host = a->o.host, .seed = a->o.seed, .reset_stats = a->o.reset_stats};
+    int rc = locust_runner_new(&a->r, &ro);
+    if (rc) {
+        locust_log(LOCUST_LOG_ERROR, LOG, "Could not create the runner: %s", locust_strerror(rc));
+        return 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if ((rc = locust_runner_add_class(a->r, selected[i]))) {
+            locust_log(LOCUST_LOG_ERROR, LOG, "%s: invalid locust class: %s", a->sc.path,
+                       locust_runner_last_error(a->r));
+            return 1;
+        }
+    }
+    char err[1024];
+    if (a->o.show_task_ratio || a->o.show_task_ratio_json) {
+        rc = a->o.show_task_ratio ? cli_task_ratio_print(stdout, selected, n, err, sizeof err)
+                                  : cli_task_ratio_json(stdout, selected, n, err, sizeof err);
+        if (rc) locust_log(LOCUST_LOG_ERROR, LOG, "%s: cannot show the task ratio: %s", a->sc.path, err);
+        return rc ? 1 : 0;
+    }
+    uint64_t run_time;
+    if (check_run_time(a, &run_time)) return 1;
+    if (a->sc.scenario->init && (rc = a->sc.scenario->init(a->r))) {
+        locust_log(LOCUST_LOG_ERROR, LOG, "%s: the scenario's init function failed: %s", a->sc.path,
+                   locust_strerror(rc));
+        return 1;
+    }
+    if (!a->o.no_web || a->o.slave) {
+        /* The user count is not known yet; still lift the limit for what comes. */
+        uint64_t hard;
+        cli_raise_nofile(&hard);
+    }
+    if (!a->o.no_web && !a->o.slave && start_web(a)) return 1;
+    locust_log(LOCUST_LOG_INFO, LOG, "Starting Locust %s (liblocust, Locust 0.9.0 compatible)",
+               locust_version());
+    if (start_mode(a, run_time)) return 1;
+
+    struct ev_loop *loop = locust_runner_loop(a->r);
+    a->console.runner = a->r;
+    a->console.out = stderr;
+    a->console.csv_base = a->o.csv_base;
+    a->console.csv_interval = a->o.csv_interval;
+    a->console.print_periodic = !a->o.only_summary && (a->o.print_stats || (a->o.no_web && !a->o.slave));
+    cli_console_start(&a->console);
+    ev_signal_init(&a->sigint, signal_cb, SIGINT);
+    ev_signal_init(&a->sigterm, signal_cb, SIGTERM);
+    a->sigint.data = a->sigterm.data = a;
+    ev_signal_start(loop, &a->sigint);
+    ev_signal_start(loop, &a->sigterm);
+
+    bool local_run_time = !a->o.master && !a->o.slave && a->o.no_web;
+    locust_runner_run(a->r, local_run_time ? (double)run_time : 0);
+    if (!locust_runner_quit_done(a->r)) {
+        /* The loop ran dry without a quit (nothing left to do): finish properly. */
+        shutdown_begin(a);
+        locust_runner_run(a->r, 0);
+    }
+    stop_watchers(a);
+    cli_console_summary(&a->console);
+    int code = locust_stats_error_count(locust_runner_stats(a->r)) > 0 ? 1 : 0;
+    if (a->o.slave && (rc = locust_slave_status(a->r)) != 0) {
+        locust_log(LOCUST_LOG_ERROR, LOG, "The connection to the master at %s:%d ended: %s", a->o.master_host,
+                   a->o.master_port, locust_strerror(rc));
+        code = 1;
+    }
+    locust_log(LOCUST_LOG_INFO, LOG, "Shutting down (exit code %d), bye.", code);
+    return code;
+}
+
+/*
+ * Logs a load error. A log record holds a line or two, so the compiler's
+ * output that may follow the first line goes to stderr as it is.
+ */
+static void log_load_error(const char *err)
+{
+    size_t first = strcspn(err, "\n");
+    locust_log(LOCUST_LOG_ERROR, LOG, "%.*s", (int)first, err);
+    if (err[first] && err[first + 1]) {
+        fputs(err + first + 1, stderr);
+        if (err[strlen(err) - 1] != '\n') fputc('\n', stderr);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    static app a;
+    static char err[ERR_LEN];
+    if (cli_options_parse(&a.o, argc, argv, err, sizeof err)) {
+        fprintf(stderr,
+                "Usage: locust-run [options] [LocustClass [LocustClass2 ... ]]\n\nlocust-run: error: %s\n"
+                "Try 'locust-run --help' for more information.\n",
+                err);
+        return EXIT_USAGE;
+    }
+    if (a.o.help) {
+        cli_options_help(stdout);
+        return fflush(stdout) == 0 ? 0 : 1;
+    }
+    if (setup_logging(&a)) return 1;
+    if (a.o.version) {
+        printf("locust-run %s (liblocust %s, Locust 0.9.0 compatible)\n", LOCUST_VERSION_STRING,
+               locust_version());
+        return 0;
+    }
+    char *path = cli_find_locustfile(a.o.locustfile, err, sizeof err);
+    if (!path) {
+        log_load_error(err);
+        return 1;
+    }
+    int code = 1;
+    if (cli_scenario_load(&a.sc, path, err, sizeof err)) {
+        log_load_error(err);
+    } else {
+        code = run(&a);
+        if (a.r) stop_watchers(&a);
+        locust_web_free(a.web);
+        locust_runner_free(a.r);
+        cli_scenario_close(&a.sc);
+    }
+    free(path);
+    fflush(stdout);
+    if (a.logfile) fclose(a.logfile);
+    return code;
+}

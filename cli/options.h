@@ -1,0 +1,70 @@
+/*
+ * locust-run's command line: Locust 0.9.0's options (spec §5) with the same
+ * names, meanings and defaults, plus a few of our own (--master-protocol,
+ * --csv-interval, --web-auth, --seed). Parsing is separate from acting on
+ * the options so that it can be tested on its own.
+ */
+#ifndef LOCUST_CLI_OPTIONS_H
+#define LOCUST_CLI_OPTIONS_H
+
+#include <locust/locust.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Most positional class names accepted on one command line. */
+#define CLI_MAX_CLASS_NAMES 256
+
+typedef struct cli_options {
+    const char *locustfile;       /* -f; default "locustfile" */
+    const char *host;             /* -H, or NULL */
+    const char *web_host;         /* --web-host; default "" (all interfaces) */
+    int web_port;                 /* -P; default 8089, 0 = any free port */
+    const char *web_auth;         /* --web-auth user:password, or NULL */
+    bool master, slave;           /* --master wins when both are given, as in 0.9.0 */
+    const char *master_host;      /* default "127.0.0.1" */
+    int master_port;              /* default 5557 */
+    const char *master_bind_host; /* default "*" */
+    int master_bind_port;         /* default 5557 */
+    int master_protocol;          /* 1 (Locust 0.9) or 2 (Locust 2.x); default 1 */
+    unsigned expect_slaves;       /* default 1 */
+    bool no_web;
+    unsigned clients;          /* -c; default 1 */
+    double hatch_rate;         /* -r; default 1 */
+    const char *run_time;      /* -t as given; checked by cli_parse_timespan() after loading */
+    locust_log_level loglevel; /* -L; default INFO */
+    const char *logfile;
+    bool print_stats, only_summary, reset_stats;
+    bool list, show_task_ratio, show_task_ratio_json, version, help;
+    const char *csv_base; /* --csv / --csv-base-name */
+    double csv_interval;  /* --csv-interval; default 2 s */
+    uint64_t seed;        /* --seed; 0 = from the clock */
+    bool seed_set;
+    const char *class_names[CLI_MAX_CLASS_NAMES]; /* positional arguments */
+    size_t n_class_names;
+} cli_options;
+
+/* Fills `o` with the defaults of Locust 0.9.0. */
+void cli_options_defaults(cli_options *o);
+
+/*
+ * Parses argv into `o` (which it first sets to the defaults). Returns 0, or
+ * -1 with a message naming the option at fault in `err` (a usage error:
+ * exit status 2). Strings in `o` point into argv. Not reentrant: it uses
+ * getopt_long(), and resets it first so that it may be called repeatedly.
+ */
+int cli_options_parse(cli_options *o, int argc, char **argv, char *err, size_t errlen);
+
+/* Writes the --help text. */
+void cli_options_help(FILE *f);
+
+/*
+ * Parses a --run-time value as 0.9.0's parse_timespan: all digits are
+ * seconds; otherwise "XhYmZs" parts matched at the start (trailing text is
+ * ignored, at least one part must be present). "1h30mfoo" is 5400; "5M",
+ * "q" and "" are errors. Returns 0 and the seconds in *out, or -1.
+ */
+int cli_parse_timespan(const char *s, uint64_t *out);
+
+#endif /* LOCUST_CLI_OPTIONS_H */

@@ -1,0 +1,551 @@
+/*
+ * locust-run's runs as a specification, as a real process against a real
+ * locust-demo-target (spec §4.2-§4.7): the headless run with its console
+ * tables and CSV files, the exit code of failed requests, the run-time
+ * limit, signals, and the output options. Every run is bounded: a few
+ * seconds of load at most, and a kill after a timeout. How locust-run
+ * starts (options, load errors) is in test_cli_load.c.
+ */
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli_proc.h"
+#include "target.h"
+#include "testutil.h"
+
+static locust_test_target target;
+static char scenario[1024];
+
+/* The Total row of a _requests.csv: requests and failures. */
+static void csv_total(const char *csv, long *requests, long *failures)
+{
+    const char *t = strstr(csv, "\"None\",\"Total\",");
+    ck_assert_msg(t != NULL, "no Total row in:\n%s", csv);
+    ck_assert_int_eq(sscanf(t, "\"None\",\"Total\",%ld,%ld,", requests, failures), 2);
+}
+
+/* ---- fixtures: one target, one temp folder and one compile cache per program ---------- */
+
+static void setup_all(void)
+{
+    cli_test_setup();
+    snprintf(scenario, sizeof scenario, "%s", cli_scenario_path("cli.c"));
+    ck_assert_int_eq(locust_test_target_start(&target, NULL), 0);
+    /* Compile the scenario once, so that the tests' timings do not include it. */
+    cli_proc p;
+    int rc = CLI_RUN(&p, 60, "-f", scenario, "--list");
+    ck_assert_msg(rc == 0, "cannot build %s:\n%s", scenario, p.err);
+    cli_proc_free(&p);
+}
+
+static void teardown_all(void)
+{
+    locust_test_target_stop(&target);
+    cli_test_teardown();
+}
+
+static void reset_counter(void)
+{
+    ck_assert_int_eq(locust_test_target_reset_counter(&target), 0);
+}
+
+/* ---- a headless run, shared by the tests that read it ----------------------------------- */
+
+static cli_proc headless;
+static long headless_served;
+
+static void run_headless(void)
+{
+    setup_all();
+    reset_counter();
+    int rc = CLI_RUN(&headless, 30, "-f", scenario, "-H", target.host, "--no-web", "-c", "5", "-r", "50",
+                     "-t", "20s", "--csv", cli_tmp_path("headless"), "Counted");
+    ck_assert_msg(rc == 0, "exit %d:\n%s", rc, headless.err);
+    headless_served = locust_test_target_counter(&target);
+}
+
+static void free_headless(void)
+{
+    cli_proc_free(&headless);
+    teardown_all();
+}
+
+START_TEST(a_headless_run_ends_when_its_users_end_and_exits_0)
+{
+    /* 20 requests 20-40 ms apart: about 0.6 s, well before the 20 s limit. */
+    double took = headless.ended - headless.started;
+    ck_assert_msg(took < 5.0, "the run took %.2f s", took);
+    ASSERT_CONTAINS(headless.err, "Run time limit set to 20 seconds");
+    ASSERT_CONTAINS(headless.err,
+                    "/INFO/locust.runners: Hatching and swarming 5 clients at the rate 50 clients/s...");
+    ASSERT_CONTAINS(headless.err, "/INFO/locust.runners: All locusts hatched: Counted: 5");
+    ASSERT_CONTAINS(headless.err, "/INFO/locust.runners: All locusts dead");
+    ASSERT_CONTAINS(headless.err, "Shutting down (exit code 0), bye.");
+    ASSERT_LACKS(headless.err, "Error report");
+    /* Everything goes to stderr, as in 0.9.0. */
+    ck_assert_str_eq(headless.out, "");
+}
+END_TEST
+
+/* Line `i` (from 0) after the last line that starts with `start`. */
+static char *line_after(const char *text, const char *start, int i, char *buf, size_t len)
+{
+    const char *p = NULL;
+    for (const char *s = text; (s = strstr(s, start)); s++)
+        if (s == text || s[-1] == '\n') p = s;
+    ck_assert_msg(p != NULL, "no line starting '%s'", start);
+    for (; i > 0 && p; i--)
+        p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL;
+    ck_assert(p != NULL);
+    size_t n = strcspn(p, "\n");
+    ck_assert(n < len);
+    memcpy(buf, p, n);
+    buf[n] = '\0';
+    return buf;
+}
+
+START_TEST(the_console_tables_have_locust_09s_layout)
+{
+    char want[256], line[512], rule[141];
+    memset(rule, '-', 140);
+    rule[140] = '\0';
+    snprintf(want, sizeof want, " %-60s %7s %12s %7s %7s %7s  | %7s %7s", "Name", "# reqs", "# fails", "Avg",
+             "Min", "Max", "Median", "req/s");
+    /* The table is printed at the start (and every 2 s), and in the summary. */
+    ck_assert_int_ge(cli_count(headless.err, want), 2);
+    /* The summary's table: header, rule, one row, rule, Total, blank line. */
+    ck_assert_str_eq(line_after(headless.err, want, 1, line, sizeof line), rule);
+    char *row = line_after(headless.err, want, 2, line, sizeof line);
+    ck_assert_uint_eq(strlen(row), 125);
+    ck_assert(strncmp(row, " GET /                                                        ", 61) == 0);
+    long reqs = atol(row + 61);
+    ck_assert_int_eq(reqs, 100);
+    ck_assert(strncmp(row + 69, "     0(0.00%)", 13) == 0);
+    ck_assert_str_eq(line_after(headless.err, want, 3, line, sizeof line), rule);
+    char *total = line_after(headless.err, want, 4, line, sizeof line);
+    ck_assert_uint_eq(strlen(total), 125);
+    ck_assert(strncmp(total, " Total ", 7) == 0);
+    ck_assert_int_eq(atol(total + 61), reqs);
+    ck_assert_str_eq(line_after(headless.err, want, 5, line, sizeof line), "");
+    /* Then the percentiles, once, and no error report. */
+    ck_assert_int_eq(cli_count(headless.err, "Percentage of the requests completed within given times\n"), 1);
+    snprintf(want, sizeof want, " %-60s %8s %6s %6s %6s %6s %6s %6s %6s %6s %6s", "Name", "# reqs", "50%",
+             "66%", "75%", "80%", "90%", "95%", "98%", "99%", "100%");
+    ck_assert_int_eq(cli_count(headless.err, want), 1);
+    char *prow = line_after(headless.err, want, 2, line, sizeof line);
+    ck_assert(strncmp(prow, " GET /", 6) == 0);
+    ck_assert_int_eq(atol(prow + 61), reqs);
+}
+END_TEST
+
+START_TEST(the_csv_files_count_exactly_what_the_server_served)
+{
+    char *req = cli_slurp(cli_tmp_path("headless_requests.csv"));
+    char *dist = cli_slurp(cli_tmp_path("headless_distribution.csv"));
+    ck_assert_ptr_nonnull(req);
+    ck_assert_ptr_nonnull(dist);
+    static const char req_header[] =
+        "\"Method\",\"Name\",\"# requests\",\"# failures\",\"Median response time\",\"Average response "
+        "time\",\"Min response time\",\"Max response time\",\"Average Content Size\",\"Requests/s\"\n";
+    static const char dist_header[] =
+        "\"Name\",\"# requests\",\"50%\",\"66%\",\"75%\",\"80%\",\"90%\",\"95%\",\"98%\",\"99%\",\"100%\"\n";
+    ck_assert(strncmp(req, req_header, strlen(req_header)) == 0);
+    ck_assert(strncmp(dist, dist_header, strlen(dist_header)) == 0);
+    /* One entry and the Total, rows joined by "\n" without a trailing newline. */
+    ck_assert_int_eq(cli_count(req, "\n"), 2);
+    ck_assert(req[strlen(req) - 1] != '\n');
+    ck_assert(strncmp(req + strlen(req_header), "\"GET\",\"/\",", 10) == 0);
+    long requests, failures;
+    csv_total(req, &requests, &failures);
+    ck_assert_int_eq(failures, 0);
+    ck_assert_int_eq(requests, 5 * 20);
+    /* Every request recorded reached the server, and every one it served was recorded. */
+    ck_assert_int_eq(requests, headless_served);
+    char total[64];
+    snprintf(total, sizeof total, "\n\"Total\",%ld,", requests);
+    ASSERT_CONTAINS(dist, total);
+    free(req);
+    free(dist);
+}
+END_TEST
+
+/* ---- exit codes ------------------------------------------------------------------------- */
+
+static void setup_each(void)
+{
+    reset_counter();
+}
+
+START_TEST(a_run_with_failed_requests_exits_1_with_an_error_report)
+{
+    cli_proc p;
+    int rc = CLI_RUN(&p, 20, "-f", scenario, "-H", target.host, "--no-web", "-c", "2", "-r", "100", "--csv",
+                     cli_tmp_path("failing"), "Failing");
+    ck_assert_int_eq(rc, 1);
+    ASSERT_CONTAINS(p.err, "Error report\n # occurrences      Error");
+    ASSERT_CONTAINS(p.err, "GET /status/500");
+    ASSERT_CONTAINS(p.err, "Shutting down (exit code 1), bye.");
+    char *csv = cli_slurp(cli_tmp_path("failing_requests.csv"));
+    long requests, failures;
+    csv_total(csv, &requests, &failures);
+    ck_assert_int_eq(requests, 2);
+    ck_assert_int_eq(failures, 2);
+    ck_assert_int_eq(requests + failures, locust_test_target_counter(&target));
+    free(csv);
+    cli_proc_free(&p);
+}
+END_TEST
+
+/* ---- load errors: each exits 1 with a message naming the file ---------------------------- */
+
+/* ---- the compile cache ------------------------------------------------------------------------ */
+
+/* ---- --list and the task ratio ---------------------------------------------------------------- */
+
+/* ---- signals ---------------------------------------------------------------------------------- */
+
+/* Waits until the target has served at least `n` requests (at most 10 s). */
+static void wait_for_requests(long n)
+{
+    for (int i = 0; i < 1000 && locust_test_target_counter(&target) < n; i++)
+        cli_sleep_ms(10);
+    ck_assert_int_ge(locust_test_target_counter(&target), n);
+}
+
+static void graceful_stop(int sig, const char *logged)
+{
+    cli_proc p;
+    CLI_START(&p, "-f", scenario, "-H", target.host, "--no-web", "-c", "4", "-r", "100", "-t", "30s", "--csv",
+              cli_tmp_path("signal"), "Polite");
+    /* Each user's first request, then they wait 10 s: none is in flight at the signal. */
+    wait_for_requests(4);
+    cli_sleep_ms(100);
+    kill(p.pid, sig);
+    int rc = cli_proc_wait(&p, 15);
+    ck_assert_msg(rc == 0, "exit %d:\n%s", rc, p.err);
+    ck_assert(p.ended - p.started < 10);
+    ASSERT_CONTAINS(p.err, logged);
+    ASSERT_CONTAINS(p.err, "Cleaning up runner...");
+    /* The final CSV is complete: the on_stop requests (POST /logout) are in it, and it
+     * counts exactly what the server served. */
+    char *csv = cli_slurp(cli_tmp_path("signal_requests.csv"));
+    ck_assert_ptr_nonnull(csv);
+    ASSERT_CONTAINS(csv, "\"GET\",\"/\",4,0,");
+    ASSERT_CONTAINS(csv, "\"POST\",\"/logout\",4,0,");
+    long requests, failures;
+    csv_total(csv, &requests, &failures);
+    ck_assert_int_eq(requests, 8);
+    ck_assert_int_eq(locust_test_target_counter(&target), 8);
+    free(csv);
+    ASSERT_CONTAINS(p.err, "Percentage of the requests completed within given times");
+    cli_proc_free(&p);
+}
+
+START_TEST(sigint_stops_gracefully_with_the_final_stats_and_csv)
+{
+    graceful_stop(SIGINT, "Got SIGINT signal");
+}
+END_TEST
+
+START_TEST(sigterm_stops_gracefully_too)
+{
+    graceful_stop(SIGTERM, "Got SIGTERM signal");
+}
+END_TEST
+
+START_TEST(a_second_sigint_exits_at_once)
+{
+    cli_proc p;
+    CLI_START(&p, "-f", scenario, "-H", target.host, "--no-web", "-c", "2", "-r", "100", "-t", "30s",
+              "Lingering");
+    wait_for_requests(5);
+    kill(p.pid, SIGINT);
+    /* The teardown takes a minute: the process keeps running... */
+    cli_sleep_ms(500);
+    ck_assert(cli_proc_alive(&p));
+    /* ...until the second SIGINT. */
+    kill(p.pid, SIGINT);
+    ck_assert_int_eq(cli_proc_wait(&p, 5), 128 + SIGINT);
+    ASSERT_CONTAINS(p.err, "Got SIGINT again: exiting at once");
+    cli_proc_free(&p);
+}
+END_TEST
+
+START_TEST(the_run_ends_when_every_user_has_stopped)
+{
+    cli_proc p;
+    int rc = CLI_RUN(&p, 20, "-f", scenario, "-H", target.host, "--no-web", "-c", "3", "-r", "100", "-t",
+                     "30s", "Stopper");
+    ck_assert_int_eq(rc, 0);
+    ck_assert(p.ended - p.started < 5);
+    ASSERT_CONTAINS(p.err, "/INFO/locust.runners: All locusts dead");
+    ck_assert_int_eq(locust_test_target_counter(&target), 3);
+    cli_proc_free(&p);
+}
+END_TEST
+
+START_TEST(the_run_stops_at_the_run_time)
+{
+    cli_proc p;
+    int rc = CLI_RUN(&p, 20, "-f", scenario, "--no-web", "-c", "3", "-r", "100", "-t", "2s", "Idle");
+    ck_assert_int_eq(rc, 0);
+    double took = p.ended - p.started;
+    ck_assert_msg(took >= 2.0 && took < 4.0, "the 2 s run took %.2f s", took);
+    ASSERT_CONTAINS(p.err, "/INFO/locust.main: Run time limit set to 2 seconds");
+    ASSERT_CONTAINS(p.err, "/INFO/locust.main: Time limit reached. Stopping Locust.");
+    ASSERT_LACKS(p.err, "All locusts dead");
+    cli_proc_free(&p);
+}
+END_TEST
+
+/* ---- output options ---------------------------------------------------------------------------- */
+
+/* The start of the stats table's header (the percentile table's differs). */
+static const char *table_header(void)
+{
+    static char h[128];
+    snprintf(h, sizeof h, " %-60s %7s %12s", "Name", "# reqs", "# fails");
+    return h;
+}
+
+START_TEST(only_summary_prints_the_tables_once)
+{
+    cli_proc p;
+    ck_assert_int_eq(CLI_RUN(&p, 20, "-f", scenario, "--no-web", "-c", "1", "-r", "100", "-t", "1",
+                             "--only-summary", "Idle"),
+                     0);
+    ck_assert_int_eq(cli_count(p.err, table_header()), 1);
+    cli_proc_free(&p);
+    /* Without it: at the start, every 2 s, and in the summary. */
+    ck_assert_int_eq(CLI_RUN(&p, 20, "-f", scenario, "--no-web", "-c", "1", "-r", "100", "-t", "3", "Idle"),
+                     0);
+    ck_assert_int_eq(cli_count(p.err, table_header()), 3);
+    cli_proc_free(&p);
+}
+END_TEST
+
+START_TEST(an_unwritable_csv_path_is_reported_once_and_the_test_goes_on)
+{
+    cli_proc p;
+    int rc = CLI_RUN(&p, 20, "-f", scenario, "-H", target.host, "--no-web", "-c", "1", "-r", "100", "-t", "1",
+                     "--csv", "/nonexistent-folder/base", "--csv-interval", "0.1", "Hello");
+    ck_assert_int_eq(rc, 0);
+    ck_assert_int_eq(
+        cli_count(p.err, "cannot write /nonexistent-folder/base_requests.csv: No such file or directory"), 1);
+    ck_assert_int_gt(locust_test_target_counter(&target), 10);
+    cli_proc_free(&p);
+}
+END_TEST
+
+START_TEST(csv_files_are_rewritten_every_csv_interval)
+{
+    cli_proc p;
+    CLI_START(&p, "-f", scenario, "-H", target.host, "--no-web", "-c", "2", "-r", "100", "-t", "2", "--csv",
+              cli_tmp_path("interval"), "--csv-interval", "0.2", "Hello");
+    /* The files exist from the start and their counts grow while the test runs. */
+    long seen[3] = {0};
+    for (int i = 0; i < 3; i++) {
+        cli_sleep_ms(500);
+        char *csv = cli_slurp(cli_tmp_path("interval_requests.csv"));
+        ck_assert_ptr_nonnull(csv);
+        long failures;
+        csv_total(csv, &seen[i], &failures);
+        free(csv);
+    }
+    ck_assert_int_lt(seen[0], seen[2]);
+    ck_assert_int_eq(cli_proc_wait(&p, 10), 0);
+    cli_proc_free(&p);
+}
+END_TEST
+
+START_TEST(logs_go_to_the_logfile_and_tables_stay_on_stderr)
+{
+    cli_proc p;
+    ck_assert_int_eq(CLI_RUN(&p, 20, "-f", scenario, "--no-web", "-c", "1", "-t", "1", "--logfile",
+                             cli_tmp_path("run.log"), "Idle"),
+                     0);
+    char *log = cli_slurp(cli_tmp_path("run.log"));
+    ck_assert_ptr_nonnull(log);
+    ASSERT_CONTAINS(log, "/INFO/locust.main: Run time limit set to 1 seconds");
+    ASSERT_LACKS(log, table_header());
+    ASSERT_LACKS(p.err, "Run time limit");
+    ASSERT_CONTAINS(p.err, table_header());
+    free(log);
+    cli_proc_free(&p);
+    /* -L WARNING hides the INFO lines, not the tables (0.9.0 hid both). */
+    ck_assert_int_eq(
+        CLI_RUN(&p, 20, "-f", scenario, "--no-web", "-c", "1", "-t", "1", "-L", "WARNING", "Idle"), 0);
+    ASSERT_LACKS(p.err, "/INFO/");
+    ASSERT_CONTAINS(p.err, table_header());
+    cli_proc_free(&p);
+}
+END_TEST
+
+START_TEST(too_many_users_for_the_open_files_limit_are_warned_about)
+{
+    /* The child inherits a hard limit of 64 open files. */
+    struct rlimit old, low = {64, 64};
+    ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
+    ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &low), 0);
+    cli_proc p;
+    CLI_START(&p, "-f", scenario, "--no-web", "-c", "200", "-r", "1000", "-t", "1", "Idle");
+    int rc = cli_proc_wait(&p, 20);
+    ck_assert_int_eq(rc, 0);
+    ASSERT_CONTAINS(p.err,
+                    "/WARNING/locust.main: 200 users need about 300 open files (one per user plus 100), but "
+                    "the limit is 64 (hard limit 64)");
+    cli_proc_free(&p);
+}
+END_TEST
+
+/* ---- the web UI and distributed mode ------------------------------------------------------- */
+
+/* Waits (at most 10 s) for a log line "<prefix><number>" in the process's stderr; returns the number. */
+static long wait_for_logged_number(cli_proc *p, const char *prefix)
+{
+    for (int i = 0; i < 1000; i++) {
+        char *err = cli_slurp(p->err_path);
+        const char *at = err ? strstr(err, prefix) : NULL;
+        long n = at ? atol(at + strlen(prefix)) : 0;
+        free(err);
+        if (n > 0) return n;
+        ck_assert_msg(cli_proc_alive(p), "locust-run ended before logging '%s'", prefix);
+        cli_sleep_ms(10);
+    }
+    ck_abort_msg("no '%s' within 10 s", prefix);
+    return 0;
+}
+
+static size_t discard(char *ptr, size_t size, size_t n, void *udata)
+{
+    return size * n;
+}
+
+/* GETs a URL; returns the HTTP status (0 when the request failed). */
+static long http_status(const char *url, const char *userpwd)
+{
+    CURL *e = curl_easy_init();
+    curl_easy_setopt(e, CURLOPT_URL, url);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT, 10L);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    if (userpwd) curl_easy_setopt(e, CURLOPT_USERPWD, userpwd);
+    long status = 0;
+    if (curl_easy_perform(e) == CURLE_OK) curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_cleanup(e);
+    return status;
+}
+
+START_TEST(web_mode_serves_the_ui_until_a_signal)
+{
+    cli_proc p;
+    CLI_START(&p, "-f", scenario, "-H", target.host, "--web-host", "127.0.0.1", "-P", "0", "--web-auth",
+              "user:pw", "Hello");
+    long port = wait_for_logged_number(&p, "/INFO/locust.main: Starting web monitor at 127.0.0.1:");
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%ld/", port);
+    ck_assert_int_eq(http_status(url, NULL), 401);
+    ck_assert_int_eq(http_status(url, "user:pw"), 200);
+    /* No users run until the UI starts them, and no periodic table is printed (no --print-stats). */
+    ck_assert_int_eq(locust_test_target_counter(&target), 0);
+    kill(p.pid, SIGINT);
+    ck_assert_int_eq(cli_proc_wait(&p, 15), 0);
+    ASSERT_CONTAINS(p.err, "Percentage of the requests completed within given times");
+    ck_assert_int_eq(cli_count(p.err, table_header()), 1);
+    cli_proc_free(&p);
+}
+END_TEST
+
+/* A port P with P + 1 also free, for a 0.9 master (which binds both). */
+static int free_port_pair(void)
+{
+    for (int attempt = 0; attempt < 50; attempt++) {
+        int fds[2] = {-1, -1}, port = 0;
+        for (int i = 0; i < 2; i++) {
+            fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+            struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+            a.sin_port = htons((uint16_t)(i ? port + 1 : 0));
+            socklen_t len = sizeof a;
+            if (bind(fds[i], (struct sockaddr *)&a, sizeof a) != 0) break;
+            getsockname(fds[i], (struct sockaddr *)&a, &len);
+            if (i == 0)
+                port = ntohs(a.sin_port);
+            else if (port < 65535) {
+                close(fds[0]);
+                close(fds[1]);
+                return port;
+            }
+        }
+        for (int i = 0; i < 2; i++)
+            if (fds[i] >= 0) close(fds[i]);
+    }
+    ck_abort_msg("no free pair of ports");
+    return 0;
+}
+
+START_TEST(a_headless_master_runs_the_test_on_its_slave)
+{
+    char port[16];
+    snprintf(port, sizeof port, "%d", free_port_pair());
+    cli_proc master, slave;
+    CLI_START(&master, "-f", scenario, "-H", target.host, "--master", "--no-web", "--expect-slaves", "1",
+              "-c", "4", "-r", "100", "-t", "2", "--master-bind-host", "127.0.0.1", "--master-bind-port",
+              port, "--csv", cli_tmp_path("master"), "Hello");
+    CLI_START(&slave, "-f", scenario, "-H", target.host, "--slave", "--master-port", port, "Hello");
+    ck_assert_int_eq(cli_proc_wait(&master, 20), 0);
+    ck_assert_int_eq(cli_proc_wait(&slave, 10), 0);
+    ASSERT_CONTAINS(master.err, "Run time limit set to 2 seconds");
+    ASSERT_CONTAINS(slave.err, "Got quit message from master");
+    /* The master's statistics are the slave's requests. */
+    char *csv = cli_slurp(cli_tmp_path("master_requests.csv"));
+    ck_assert_ptr_nonnull(csv);
+    long requests, failures;
+    csv_total(csv, &requests, &failures);
+    ck_assert_int_gt(requests, 10);
+    ck_assert_int_le(requests, locust_test_target_counter(&target));
+    free(csv);
+    cli_proc_free(&master);
+    cli_proc_free(&slave);
+}
+END_TEST
+
+int main(void)
+{
+    testutil_quiet_logs();
+    Suite *s = suite_create("cli_run");
+
+    TCase *tc = tcase_create("headless");
+    tcase_add_unchecked_fixture(tc, run_headless, free_headless);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, a_headless_run_ends_when_its_users_end_and_exits_0);
+    tcase_add_test(tc, the_console_tables_have_locust_09s_layout);
+    tcase_add_test(tc, the_csv_files_count_exactly_what_the_server_served);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("process");
+    tcase_add_unchecked_fixture(tc, setup_all, teardown_all);
+    tcase_add_checked_fixture(tc, setup_each, NULL);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, a_run_with_failed_requests_exits_1_with_an_error_report);
+    tcase_add_test(tc, sigint_stops_gracefully_with_the_final_stats_and_csv);
+    tcase_add_test(tc, sigterm_stops_gracefully_too);
+    tcase_add_test(tc, a_second_sigint_exits_at_once);
+    tcase_add_test(tc, the_run_ends_when_every_user_has_stopped);
+    tcase_add_test(tc, the_run_stops_at_the_run_time);
+    tcase_add_test(tc, only_summary_prints_the_tables_once);
+    tcase_add_test(tc, an_unwritable_csv_path_is_reported_once_and_the_test_goes_on);
+    tcase_add_test(tc, csv_files_are_rewritten_every_csv_interval);
+    tcase_add_test(tc, logs_go_to_the_logfile_and_tables_stay_on_stderr);
+    tcase_add_test(tc, too_many_users_for_the_open_files_limit_are_warned_about);
+    tcase_add_test(tc, web_mode_serves_the_ui_until_a_signal);
+    tcase_add_test(tc, a_headless_master_runs_the_test_on_its_slave);
+    suite_add_tcase(s, tc);
+    return testutil_run(s);
+}
