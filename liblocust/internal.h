@@ -35,6 +35,12 @@ uint64_t locust__user_id(locust_user *u);
  * handle) and calls locust__user_unwind(), which does not return.
  */
 int locust__user_block(locust_user *u);
+/*
+ * Like locust__user_block() for a request in flight: a graceful stop does
+ * not interrupt it (it is let finish and counted); only the end of the
+ * stop grace period does (LOCUST_ECANCELED).
+ */
+int locust__user_block_io(locust_user *u);
 /* Makes a blocked user runnable again; safe from any callback. */
 void locust__user_wake(locust_user *u);
 /* Unwinds a killed user's task sets (running on_stop). Never returns. */

@@ -63,6 +63,9 @@ struct locust_runner {
     unsigned *spawned_per_class;
 
     unsigned spawn_failed;      /* users that could not be created this test */
+    double stop_timeout;        /* grace for requests in flight at stop */
+    unsigned n_stopping;        /* users asked to stop that have not ended yet */
+    ev_timer stop_timer;
     ev_timer run_timer;
     bool in_run, quitting, quit_done, tearing_down;
     teardown_entry *teardowns;
@@ -338,11 +341,18 @@ int locust_runner_new(locust_runner **out, const locust_runner_options *opts)
     r->seed = opts->seed ? opts->seed : (uint64_t)(locust__now() * 1e6) ^ (uint64_t)(uintptr_t)r;
     locust__rng_seed(&r->rng, r->seed);
     r->reset_stats = opts->reset_stats;
+    r->stop_timeout = opts->stop_timeout == 0 ? 10.0 : opts->stop_timeout;
     if ((err = locust__model_new(&r->model))) goto fail;
     if ((err = locust__hooks_new(&r->hooks))) goto fail;
     if ((err = locust_stats_new(&r->stats))) goto fail;
     ev_idle_init(&r->idle, idle_cb);
     ev_check_init(&r->check, check_cb);
+    /* libev invokes the pending watchers of one priority last queued first,
+     * so a check watcher of the default priority would run before the I/O
+     * and timer callbacks of its own iteration: the users they wake would
+     * wait for the next poll, one more epoll_wait() per wake-up. At the
+     * lowest priority it runs after them. */
+    ev_set_priority(&r->check, EV_MINPRI);
     r->check.data = r;
     ev_check_start(r->loop, &r->check);
     /* The check watcher alone must not keep locust_runner_run() going. */
@@ -377,6 +387,7 @@ void locust_runner_free(locust_runner *r)
     if (r->loop) {
         ev_timer_stop(r->loop, &r->hatch_timer);
         ev_timer_stop(r->loop, &r->run_timer);
+        ev_timer_stop(r->loop, &r->stop_timer);
         ev_idle_stop(r->loop, &r->idle);
         if (ev_is_active(&r->check)) {
             ev_ref(r->loop);
@@ -459,11 +470,38 @@ static int spawn_user(locust_runner *r, size_t class_index)
     return 0;
 }
 
+static void stop_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    locust_runner *r = w->data;
+    unsigned n = 0;
+    for (locust_user *u = r->users; u; u = u->next) {
+        if (u->kill_requested && !u->finished) {
+            locust__user_force_kill(u);
+            n++;
+        }
+    }
+    if (n)
+        locust_log(LOCUST_LOG_WARNING, "locust.runners",
+                   "%u users were still waiting for a response %.3g s after they were asked to stop; "
+                   "their requests are abandoned and not counted", n, r->stop_timeout);
+}
+
 static void kill_user(locust_runner *r, locust_user *u)
 {
     if (u->kill_requested || u->finished) return;
     if (!u->special_fn) r->classes[u->class_index].live--;
+    r->n_stopping++;
+    if (r->stop_timeout < 0) {
+        locust__user_force_kill(u);
+        return;
+    }
     locust__user_kill(u);
+    /* One grace period covers every user asked to stop at about this time. */
+    if (!ev_is_active(&r->stop_timer)) {
+        ev_timer_init(&r->stop_timer, stop_timer_cb, r->stop_timeout, 0.);
+        r->stop_timer.data = r;
+        ev_timer_start(r->loop, &r->stop_timer);
+    }
 }
 
 static void run_next_teardown(locust_runner *r);
@@ -505,6 +543,7 @@ void locust__runner_user_finished(locust_runner *r, locust_user *u)
     if (u->next) u->next->prev = u->prev;
     r->n_users--;
     locust__user_free(u);
+    if (u->kill_requested && --r->n_stopping == 0) ev_timer_stop(r->loop, &r->stop_timer);
     if (r->n_users == 0 && (r->state == LOCUST_STATE_CLEANUP || r->quitting)) {
         if (r->state == LOCUST_STATE_CLEANUP) {
             r->state = LOCUST_STATE_STOPPED;

@@ -170,16 +170,39 @@ static int protected_call(locust_user *u, locust_ctx *ctx, locust_task_fn fn)
 
 /* ---- blocking ---------------------------------------------------------------- */
 
+static bool cancelled(const locust_user *u)
+{
+    return (u->kill_requested && !u->unwinding) || u->force_kill;
+}
+
 int locust__user_block(locust_user *u)
 {
-    if (u->kill_requested && !u->unwinding) return LOCUST_ECANCELED;
+    if (cancelled(u)) return LOCUST_ECANCELED;
     u->blocked = true;
     running = NULL;
     locust__fiber_yield();
     running = u;
     u->blocked = false;
-    if (u->kill_requested && !u->unwinding) return LOCUST_ECANCELED;
-    return 0;
+    return cancelled(u) ? LOCUST_ECANCELED : 0;
+}
+
+/*
+ * A request in flight when the user is asked to stop is let finish, so it
+ * is counted once like every other (Locust drops it, and its count then
+ * falls short of the server's). Only the end of the grace period
+ * (force_kill) interrupts it.
+ */
+int locust__user_block_io(locust_user *u)
+{
+    if (u->force_kill) return LOCUST_ECANCELED;
+    u->blocked = true;
+    u->blocked_io = true;
+    running = NULL;
+    locust__fiber_yield();
+    running = u;
+    u->blocked = false;
+    u->blocked_io = false;
+    return u->force_kill ? LOCUST_ECANCELED : 0;
 }
 
 void locust__user_wake(locust_user *u)
@@ -614,6 +637,14 @@ void locust__user_kill(locust_user *u)
 {
     if (u->finished || u->kill_requested) return;
     u->kill_requested = true;
+    if (!u->started || (u->blocked && !u->blocked_io)) locust__user_wake(u);
+}
+
+void locust__user_force_kill(locust_user *u)
+{
+    if (u->finished || u->force_kill) return;
+    u->kill_requested = true;
+    u->force_kill = true;
     if (!u->started || u->blocked) locust__user_wake(u);
 }
 

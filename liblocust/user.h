@@ -47,6 +47,8 @@ struct locust_user {
     const locust_taskset *special_ts;
     bool started, blocked, queued, finished;
     bool kill_requested;          /* stop, quit or downscale asked this user to end */
+    bool force_kill;              /* ... and the grace period for in-flight requests is over */
+    bool blocked_io;              /* blocked in a request, which a graceful stop lets finish */
     bool unwinding;               /* running on_stop handlers; not killable again */
     locust__user_ext http;
     locust_user *prev, *next;     /* the runner's list of live users */
@@ -60,8 +62,11 @@ int locust__user_new_special(locust_runner *r, size_t class_index, const locust_
                              locust_user **out);
 /* Runs the user until it blocks or ends (main context only). */
 void locust__user_run(locust_user *u);
-/* Asks the user to end: it unwinds (running on_stop) at its next wait. */
+/* Asks the user to end: it unwinds (running on_stop) at its next wait; a
+ * request in flight is let finish, so that it is counted. */
 void locust__user_kill(locust_user *u);
+/* Ends the user's grace period: a request in flight is abandoned too. */
+void locust__user_force_kill(locust_user *u);
 /* Frees the user (finished, or never run / abandoned at runner_free). */
 void locust__user_free(locust_user *u);
 

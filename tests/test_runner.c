@@ -243,6 +243,87 @@ START_TEST(loop_lag_is_measured)
 }
 END_TEST
 
+/* A task that waits on "I/O" (a timer standing in for a response). */
+static int io_completed, io_cancelled;
+static double io_ms;
+typedef struct io_wait {
+    bool done;
+    locust_user *user;
+} io_wait;
+static void io_wake_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    io_wait *iw = w->data;
+    iw->done = true;
+    locust__user_wake(iw->user);
+}
+static void io_task(locust_ctx *ctx)
+{
+    io_wait iw = {.user = locust__ctx_user(ctx)};
+    ev_timer t;
+    ev_timer_init(&t, io_wake_cb, io_ms / 1000.0, 0.);
+    t.data = &iw;
+    struct ev_loop *loop = locust_runner_loop(locust_ctx_runner(ctx));
+    ev_timer_start(loop, &t);
+    while (!iw.done) {
+        if (locust__user_block_io(iw.user) != 0) {
+            ev_timer_stop(loop, &t);
+            io_cancelled++;
+            locust__user_unwind(iw.user);
+        }
+    }
+    io_completed++;
+}
+
+START_TEST(requests_in_flight_finish_at_stop)
+{
+    static const locust_task t[] = {LOCUST_TASK(io_task), LOCUST_TASKS_END};
+    static const locust_taskset ts = {.name = "IO", .tasks = t, .on_stop = count_stop};
+    static const locust_class cls = {.name = "IO", .task_set = &ts, .min_wait = 1000, .max_wait = 1000};
+    locust_runner *r = new_runner();
+    locust_runner_add_class(r, &cls);
+    io_completed = io_cancelled = stops = 0;
+    io_ms = 200;
+    ck_assert_int_eq(locust_runner_start(r, 3, 1000), 0);
+    run_for(r, 0.05);
+    locust_runner_stop(r);
+    /* Stopping does not cut the "response" short: it completes, then the user ends. */
+    run_for(r, 0.1);
+    ck_assert_uint_eq(locust_runner_user_count(r), 0);
+    ck_assert_int_eq(locust_runner_state_get(r), LOCUST_STATE_CLEANUP);
+    run_for(r, 0.25);
+    ck_assert_int_eq(io_completed, 3);
+    ck_assert_int_eq(io_cancelled, 0);
+    ck_assert_int_eq(stops, 3);
+    ck_assert_int_eq(locust_runner_state_get(r), LOCUST_STATE_STOPPED);
+    locust_runner_free(r);
+}
+END_TEST
+
+START_TEST(the_stop_grace_period_is_bounded)
+{
+    static const locust_task t[] = {LOCUST_TASK(io_task), LOCUST_TASKS_END};
+    static const locust_taskset ts = {.name = "IO", .tasks = t, .on_stop = count_stop};
+    static const locust_class cls = {.name = "IO", .task_set = &ts};
+    locust_runner *r;
+    locust_runner_options o = {.seed = 5, .stop_timeout = 0.1};
+    ck_assert_int_eq(locust_runner_new(&r, &o), 0);
+    locust_runner_add_class(r, &cls);
+    io_completed = io_cancelled = stops = 0;
+    io_ms = 5000;
+    ck_assert_int_eq(locust_runner_start(r, 2, 1000), 0);
+    run_for(r, 0.05);
+    double t0 = locust__mono();
+    locust_runner_quit(r);
+    locust_runner_run(r, 0);
+    double took = locust__mono() - t0;
+    ck_assert_msg(took >= 0.09 && took < 1.0, "quit took %.3f s", took);
+    ck_assert_int_eq(io_completed, 0);
+    ck_assert_int_eq(io_cancelled, 2);
+    ck_assert_int_eq(stops, 2);
+    locust_runner_free(r);
+}
+END_TEST
+
 int main(void)
 {
     testutil_quiet_logs();
@@ -257,6 +338,8 @@ int main(void)
     tcase_add_test(tc, bad_arguments_are_refused);
     tcase_add_test(tc, ten_thousand_users_start_and_stop);
     tcase_add_test(tc, loop_lag_is_measured);
+    tcase_add_test(tc, requests_in_flight_finish_at_stop);
+    tcase_add_test(tc, the_stop_grace_period_is_bounded);
     suite_add_tcase(s, tc);
     return testutil_run(s);
 }

@@ -294,6 +294,9 @@ typedef struct locust_runner_options {
     uint64_t seed;          /* random seed; 0 = seeded from the clock */
     bool reset_stats;       /* reset stats when hatching completes (--reset-stats) */
     bool catch_exceptions;  /* unused, reserved: task failures never stop a user */
+    /* Seconds that requests in flight get to finish when users are stopped,
+     * so they are counted; 0 = 10 s, < 0 = abandon them at once. */
+    double stop_timeout;
 } locust_runner_options;
 
 /** Creates a runner. `opts` may be NULL. */
