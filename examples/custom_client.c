@@ -10,16 +10,14 @@
  *
  *   locust-run -f examples/custom_client.c --no-web -c 10 -r 10 -t 10s
  *
- * liblocust has no call for a task to wait on a socket of its own yet, so
- * the client polls its non-blocking socket and yields with short sleeps in
- * between; response times are therefore rounded up to about a millisecond.
+ * The client's socket is non-blocking; locust_wait_fd() yields the user's
+ * fiber until it is ready, so thousands of clients share one thread.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <ev.h>
 #include <locust/locust.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,18 +125,6 @@ static double now_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-/* Waits until fd is ready for `events`, yielding to the other users meanwhile. 0, or -1 on timeout. */
-static int wait_fd(locust_ctx *ctx, int fd, short events, double timeout_ms)
-{
-    double deadline = now_ms() + timeout_ms;
-    for (;;) {
-        struct pollfd p = {.fd = fd, .events = events};
-        if (poll(&p, 1, 0) > 0) return 0;
-        if (now_ms() >= deadline) return -1;
-        locust_sleep(ctx, 0.2);
-    }
-}
-
 static void client_connect(locust_ctx *ctx)
 {
     echo_client *c = locust_taskset_data(ctx);
@@ -148,7 +134,7 @@ static void client_connect(locust_ctx *ctx)
     double start = now_ms();
     c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     int rc = c->fd < 0 ? -1 : connect(c->fd, (struct sockaddr *)&addr, sizeof addr);
-    if (rc != 0 && errno == EINPROGRESS && wait_fd(ctx, c->fd, POLLOUT, 5000) == 0) {
+    if (rc != 0 && errno == EINPROGRESS && locust_wait_fd(ctx, c->fd, LOCUST_WRITABLE, 5000) > 0) {
         int err = 0;
         socklen_t len = sizeof err;
         getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len);
@@ -187,7 +173,7 @@ static void echo(locust_ctx *ctx)
     }
     size_t got = 0;
     while (got < (size_t)len) {
-        if (wait_fd(ctx, c->fd, POLLIN, 5000) != 0) {
+        if (locust_wait_fd(ctx, c->fd, LOCUST_READABLE, 5000) < 0) {
             locust_report_failure(r, "tcp", "echo", now_ms() - start, "timed out waiting for the echo");
             return;
         }

@@ -233,6 +233,42 @@ int locust_sleep(locust_ctx *ctx, double ms)
     return 0;
 }
 
+typedef struct fd_wait {
+    ev_io io;
+    locust_user *user;
+    int ready;
+} fd_wait;
+
+static void fd_wait_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+    fd_wait *fw = (fd_wait *)w;
+    fw->ready = (revents & EV_READ ? LOCUST_READABLE : 0) | (revents & EV_WRITE ? LOCUST_WRITABLE : 0);
+    ev_io_stop(loop, w);
+    locust__user_wake(fw->user);
+}
+
+int locust_wait_fd(locust_ctx *ctx, int fd, int events, double timeout_ms)
+{
+    locust_user *u = checked_user(ctx, "locust_wait_fd");
+    if (fd < 0 || !(events & (LOCUST_READABLE | LOCUST_WRITABLE)) || (events & ~3)) return LOCUST_EINVAL;
+    struct ev_loop *loop = locust__runner_loop(u->runner);
+    fd_wait fw = {.user = u};
+    ev_io_init(&fw.io, fd_wait_cb, fd,
+               (events & LOCUST_READABLE ? EV_READ : 0) | (events & LOCUST_WRITABLE ? EV_WRITE : 0));
+    ev_io_start(loop, &fw.io);
+    /* The user's own sleep timer is free (a task cannot sleep and wait at
+     * once), and it wakes the user when it fires, which is all a timeout is. */
+    if (timeout_ms > 0) {
+        ev_timer_set(&u->timer, timeout_ms / 1000.0, 0.);
+        ev_timer_start(loop, &u->timer);
+    }
+    int rc = locust__user_block_io(u);
+    ev_io_stop(loop, &fw.io);
+    ev_timer_stop(loop, &u->timer);
+    if (rc == LOCUST_ECANCELED) locust__user_unwind(u);
+    return fw.ready ? fw.ready : LOCUST_ETIMEDOUT;
+}
+
 double locust_wait_none(locust_ctx *ctx)
 {
     return 0;

@@ -8,6 +8,8 @@
 
 #include <math.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 /* ---- a trace of what happened, in order ------------------------------------ */
 
@@ -479,6 +481,49 @@ START_TEST(user_data_and_accessors)
 }
 END_TEST
 
+static int sv[2];
+static void write_later(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    ck_assert_int_eq(write(sv[1], "x", 1), 1);
+}
+static void fd_task(locust_ctx *ctx)
+{
+    struct ev_loop *loop = locust_runner_loop(locust_ctx_runner(ctx));
+    ev_timer t;
+    ev_timer_init(&t, write_later, 0.03, 0.);
+    ev_timer_start(loop, &t);
+    double t0 = locust__mono();
+    ck_assert_int_eq(locust_wait_fd(ctx, sv[0], LOCUST_READABLE, 2000), LOCUST_READABLE);
+    ck_assert(locust__mono() - t0 >= 0.025);
+    char c;
+    ck_assert_int_eq(read(sv[0], &c, 1), 1);
+    /* Nothing more to read: the timeout ends the wait. */
+    t0 = locust__mono();
+    ck_assert_int_eq(locust_wait_fd(ctx, sv[0], LOCUST_READABLE, 20), LOCUST_ETIMEDOUT);
+    ck_assert(locust__mono() - t0 >= 0.015);
+    ck_assert_int_eq(locust_wait_fd(ctx, sv[1], LOCUST_WRITABLE | LOCUST_READABLE, 0), LOCUST_WRITABLE);
+    ck_assert_int_eq(locust_wait_fd(ctx, -1, LOCUST_READABLE, 0), LOCUST_EINVAL);
+    ck_assert_int_eq(locust_wait_fd(ctx, sv[0], 0, 0), LOCUST_EINVAL);
+    note("fd");
+    locust_runner_quit(locust_ctx_runner(ctx));
+}
+
+START_TEST(wait_fd_yields_until_ready_or_timeout)
+{
+    static const locust_task tasks[] = {LOCUST_TASK(fd_task), LOCUST_TASKS_END};
+    static const locust_taskset ts = {.name = "Fd", .tasks = tasks};
+    static const locust_class cls = {.name = "User", .task_set = &ts};
+    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+    locust_runner *r = new_runner(1);
+    locust_runner_add_class(r, &cls);
+    run_until_quit(r, 1, 10);
+    ck_assert_str_eq(trace, "fd");
+    close(sv[0]);
+    close(sv[1]);
+    locust_runner_free(r);
+}
+END_TEST
+
 int main(void)
 {
     testutil_quiet_logs();
@@ -500,6 +545,7 @@ int main(void)
     tcase_add_test(tc, reschedule_immediately_skips_the_wait);
     tcase_add_test(tc, scheduled_tasks_run_before_the_next_choice);
     tcase_add_test(tc, user_data_and_accessors);
+    tcase_add_test(tc, wait_fd_yields_until_ready_or_timeout);
     suite_add_tcase(s, tc);
     return testutil_run(s);
 }

@@ -208,6 +208,21 @@ const char *locust_host(locust_ctx *ctx);
  */
 int locust_sleep(locust_ctx *ctx, double ms);
 
+/* Events for locust_wait_fd(). */
+#define LOCUST_READABLE 1
+#define LOCUST_WRITABLE 2
+
+/**
+ * Waits until `fd` is readable and/or writable (LOCUST_READABLE,
+ * LOCUST_WRITABLE), yielding the fiber to the loop: the primitive for custom
+ * clients (manual ch. 8) on non-blocking sockets. Returns the ready events
+ * (> 0), LOCUST_ETIMEDOUT after timeout_ms (<= 0: no timeout), or
+ * LOCUST_EINVAL. Like a request in flight, a graceful stop lets the wait
+ * finish; if the user is killed for good it does not return (the user's
+ * task sets unwind).
+ */
+int locust_wait_fd(locust_ctx *ctx, int fd, int events, double timeout_ms);
+
 /**
  * Leaves the current (nested) task set, like Python's interrupt(). With
  * reschedule the parent runs its next task at once, otherwise after a wait.
