@@ -90,6 +90,10 @@ const locust__delegate *locust__runner_delegate(const locust_runner *r);
 void locust__runner_set_state(locust_runner *r, locust_runner_state s);
 /* Fires quitting and ends locust_runner_run(); for delegates' quit(). */
 void locust__runner_finish_quit(locust_runner *r);
+/* Sets the state to running, fires hatch_complete and applies --reset-stats. */
+void locust__runner_hatch_complete(locust_runner *r, unsigned user_count);
+/* Empties the task-exceptions table (a new test). */
+void locust__runner_clear_exceptions(locust_runner *r);
 /* Arms (or with 0 disarms) the run-time limit timer: quit after `seconds`. */
 void locust__runner_arm_run_time(locust_runner *r, double seconds);
 

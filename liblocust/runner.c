@@ -262,6 +262,10 @@ static void drain_ready(locust_runner *r)
     /* Only the users queued before this pass run now; users they wake wait
      * for the next pass, so the loop keeps polling sockets in between. */
     size_t n = r->rq_len;
+    /* The I/O and timer callbacks of this iteration ran first (see
+     * locust_runner_new): refresh the loop's clock, so that the waits the
+     * users arm now count from now, not from before those callbacks. */
+    if (n) ev_now_update(r->loop);
     while (r->rq_head && n-- > 0) {
         locust_user *u = r->rq_head;
         r->rq_head = u->rq_next;
@@ -568,8 +572,13 @@ static void hatch_complete(locust_runner *r)
         off += (size_t)snprintf(buf + off, sizeof buf - off, "%s%s: %u", i ? ", " : "", r->classes[i].cls->name,
                                 r->spawned_per_class[i]);
     locust_log(LOCUST_LOG_INFO, "locust.runners", "All locusts hatched: %s", buf);
+    locust__runner_hatch_complete(r, r->target);
+}
+
+void locust__runner_hatch_complete(locust_runner *r, unsigned user_count)
+{
     r->state = LOCUST_STATE_RUNNING;
-    locust_event ev = {.type = LOCUST_EV_HATCH_COMPLETE, .runner = r, .user_count = r->target};
+    locust_event ev = {.type = LOCUST_EV_HATCH_COMPLETE, .runner = r, .user_count = user_count};
     locust__hooks_fire(r->hooks, &ev);
     if (r->reset_stats) {
         locust_log(LOCUST_LOG_INFO, "locust.runners", "Resetting stats");
@@ -641,12 +650,7 @@ int locust_runner_start_counts(locust_runner *r, const unsigned *counts, double 
         /* A new test: clear the statistics and the task exceptions. */
         locust_stats_clear(r->stats);
         locust_stats_set_start_time(r->stats, locust__now());
-        for (size_t i = 0; i < r->n_exc; i++) {
-            free(r->exc[i].msg);
-            free(r->exc[i].traceback);
-            free(r->exc[i].nodes);
-        }
-        r->n_exc = 0;
+        locust__runner_clear_exceptions(r);
         locust_event ev = {.type = LOCUST_EV_LOCUST_START_HATCHING, .runner = r};
         locust__hooks_fire(r->hooks, &ev);
     }
@@ -863,6 +867,16 @@ int locust_runner_log_exception(locust_runner *r, const char *node, const char *
     }
     row->count++;
     return 0;
+}
+
+void locust__runner_clear_exceptions(locust_runner *r)
+{
+    for (size_t i = 0; i < r->n_exc; i++) {
+        free(r->exc[i].msg);
+        free(r->exc[i].traceback);
+        free(r->exc[i].nodes);
+    }
+    r->n_exc = 0;
 }
 
 size_t locust_runner_exception_count(const locust_runner *r)

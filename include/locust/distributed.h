@@ -58,6 +58,16 @@ typedef struct locust_slave_info {
     unsigned user_count;
 } locust_slave_info;
 
+/**
+ * Why a slave's run ended: 0 when the master told it to quit or it was quit
+ * locally, LOCUST_EIO when the connection to the master was lost and did
+ * not come back, LOCUST_ETIMEDOUT when a 2.x master never answered the
+ * handshake. LOCUST_EINVAL when `r` is not a slave.
+ */
+int locust_slave_status(const locust_runner *r);
+/** A slave's node id ("<hostname>_<32 hex digits>"), or NULL when `r` is not a slave. */
+const char *locust_slave_id(const locust_runner *r);
+
 /** True when `r` is a master. */
 bool locust_runner_is_master(const locust_runner *r);
 /** True when `r` is a slave. */

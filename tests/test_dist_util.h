@@ -1,0 +1,124 @@
+/* Helpers shared by the distributed-mode tests: free ports, loop driving, raw ZeroMQ peers. */
+#ifndef LOCUST_TEST_DIST_UTIL_H
+#define LOCUST_TEST_DIST_UTIL_H
+
+#include "dist_internal.h"
+
+#include <arpa/inet.h>
+#include <check.h>
+#include <cjson/cJSON.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <zmq.h>
+
+/* Binds a TCP socket on 127.0.0.1:port (0 = any); returns the fd and the port, or -1. */
+static inline int dist_bind_port(int port, int *out)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 ||
+        getsockname(fd, (struct sockaddr *)&a, &len)) {
+        if (fd >= 0) close(fd);
+        return -1;
+    }
+    *out = ntohs(a.sin_port);
+    return fd;
+}
+
+/* A port P such that P and P + 1 were both free a moment ago (0.9 masters bind both). */
+static inline int dist_free_port_pair(void)
+{
+    for (int tries = 0; tries < 200; tries++) {
+        int p, q;
+        int a = dist_bind_port(0, &p);
+        if (a < 0) continue;
+        int b = p < 65534 ? dist_bind_port(p + 1, &q) : -1;
+        close(a);
+        if (b >= 0) {
+            close(b);
+            return p;
+        }
+    }
+    ck_abort_msg("no free port pair");
+    return 0;
+}
+
+/* Drives a shared loop until pred(ud) holds or `seconds` pass; returns pred's last value. */
+typedef bool (*dist_pred)(void *ud);
+static void dist_tick_cb(struct ev_loop *loop, ev_timer *w, int revents) {}
+static inline bool dist_run_until(struct ev_loop *loop, dist_pred pred, void *ud, double seconds)
+{
+    ev_timer tick;
+    ev_timer_init(&tick, dist_tick_cb, 0.005, 0.005);
+    ev_timer_start(loop, &tick);
+    double end = locust__mono() + seconds;
+    bool ok;
+    while (!(ok = pred(ud)) && locust__mono() < end)
+        ev_run(loop, EVRUN_ONCE);
+    ev_timer_stop(loop, &tick);
+    return ok;
+}
+
+static inline bool dist_never(void *ud)
+{
+    return false;
+}
+
+/* Runs the loop for `seconds`. */
+static inline void dist_run_for(struct ev_loop *loop, double seconds)
+{
+    dist_run_until(loop, dist_never, NULL, seconds);
+}
+
+/* Packs and returns a 0.9 frame [type, data-from-json, node_id] (malloc'ed). */
+static inline char *dist_frame(const char *type, const char *json, const char *node_id, size_t *len)
+{
+    locust__rpc_out o;
+    ck_assert_int_eq(locust__rpc_out_begin(&o, type), 0);
+    cJSON *j = json ? cJSON_Parse(json) : NULL;
+    ck_assert_msg(!json || j, "bad test JSON: %s", json);
+    ck_assert_int_eq(locust__mp_pack_json(&o.pk, j), 0);
+    cJSON_Delete(j);
+    ck_assert_int_eq(locust__rpc_out_finish(&o, node_id, LOCUST__RPC_STYLE_09), 0);
+    char *f = malloc(o.len);
+    memcpy(f, o.frame, o.len);
+    *len = o.len;
+    locust__rpc_out_free(&o);
+    return f;
+}
+
+/* Sends a frame on a raw socket (blocking at most 1 s). */
+static inline void dist_raw_send(void *sock, const void *data, size_t len)
+{
+    int rc = zmq_send(sock, data, len, 0);
+    ck_assert_msg(rc >= 0, "zmq_send: %s", zmq_strerror(errno));
+}
+
+/* Sends [type, json, id] on a raw socket. */
+static inline void dist_raw_msg(void *sock, const char *type, const char *json, const char *id)
+{
+    size_t len;
+    char *f = dist_frame(type, json, id, &len);
+    dist_raw_send(sock, f, len);
+    free(f);
+}
+
+/* Opens a raw socket of `type` connected to 127.0.0.1:port with a 1 s send timeout. */
+static inline void *dist_raw_connect(void *ctx, int type, int port)
+{
+    void *s = zmq_socket(ctx, type);
+    int t = 1000, linger = 0;
+    zmq_setsockopt(s, ZMQ_SNDTIMEO, &t, sizeof t);
+    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+    char ep[64];
+    snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", port);
+    ck_assert_int_eq(zmq_connect(s, ep), 0);
+    return s;
+}
+
+#endif /* LOCUST_TEST_DIST_UTIL_H */
