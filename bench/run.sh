@@ -1,80 +1,192 @@
 #!/bin/sh
 # `make bench`: locust-run side by side with wrk and Locust 2.12.1
-# (FastHttpUser and HttpUser) against the same nginx, in one run.
+# (FastHttpUser and HttpUser) against the same nginx, in one run, and the
+# scale figures of locust-run: memory per user, 50k users in one process,
+# start-up time, a master absorbing 100 slaves, and what more processes add.
+# The report is BUILD/bench/report.md (README-ready markdown).
 #
 # nginx runs one worker pinned to CPU 0; every generator is pinned to CPU 1,
 # so each gets one core and the generators' CPU per request is comparable.
-# Environment: BENCH_DURATION (s, default 15), BENCH_USERS (default 50),
-# BENCH_TOOLS (default "wrk locust-run locust-fast locust-http").
+# Each throughput run is repeated and the report shows medians: the machine
+# may be shared, and CPU per request (from wait4) is the steadier figure.
+#
+# Environment:
+#   BENCH_DURATION  seconds per throughput run (default 10)
+#   BENCH_REPEAT    throughput runs per tool and path (default 3)
+#   BENCH_USERS     users of the throughput runs (default 50)
+#   BENCH_TOOLS     default "wrk locust-run locust-fast locust-http"
+#   BENCH_PARTS     default "throughput memory big startup processes master"
+#   BENCH_MEM_USERS users of the memory run (default 10000)
+#   BENCH_BIG_USERS users of the one-process run (default 50000)
+#
+# The "big" part needs root: it raises vm.max_map_count to 262144 with
+# sysctl (each user's stack is two memory maps; the default 65530 allows
+# ~32k users) and the open-file limit, and puts the first back afterwards.
 set -eu
 BUILD=$(cd "${1:-build}" && pwd)
 SRC=$(cd "$(dirname "$0")/.." && pwd)
-DUR=${BENCH_DURATION:-15}
+DUR=${BENCH_DURATION:-10}
+REPEAT=${BENCH_REPEAT:-3}
 USERS=${BENCH_USERS:-50}
 TOOLS=${BENCH_TOOLS:-"wrk locust-run locust-fast locust-http"}
+PARTS=${BENCH_PARTS:-"throughput memory big startup processes master"}
+MEM_USERS=${BENCH_MEM_USERS:-10000}
+BIG_USERS=${BENCH_BIG_USERS:-50000}
 OUT=$BUILD/bench
-rm -rf "$OUT"; mkdir -p "$OUT/www" "$OUT/nginx" "$OUT/runs"
+rm -rf "$OUT/runs" "$OUT/scale"
+mkdir -p "$OUT/runs" "$OUT/scale"
+. "$SRC/bench/nginx.sh"
 
-# The target: nginx with a small index and a 10 KiB file.
-head -c 612 /dev/zero | tr '\0' 'x' >"$OUT/www/index.html"
-head -c 10240 /dev/zero | tr '\0' 'y' >"$OUT/www/10k.bin"
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat >"$OUT/nginx/nginx.conf" <<CONF
-worker_processes 1;
-worker_cpu_affinity 01;
-worker_rlimit_nofile 200000;
-daemon on;
-pid $OUT/nginx/nginx.pid;
-error_log $OUT/nginx/error.log warn;
-events { worker_connections 65536; multi_accept on; }
-http {
-    access_log off;
-    keepalive_requests 100000000;
-    keepalive_timeout 300s;
-    client_body_temp_path $OUT/nginx/body;
-    proxy_temp_path $OUT/nginx/proxy;
-    fastcgi_temp_path $OUT/nginx/fastcgi;
-    uwsgi_temp_path $OUT/nginx/uwsgi;
-    scgi_temp_path $OUT/nginx/scgi;
-    server {
-        listen 127.0.0.1:$PORT backlog=65535;
-        root $OUT/www;
-        location / { }
-    }
+has() { case " $2 " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+
+# One nginx on four loopback addresses (the 50k run spreads users over them
+# to stay under the ephemeral-port limit of one address pair).
+PORT=$(free_port)
+start_nginx "$OUT" 127.0.0.1:$PORT 127.0.0.2:$PORT 127.0.0.3:$PORT 127.0.0.4:$PORT
+MAPS=$(cat /proc/sys/vm/max_map_count)
+cleanup() {
+    stop_nginx "$OUT"
+    [ "$(cat /proc/sys/vm/max_map_count)" = "$MAPS" ] || sysctl -qw vm.max_map_count="$MAPS" 2>/dev/null || true
 }
-CONF
-/usr/sbin/nginx -p "$OUT/nginx" -c "$OUT/nginx/nginx.conf"
-cleanup() { [ -f "$OUT/nginx/nginx.pid" ] && kill "$(cat "$OUT/nginx/nginx.pid")" 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
-sleep 0.3
-URL=http://127.0.0.1:$PORT
 
 # The locust-run scenario, built the way a user would build one.
 ${CC:-cc} -O2 -shared -fPIC -I"$SRC/include" -o "$OUT/scenario.so" "$SRC/bench/scenario.c"
-LOCUST_RUN=$BUILD/locust-run
-[ -x "$LOCUST_RUN" ] || LOCUST_RUN=$BUILD/cli/locust-run
+find_locust_run "$BUILD"
 ulimit -n 65536 2>/dev/null || true
+SYSPY=/usr/bin/python3
 
-run() { # name path -- command...
-    name=$1; path=$2; shift 3
-    tag=$(echo "$name$path" | tr '/.' '__')
-    echo "bench: $name $path (${DUR}s, $USERS users)" >&2
-    BENCH_PATH=$path python3 "$SRC/bench/measure.py" "$OUT/runs/$tag.json" -- "$@" \
-        >"$OUT/runs/$tag.out" 2>"$OUT/runs/$tag.err" || true
+run() { # tag -- command...
+    tag=$1; shift 2
+    python3 "$SRC/bench/measure.py" "$OUT/runs/$tag.json" -- "$@" >"$OUT/runs/$tag.out" 2>"$OUT/runs/$tag.err" || true
 }
 
-for path in / /10k.bin; do
-    tagp=$(echo "$path" | tr '/.' '__')
-    for tool in $TOOLS; do
-        case $tool in
-        wrk) run wrk "$path" -- taskset -c 1 wrk -t1 -c"$USERS" -d"${DUR}s" --latency "$URL$path" ;;
-        locust-run) run locust-run "$path" -- taskset -c 1 "$LOCUST_RUN" -f "$OUT/scenario.so" --no-web \
-            -c "$USERS" -r 100000 -t "${DUR}s" -H "$URL" --csv "$OUT/runs/lr$tagp" --only-summary ;;
-        locust-fast) run locust-fast "$path" -- taskset -c 1 locust -f "$SRC/bench/locustfile_fast.py" \
-            --headless -u "$USERS" -r "$USERS" -t "${DUR}s" -H "$URL" --csv "$OUT/runs/lf$tagp" --only-summary ;;
-        locust-http) run locust-http "$path" -- taskset -c 1 locust -f "$SRC/bench/locustfile_http.py" \
-            --headless -u "$USERS" -r "$USERS" -t "${DUR}s" -H "$URL" --csv "$OUT/runs/lh$tagp" --only-summary ;;
-        esac
+# ---- throughput: 50 users, zero wait -------------------------------------------
+if has throughput "$PARTS"; then
+    for rep in $(seq 1 "$REPEAT"); do
+        for path in / /10k.bin; do
+            tagp=$(echo "$path" | tr '/.' '__')
+            export BENCH_PATH=$path
+            for tool in $TOOLS; do
+                echo "bench: $tool $path (${DUR}s, $USERS users, run $rep of $REPEAT)" >&2
+                t=$tool$tagp.$rep
+                case $tool in
+                wrk) run "$t" -- taskset -c 1 wrk -t1 -c"$USERS" -d"${DUR}s" --latency "$URL$path" ;;
+                locust-run) run "$t" -- taskset -c 1 "$LOCUST_RUN" -f "$OUT/scenario.so" --no-web \
+                    -c "$USERS" -r 100000 -t "${DUR}s" -H "$URL" --csv "$OUT/runs/$t" --only-summary ;;
+                locust-fast) run "$t" -- taskset -c 1 locust -f "$SRC/bench/locustfile_fast.py" \
+                    --headless -u "$USERS" -r "$USERS" -t "${DUR}s" -H "$URL" --csv "$OUT/runs/$t" --only-summary ;;
+                locust-http) run "$t" -- taskset -c 1 locust -f "$SRC/bench/locustfile_http.py" \
+                    --headless -u "$USERS" -r "$USERS" -t "${DUR}s" -H "$URL" --csv "$OUT/runs/$t" --only-summary ;;
+                esac
+            done
+        done
     done
-done
-python3 "$SRC/bench/report.py" "$OUT/runs" "$DUR" "$USERS" | tee "$OUT/report.md"
+    unset BENCH_PATH
+fi
+
+# ---- memory: 10k users waiting 1-2 s, keep-alive connections --------------------
+# RSS per user = (RSS at N users - RSS at 1 user) / (N - 1), both sampled
+# once every user is running; the connection count shows keep-alive held.
+mem_run() { # tag users hatch-rate seconds sample-at -- extra env...
+    tag=$1 users=$2 rate=$3 secs=$4 at=$5
+    shift 6
+    echo "bench: $tag ($users users)" >&2
+    env BENCH_WAIT_MS=1000-2000 "$@" python3 "$SRC/bench/sample.py" "$OUT/scale/$tag.json" "$PORT" "$at" -- \
+        taskset -c 1 "$LOCUST_RUN" -f "$OUT/scenario.so" --no-web -c "$users" -r "$rate" -t "${secs}s" \
+        -H "$URL" --csv "$OUT/scale/$tag" --only-summary >"$OUT/scale/$tag.out" 2>&1 || true
+}
+if has memory "$PARTS"; then
+    mem_run mem1 1 1 8 6 --
+    mem_run mem "$MEM_USERS" 2000 20 15 --
+    if has locust-fast "$TOOLS"; then
+        echo "bench: Locust FastHttpUser memory (1000 users)" >&2
+        for n in 1 1000; do
+            BENCH_PATH=/ python3 "$SRC/bench/sample.py" "$OUT/scale/memlf$n.json" "$PORT" 25 -- taskset -c 1 \
+                locust -f "$SRC/bench/locustfile_wait.py" --headless -u "$n" -r 200 -t 30s -H "$URL" \
+                --only-summary >"$OUT/scale/memlf$n.out" 2>&1 || true
+        done
+    fi
+fi
+
+# ---- 50k users in one process ----------------------------------------------------
+# Every keep-alive connection is a descriptor: with an open-file hard limit
+# below the user count (raising it needs CAP_SYS_RESOURCE, which some
+# containers withhold even from root), the run holds as many connections as
+# the limit allows ("bigconn"), and 50k users run in one process without
+# HTTP ("big", BENCH_NOHTTP) to show the rest of the runtime at that scale.
+if has big "$PARTS"; then
+    if [ "$(id -u)" = 0 ]; then
+        echo "bench: raising vm.max_map_count to 262144 (was $MAPS) for $BIG_USERS users" >&2
+        sysctl -qw vm.max_map_count=262144
+        ulimit -n "$((BIG_USERS + 1000))" 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+        fds=$(ulimit -n)
+        echo "$fds" >"$OUT/scale/fdlimit"
+        conn_users=$BIG_USERS
+        [ "$fds" -ge $((BIG_USERS + 1000)) ] || conn_users=$((fds - 1000))
+        echo "bench: $conn_users users with keep-alive connections (open-file limit $fds)" >&2
+        env BENCH_HOSTS=4 BENCH_WAIT_MS=5000-10000 python3 "$SRC/bench/sample.py" "$OUT/scale/bigconn.json" \
+            "$PORT" 35 -- taskset -c 1 "$LOCUST_RUN" -f "$OUT/scenario.so" --no-web -c "$conn_users" \
+            -r 2000 -t 40s -H "$URL" --csv "$OUT/scale/bigconn" --only-summary >"$OUT/scale/bigconn.out" 2>&1 || true
+        if [ "$conn_users" -lt "$BIG_USERS" ]; then
+            echo "bench: $BIG_USERS users without HTTP" >&2
+            env BENCH_NOHTTP=1 BENCH_WAIT_MS=1000-2000 python3 "$SRC/bench/sample.py" "$OUT/scale/big.json" \
+                "$PORT" 25 -- taskset -c 1 "$LOCUST_RUN" -f "$OUT/scenario.so" --no-web -c "$BIG_USERS" \
+                -r 10000 -t 30s -H "$URL" --csv "$OUT/scale/big" --only-summary >"$OUT/scale/big.out" 2>&1 || true
+        fi
+        sysctl -qw vm.max_map_count="$MAPS"
+    else
+        echo "bench: skipping $BIG_USERS users (needs root for vm.max_map_count)" >&2
+    fi
+fi
+
+# ---- start-up: exec to the first request -----------------------------------------
+if has startup "$PARTS"; then
+    echo "bench: start-up" >&2
+    python3 "$SRC/bench/startup.py" "$OUT/scale/startup-lr.json" 20 -- "$LOCUST_RUN" -f "$OUT/scenario.so" \
+        --no-web -c 1 -r 1 -t 10s -H "{URL}" >/dev/null
+    if has locust-fast "$TOOLS"; then
+        python3 "$SRC/bench/startup.py" "$OUT/scale/startup-lf.json" 5 -- locust -f "$SRC/bench/locustfile_fast.py" \
+            --headless -u 1 -r 1 -t 10s -H "{URL}" >/dev/null
+    fi
+fi
+
+# ---- more processes: master + N local slaves vs one process -----------------------
+# A CPU-heavy task (BENCH_CPU_US) makes the generator, not nginx, the limit.
+if has processes "$PARTS"; then
+    CPU_US=${BENCH_CPU_US:-300}
+    echo "bench: processes (one process vs a master and 2 slaves, ${CPU_US} us of CPU per task)" >&2
+    BENCH_CPU_US=$CPU_US python3 "$SRC/bench/measure.py" "$OUT/scale/proc1.json" -- "$LOCUST_RUN" \
+        -f "$OUT/scenario.so" --no-web -c "$USERS" -r 100000 -t "${DUR}s" -H "$URL" --csv "$OUT/scale/proc1" \
+        --only-summary >"$OUT/scale/proc1.out" 2>&1 || true
+    MPORT=$(free_port)
+    python3 "$SRC/bench/measure.py" "$OUT/scale/proc2.json" -- "$LOCUST_RUN" -f "$OUT/scenario.so" --master \
+        --master-bind-host 127.0.0.1 --master-bind-port "$MPORT" --expect-slaves 2 --no-web -c "$USERS" \
+        -r 100000 -t "${DUR}s" -H "$URL" --csv "$OUT/scale/proc2" --only-summary >"$OUT/scale/proc2.out" 2>&1 &
+    sleep 0.5
+    for i in 1 2; do
+        BENCH_CPU_US=$CPU_US "$LOCUST_RUN" -f "$OUT/scenario.so" --slave --master-port "$MPORT" -H "$URL" \
+            >"$OUT/scale/slave$i.out" 2>&1 &
+    done
+    wait
+fi
+
+# ---- a master absorbing 100 slaves' reports ------------------------------------------
+if has master "$PARTS"; then
+    if $SYSPY -c 'import zmq, msgpack' 2>/dev/null; then
+        echo "bench: master with 100 simulated slaves, 1 report/s each" >&2
+        MPORT=$(free_port)
+        "$LOCUST_RUN" -f "$OUT/scenario.so" --master --master-bind-host 127.0.0.1 --master-bind-port "$MPORT" \
+            --expect-slaves 100 --no-web -c 1000 -r 1000 -t 60s -H "$URL" --only-summary \
+            >"$OUT/scale/master.out" 2>&1 &
+        mpid=$!
+        sleep 0.5
+        $SYSPY "$SRC/bench/fake_slaves.py" "$OUT/scale/master.json" "$mpid" "$MPORT" 100 35 1 || true
+        kill "$mpid" 2>/dev/null || true
+        wait "$mpid" 2>/dev/null || true
+    else
+        echo "bench: skipping the master run (needs python3-zmq and python3-msgpack)" >&2
+    fi
+fi
+
+python3 "$SRC/bench/report.py" "$OUT" "$DUR" "$USERS" | tee "$OUT/report.md"

@@ -85,6 +85,7 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, const char
     for (size_t i = 0; hdrs != NULL && hdrs[i] != NULL; i += 2)
         MHD_add_response_header(r, hdrs[i], hdrs[i + 1]);
     enum MHD_Result rc = MHD_queue_response(c, code, r);
+    if (rc == MHD_YES && code >= 500) demo_count_server_error();
     MHD_destroy_response(r);
     return rc;
 }
@@ -271,6 +272,79 @@ static enum MHD_Result route_bytes(struct MHD_Connection *c, unsigned long n)
     return rc;
 }
 
+/*
+ * /slow/N: the body goes out one byte at a time, one every `ms`
+ * milliseconds, as a slowloris server would answer. Between two bytes the
+ * connection is suspended (demo_wait.c), so no server thread waits.
+ */
+static ssize_t slow_cb(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    demo_req *q = cls;
+    if (pos >= q->slow_len) return MHD_CONTENT_READER_END_OF_STREAM;
+    if (max == 0) return 0;
+    double now = demo_mono();
+    if (pos > 0 && now < q->slow_next && !demo_wait_stopping()) {
+        demo_wait(q, q->slow_next - now, false);
+        return 0;
+    }
+    q->slow_next = now + q->slow_ms / 1000.0;
+    buf[0] = (char)('a' + pos % 26);
+    return 1;
+}
+
+/* A query argument as a number in [0, max], or `def` when absent; false when malformed. */
+static bool query_number(struct MHD_Connection *c, const char *name, unsigned long max, unsigned long def,
+                         unsigned long *out)
+{
+    const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
+    if (v == NULL) {
+        *out = def;
+        return true;
+    }
+    char *end;
+    if (*v < '0' || *v > '9') return false;
+    unsigned long n = strtoul(v, &end, 10);
+    if (*end != '\0' || n > max) return false;
+    *out = n;
+    return true;
+}
+
+static enum MHD_Result route_slow(demo_req *q, struct MHD_Connection *c, unsigned long n)
+{
+    unsigned long ms, chunked;
+    if (!query_number(c, "ms", DEMO_SLOW_MAX_MS, 10, &ms) || !query_number(c, "chunked", 1, 0, &chunked))
+        return reply_text(c, 400, "usage: /slow/N?ms=MS&chunked=1 with MS <= 10000\n");
+    q->slow_len = n;
+    q->slow_ms = (double)ms;
+    q->slow_next = 0;
+    /* The reader is called again for every byte: a block size of 1 keeps MHD from asking for more. */
+    struct MHD_Response *r =
+        MHD_create_response_from_callback(chunked ? MHD_SIZE_UNKNOWN : n, 1, slow_cb, q, NULL);
+    if (r == NULL) return MHD_NO;
+    MHD_add_response_header(r, "Content-Type", "text/plain");
+    enum MHD_Result rc = MHD_queue_response(c, 200, r);
+    MHD_destroy_response(r);
+    return rc;
+}
+
+/* /storm?pct=P: a random 5xx P% of the time, else a 200. */
+static enum MHD_Result route_storm(struct MHD_Connection *c)
+{
+    static const unsigned codes[] = {500, 502, 503, 504};
+    unsigned long pct;
+    if (!query_number(c, "pct", 100, 50, &pct))
+        return reply_text(c, 400, "usage: /storm?pct=P with P <= 100\n");
+    unsigned char rnd[2];
+    if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd) rnd[0] = rnd[1] = 0;
+    if (rnd[0] % 100 < pct) {
+        unsigned code = codes[rnd[1] % 4];
+        char body[64];
+        snprintf(body, sizeof body, "%u %s\n", code, MHD_get_reason_phrase_for(code));
+        return reply_text(c, code, body);
+    }
+    return reply_text(c, 200, "calm\n");
+}
+
 static enum MHD_Result route_redirect_to(struct MHD_Connection *c)
 {
     const char *to = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "url");
@@ -333,10 +407,18 @@ enum MHD_Result demo_route(demo_req *q, struct MHD_Connection *c, const char *ur
         return route_bytes(c, n);
     }
     if (strcmp(url, "/echo") == 0) return route_echo(q, c, url, method);
+    if (strncmp(url, "/slow/", 6) == 0) {
+        if (!route_number(url, "/slow/", DEMO_SLOW_MAX_BYTES, &n))
+            return reply_text(c, 400, "usage: /slow/N with N <= 65536\n");
+        return route_slow(q, c, n);
+    }
+    if (strcmp(url, "/storm") == 0) return route_storm(c);
     if (strcmp(url, "/counter") == 0 || strcmp(url, "/counter/reset") == 0) {
         if (url[8] == '/') demo_served_reset();
         cJSON *doc = cJSON_CreateObject();
         cJSON_AddNumberToObject(doc, "requests", (double)demo_served());
+        cJSON_AddNumberToObject(doc, "completed", (double)demo_completed());
+        cJSON_AddNumberToObject(doc, "server_errors", (double)demo_server_errors());
         return reply_json(c, 200, doc, NULL);
     }
     return reply_text(c, 404, "not found\n");

@@ -24,7 +24,17 @@
 
 #include "demo_target.h"
 
-static atomic_ullong served; /* requests served, /counter excluded */
+/* What /counter reports; the /counter routes themselves are never counted. */
+static atomic_ullong served;        /* requests received */
+static atomic_ullong completed;     /* ... whose response was sent completely */
+static atomic_ullong server_errors; /* responses with a 5xx status */
+
+/* The /counter routes, which count nothing themselves. */
+static bool is_counter_route(const char *url)
+{
+    return strncmp(url, "/counter", 8) == 0 &&
+           (url[8] == '\0' || url[8] == '?' || strncmp(url + 8, "/reset", 6) == 0);
+}
 
 /* ---- per-request state ------------------------------------------------- */
 
@@ -43,6 +53,9 @@ static void request_end(void *cls, struct MHD_Connection *c, void **req_cls,
 {
     demo_req *q = *req_cls;
     if (q == NULL) return;
+    /* A response cut short (the client went away, a reset) is served but not completed. */
+    if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK && q->started && !is_counter_route(q->uri))
+        atomic_fetch_add(&completed, 1);
     demo_wait_cancel(q);
     free(q->uri);
     free(q->body);
@@ -82,7 +95,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
     if (q == NULL || q->uri == NULL) return MHD_NO; /* out of memory: drop the connection */
     if (!q->started) {
         q->started = true;
-        if (strcmp(url, "/counter") != 0 && strcmp(url, "/counter/reset") != 0) atomic_fetch_add(&served, 1);
+        if (!is_counter_route(url)) atomic_fetch_add(&served, 1);
         if (strcmp(url, "/reset") == 0) {
             /* A zero linger turns the close into a TCP reset. */
             const union MHD_ConnectionInfo *ci =
@@ -107,9 +120,26 @@ unsigned long long demo_served(void)
     return atomic_load(&served);
 }
 
+unsigned long long demo_completed(void)
+{
+    return atomic_load(&completed);
+}
+
+unsigned long long demo_server_errors(void)
+{
+    return atomic_load(&server_errors);
+}
+
+void demo_count_server_error(void)
+{
+    atomic_fetch_add(&server_errors, 1);
+}
+
 void demo_served_reset(void)
 {
     atomic_store(&served, 0);
+    atomic_store(&completed, 0);
+    atomic_store(&server_errors, 0);
 }
 
 /*
@@ -141,7 +171,12 @@ static void usage(FILE *f)
                "\n"
                "Routes: /  /login?user=NAME  /logout  /profile  /redirect  /redirect/N\n"
                "  /redirect-to?url=URL&status=CODE  /status/CODE  /delay/MS  /gzip  /json\n"
-               "  /bytes/N  /echo  /reset  /hang  /counter  /counter/reset\n");
+               "  /bytes/N  /echo  /reset  /hang  /counter  /counter/reset\n"
+               "  /slow/N?ms=MS&chunked=1  N body bytes, one every MS ms (default 10)\n"
+               "  /storm?pct=P              a random 5xx (500, 502, 503, 504) P%% of the time\n"
+               "                            (default 50), else 200\n"
+               "/counter answers {\"requests\": received, \"completed\": answered in full,\n"
+               "\"server_errors\": 5xx answers}, /counter/reset sets them back to 0.\n");
 }
 
 static int bad_flag(const char *fmt, const char *arg)

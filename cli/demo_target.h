@@ -30,16 +30,32 @@ typedef struct demo_req {
     bool hang;       /* close instead of answering when resumed */
     double deadline; /* monotonic seconds */
     struct demo_req *wnext, *wprev;
+    /* /slow/N: one body byte every slow_ms milliseconds */
+    unsigned long slow_len;
+    double slow_ms;
+    double slow_next; /* monotonic seconds when the next byte may go */
 } demo_req;
+
+/* Most body bytes /slow/N sends (at one byte per interval, more is a test that never ends). */
+#define DEMO_SLOW_MAX_BYTES 65536
+/* Longest interval between two bytes of /slow/N, in milliseconds. */
+#define DEMO_SLOW_MAX_MS 10000
 
 /* demo_routes.c */
 int demo_routes_init(void);
 void demo_routes_free(void);
 enum MHD_Result demo_route(demo_req *q, struct MHD_Connection *c, const char *url, const char *method);
 
-/* demo_target.c */
+/* demo_target.c: what /counter reports. */
 unsigned long long demo_served(void);
+/* Requests whose response was sent completely (MHD's COMPLETED_OK). */
+unsigned long long demo_completed(void);
+/* Responses with a 5xx status. */
+unsigned long long demo_server_errors(void);
+void demo_count_server_error(void);
 void demo_served_reset(void);
+/* Monotonic seconds. */
+double demo_mono(void);
 
 /* demo_wait.c: suspends a request until `seconds` from now. */
 int demo_wait_start(void);
@@ -48,5 +64,7 @@ void demo_wait(demo_req *q, double seconds, bool hang);
 void demo_wait_cancel(demo_req *q);
 /* Resumes every held request, for shutdown. */
 void demo_wait_stop(void);
+/* True once demo_wait_stop() has begun: nothing is held any more. */
+bool demo_wait_stopping(void);
 
 #endif /* LOCUST_DEMO_TARGET_H */

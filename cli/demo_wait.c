@@ -15,7 +15,7 @@ static demo_req *held;
 static bool stopping;
 static pthread_t thread;
 
-static double mono(void)
+double demo_mono(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -40,7 +40,7 @@ static void *waiter(void *arg)
 {
     pthread_mutex_lock(&mu);
     while (!stopping) {
-        double now = mono(), next = 0;
+        double now = demo_mono(), next = 0;
         for (demo_req *q = held, *n; q != NULL; q = n) {
             n = q->wnext;
             if (q->deadline <= now)
@@ -79,7 +79,7 @@ void demo_wait(demo_req *q, double seconds, bool hang)
         /* Shutting down: the handler is called again at once and ends it. */
         q->resumed = true;
     } else {
-        q->deadline = mono() + seconds;
+        q->deadline = demo_mono() + seconds;
         q->waiting = true;
         q->wprev = NULL;
         q->wnext = held;
@@ -104,6 +104,14 @@ void demo_wait_cancel(demo_req *q)
         q->waiting = false;
     }
     pthread_mutex_unlock(&mu);
+}
+
+bool demo_wait_stopping(void)
+{
+    pthread_mutex_lock(&mu);
+    bool s = stopping;
+    pthread_mutex_unlock(&mu);
+    return s;
 }
 
 void demo_wait_stop(void)

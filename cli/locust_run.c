@@ -17,11 +17,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "console.h"
 #include "fdlimit.h"
 #include "options.h"
+#include "processes.h"
 #include "scenario.h"
 #include "taskratio.h"
 
@@ -39,7 +41,9 @@ typedef struct app {
     FILE *logfile;
     cli_console console;
     ev_signal sigint, sigterm;
-    ev_timer watch; /* local --no-web: notices when every user has ended */
+    ev_timer watch;       /* local --no-web: notices when every user has ended */
+    cli_processes procs;  /* --processes: the local slaves */
+    ev_timer procs_watch; /* ... and a watch on them */
     bool shutting_down;
 } app;
 
@@ -92,6 +96,57 @@ static void watch_cb(struct ev_loop *loop, ev_timer *w, int revents)
         locust_log(LOCUST_LOG_INFO, "locust.runners", "All locusts dead");
         shutdown_begin(a);
     }
+}
+
+/* --processes: a local slave that ends before the test does leaves the master waiting or short of users. */
+static void procs_watch_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    app *a = w->data;
+    unsigned before = 0;
+    for (unsigned i = 0; i < a->procs.n; i++)
+        before += a->procs.exited[i];
+    unsigned ended = cli_processes_poll(&a->procs);
+    if (ended == before || a->shutting_down) return;
+    for (unsigned i = 0; i < a->procs.n; i++)
+        if (a->procs.exited[i])
+            locust_log(LOCUST_LOG_ERROR, LOG, "Local slave %u (pid %d) ended (status %d) before the test did",
+                       i + 1, (int)a->procs.pids[i],
+                       WIFEXITED(a->procs.status[i]) ? WEXITSTATUS(a->procs.status[i])
+                                                     : 128 + WTERMSIG(a->procs.status[i]));
+    if (ended == a->procs.n) {
+        locust_log(LOCUST_LOG_ERROR, LOG, "Every local slave has ended: stopping");
+        shutdown_begin(a);
+    }
+}
+
+/* --processes N: this process is the master of N local slaves (see processes.h). */
+static int prepare_processes(app *a)
+{
+    int port = cli_processes_port();
+    if (port < 0) {
+        locust_log(LOCUST_LOG_ERROR, LOG, "--processes: no free pair of loopback ports for the local master");
+        return -1;
+    }
+    a->o.master = true;
+    a->o.master_bind_host = "127.0.0.1";
+    a->o.master_bind_port = port;
+    a->o.expect_slaves = a->o.processes;
+    return 0;
+}
+
+static int start_processes(app *a)
+{
+    char err[512];
+    if (cli_processes_start(&a->procs, a->o.processes, a->o.master_bind_port, &a->o, a->sc.path, err,
+                            sizeof err)) {
+        locust_log(LOCUST_LOG_ERROR, LOG, "--processes: %s", err);
+        return -1;
+    }
+    locust_log(LOCUST_LOG_INFO, LOG, "Started %u local slave processes", a->o.processes);
+    ev_timer_init(&a->procs_watch, procs_watch_cb, 0.2, 0.2);
+    a->procs_watch.data = a;
+    ev_timer_start(locust_runner_loop(a->r), &a->procs_watch);
+    return 0;
 }
 
 static int setup_logging(app *a)
@@ -226,6 +281,7 @@ static void stop_watchers(app *a)
     struct ev_loop *loop = locust_runner_loop(a->r);
     if (a->console.runner) cli_console_stop(&a->console);
     if (ev_is_active(&a->watch)) ev_timer_stop(loop, &a->watch);
+    if (ev_is_active(&a->procs_watch)) ev_timer_stop(loop, &a->procs_watch);
     if (ev_is_active(&a->sigint)) ev_signal_stop(loop, &a->sigint);
     if (ev_is_active(&a->sigterm)) ev_signal_stop(loop, &a->sigterm);
 }
@@ -283,7 +339,9 @@ static int run(app *a)
     if (!a->o.no_web && !a->o.slave && start_web(a)) return 1;
     locust_log(LOCUST_LOG_INFO, LOG, "Starting Locust %s (liblocust, Locust 0.9.0 compatible)",
                locust_version());
+    if (a->o.processes > 1 && prepare_processes(a)) return 1;
     if (start_mode(a, run_time)) return 1;
+    if (a->o.processes > 1 && start_processes(a)) return 1;
 
     struct ev_loop *loop = locust_runner_loop(a->r);
     a->console.runner = a->r;
@@ -306,6 +364,8 @@ static int run(app *a)
         locust_runner_run(a->r, 0);
     }
     stop_watchers(a);
+    /* The master told its local slaves to quit; give them time to. */
+    if (a->procs.n) cli_processes_stop(&a->procs, 10.0);
     cli_console_summary(&a->console);
     int code = locust_stats_error_count(locust_runner_stats(a->r)) > 0 ? 1 : 0;
     if (a->o.slave && (rc = locust_slave_status(a->r)) != 0) {
@@ -363,6 +423,7 @@ int main(int argc, char **argv)
     } else {
         code = run(&a);
         if (a.r) stop_watchers(&a);
+        if (a.procs.n) cli_processes_stop(&a.procs, 0);
         locust_web_free(a.web);
         locust_runner_free(a.r);
         cli_scenario_close(&a.sc);

@@ -27,6 +27,7 @@ enum {
     OPT_MASTER_BIND_PORT,
     OPT_MASTER_PROTOCOL,
     OPT_EXPECT_SLAVES,
+    OPT_PROCESSES,
     OPT_NO_WEB,
     OPT_LOGFILE,
     OPT_PRINT_STATS,
@@ -57,6 +58,7 @@ static const struct option long_options[] = {
     {"master-bind-port", required_argument, NULL, OPT_MASTER_BIND_PORT},
     {"master-protocol", required_argument, NULL, OPT_MASTER_PROTOCOL},
     {"expect-slaves", required_argument, NULL, OPT_EXPECT_SLAVES},
+    {"processes", required_argument, NULL, OPT_PROCESSES},
     {"no-web", no_argument, NULL, OPT_NO_WEB},
     {"clients", required_argument, NULL, 'c'},
     {"hatch-rate", required_argument, NULL, 'r'},
@@ -92,6 +94,7 @@ void cli_options_defaults(cli_options *o)
     o->master_bind_port = 5557;
     o->master_protocol = 1;
     o->expect_slaves = 1;
+    o->processes = 1;
     o->clients = 1;
     o->hatch_rate = 1;
     o->loglevel = LOCUST_LOG_INFO;
@@ -233,6 +236,10 @@ int cli_options_parse(cli_options *o, int argc, char **argv, char *err, size_t e
             if (int_option(id, optarg, 0, 100000, &v, err, errlen)) return -1;
             o->expect_slaves = (unsigned)v;
             break;
+        case OPT_PROCESSES:
+            if (int_option(id, optarg, 1, 1024, &v, err, errlen)) return -1;
+            o->processes = (unsigned)v;
+            break;
         case OPT_NO_WEB:
             o->no_web = true;
             break;
@@ -322,6 +329,11 @@ int cli_options_parse(cli_options *o, int argc, char **argv, char *err, size_t e
             return fail(err, errlen, "too many class names (at most %d)", CLI_MAX_CLASS_NAMES);
         o->class_names[o->n_class_names++] = argv[i];
     }
+    if (o->processes > 1 && (o->master || o->slave))
+        return fail(err, errlen,
+                    "option --processes: cannot be combined with --%s (it runs its own master "
+                    "and slaves)",
+                    o->master ? "master" : "slave");
     if (o->master) o->slave = false; /* as in 0.9.0, --master wins */
     return 0;
 }
@@ -332,14 +344,15 @@ int cli_options_parse(cli_options *o, int argc, char **argv, char *err, size_t e
 static int timespan_part(const char **p, char unit, uint64_t mult, uint64_t *total, bool *any)
 {
     const char *s = *p;
+    size_t n = strspn(s, "0123456789");
+    /* The optional group does not match here: its digits, however many, are
+     * not this part's (the regex would try the next group). */
+    if (n == 0 || s[n] != unit) return 0;
     uint64_t v = 0;
-    size_t n = 0;
-    while (isdigit((unsigned char)s[n])) {
+    for (size_t i = 0; i < n; i++) {
         if (v > (UINT64_MAX - 9) / 10) return -1;
-        v = v * 10 + (uint64_t)(s[n] - '0');
-        n++;
+        v = v * 10 + (uint64_t)(s[i] - '0');
     }
-    if (n == 0 || s[n] != unit) return 0; /* the optional group does not match here */
     if (v > UINT64_MAX / mult || *total > UINT64_MAX - v * mult) return -1;
     *total += v * mult;
     *any = true;
@@ -424,6 +437,9 @@ void cli_options_help(FILE *f)
           "                          PORT + 1)\n"
           "      --expect-slaves=N   with --master --no-web: slaves to wait for before\n"
           "                          starting (default 1)\n"
+          "      --processes=N       use N cores: run the users in N slave processes\n"
+          "                          under this one as their master, all on this\n"
+          "                          machine (default 1: no slaves)\n"
           "\n"
           "Statistics and logs:\n"
           "      --csv, --csv-base-name=BASE\n"

@@ -29,6 +29,7 @@ typedef struct cli_options {
     int master_bind_port;         /* default 5557 */
     int master_protocol;          /* 1 (Locust 0.9) or 2 (Locust 2.x); default 1 */
     unsigned expect_slaves;       /* default 1 */
+    unsigned processes;           /* --processes: N local slaves under this process; default 1 = none */
     bool no_web;
     unsigned clients;          /* -c; default 1 */
     double hatch_rate;         /* -r; default 1 */

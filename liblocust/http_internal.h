@@ -44,6 +44,10 @@ void locust__http_multi_sessions(locust__http_multi *m, int delta);
 
 /* ---- sessions and responses ---------------------------------------------- */
 
+/* What every request of a session sends unless a header overrides it. */
+#define LOCUST__HTTP_USER_AGENT      "liblocust/" LOCUST_VERSION_STRING
+#define LOCUST__HTTP_ACCEPT_ENCODING "gzip, deflate"
+
 /* Default cap of a response body, and caps of what a session keeps. */
 #define LOCUST__HTTP_MAX_BODY            (16u * 1024 * 1024)
 #define LOCUST__HTTP_MAX_HEADER_BYTES    (256u * 1024)
@@ -74,11 +78,49 @@ struct locust_response {
     bool in_flight; /* still being fetched: never reported */
 };
 
+typedef struct locust__wire locust__wire;
+
+/* What a request owns while it is in flight (http_request.c). */
+struct locust__http_req {
+    char *url;        /* the hop's URL */
+    char *first_host; /* "scheme://host:port" of the previous hop, for auth */
+    char method[32];  /* the method on the wire (upper case) */
+    char *owned_body; /* a body built from .form or .json */
+    const char *body;
+    size_t body_len;
+    bool has_body;
+    bool body_dropped; /* a 301/302/303 dropped it: purge its headers */
+    bool send_auth;
+    const char *auth_user, *auth_password;
+    char *url_user, *url_password;  /* credentials taken out of the URL */
+    struct curl_slist *hdrs;        /* headers when the body is sent */
+    struct curl_slist *hdrs_nobody; /* headers once a redirect dropped the body */
+    bool hdrs_shared;               /* both are the session's hdrs_plain: not freed */
+    char *cookie;                   /* .cookies as a Cookie header value */
+    const locust_request_opts *opts;
+};
+
+/* The URL work of the session's last request, reused when the next asks for the same URL. */
+typedef struct locust__url_cache {
+    char *key; /* the host and the URL as given, joined */
+    size_t host_len;
+    char *url, *name, *origin;
+} locust__url_cache;
+
 struct locust_http {
     locust_user *user;
     locust_runner *runner;
-    CURL *easy;
+    CURL *easy; /* created on first need: see locust__http_easy() */
     locust__http_xfer xfer;
+    locust__wire *wire;  /* the session's own connection (http_wire.c) */
+    bool hop_native;     /* the last hop went over it, not through curl */
+    bool wire_connected; /* ... and got connected */
+    bool jar_used;       /* a Set-Cookie came: the jar (curl's) may hold cookies */
+    locust__url_cache url_cache;
+    /* The header lists of a request without headers of its own or a body
+     * type, kept until the session's headers change (built per request, they
+     * were a tenth of a request's instructions). */
+    struct curl_slist *hdrs_plain[2];
     bool counted;                                    /* counted in the multi's sessions */
     char *headers[LOCUST__HTTP_MAX_DEFAULT_HEADERS]; /* default "Name: value" lines */
     size_t nheaders;
@@ -139,6 +181,26 @@ bool locust__http_same_origin(const char *a, const char *b);
  * or NULL with *why set.
  */
 char *locust__http_parse_url(const char *url, char **name, char **user, char **password, const char **why);
+
+/* http_session.c */
+/* The session's curl handle, created (with its settings) on first need; NULL on ENOMEM. */
+CURL *locust__http_easy(locust_http *h);
+/* Drops the cached header lists (the session's headers changed). */
+void locust__http_forget_headers(locust_http *h);
+
+/* http_wire.c */
+/* Whether the hop of h->req may go over the session's own connection. */
+bool locust__wire_usable(locust_http *h);
+/*
+ * Runs the hop of h->req over the session's own connection, with h->xfer
+ * set as curl's glue sets it. Returns 0, LOCUST_ECANCELED (user killed),
+ * LOCUST_EAGAIN when curl is to run this hop instead (a connect error,
+ * which curl words), or LOCUST_ENOMEM.
+ */
+int locust__wire_hop(locust_http *h);
+/* The absolute URL of a redirect response's Location (malloc'ed), or NULL. */
+char *locust__wire_redirect_url(locust_http *h, locust_response *r);
+void locust__wire_free(locust__wire *w);
 
 /* http_request.c */
 /* Sets a new session's easy handle up: the options every request shares. */

@@ -20,25 +20,6 @@
 
 #include "http_internal.h"
 
-/* What a request owns while it is in flight. */
-struct locust__http_req {
-    char *url;        /* the hop's URL */
-    char *first_host; /* "scheme://host:port" of the previous hop, for auth */
-    char method[32];  /* the method on the wire (upper case) */
-    char *owned_body; /* a body built from .form or .json */
-    const char *body;
-    size_t body_len;
-    bool has_body;
-    bool body_dropped; /* a 301/302/303 dropped it: purge its headers */
-    bool send_auth;
-    const char *auth_user, *auth_password;
-    char *url_user, *url_password;  /* credentials taken out of the URL */
-    struct curl_slist *hdrs;        /* headers when the body is sent */
-    struct curl_slist *hdrs_nobody; /* headers once a redirect dropped the body */
-    char *cookie;                   /* .cookies as a Cookie header value */
-    const locust_request_opts *opts;
-};
-
 void locust__http_req_clear(locust_http *h)
 {
     struct locust__http_req *q = h->req;
@@ -48,8 +29,10 @@ void locust__http_req_clear(locust_http *h)
     free(q->owned_body);
     curl_free(q->url_user);
     curl_free(q->url_password);
-    curl_slist_free_all(q->hdrs);
-    curl_slist_free_all(q->hdrs_nobody);
+    if (!q->hdrs_shared) {
+        curl_slist_free_all(q->hdrs);
+        curl_slist_free_all(q->hdrs_nobody);
+    }
     free(q->cookie);
     free(q);
     h->req = NULL;
@@ -203,8 +186,8 @@ void locust__http_easy_init(locust_http *h)
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
     /* "" turns the session's own cookie engine on without reading a file. */
     curl_easy_setopt(e, CURLOPT_COOKIEFILE, "");
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip, deflate");
-    curl_easy_setopt(e, CURLOPT_USERAGENT, "liblocust/" LOCUST_VERSION_STRING);
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, LOCUST__HTTP_ACCEPT_ENCODING);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, LOCUST__HTTP_USER_AGENT);
     curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, locust__http_header_cb);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, h);
@@ -220,7 +203,7 @@ static int run_hop(locust_http *h, locust__http_multi *m)
     h->body_too_big = h->headers_too_big = h->stream_stopped = false;
     int rc = locust__http_multi_add(m, &h->xfer);
     while (rc == 0 && !h->xfer.done) {
-        rc = locust__user_block(h->user);
+        rc = locust__user_block_io(h->user);
         if (rc != 0) locust__http_multi_remove(m, &h->xfer);
     }
     return rc;
@@ -247,7 +230,7 @@ static void curl_message(locust_http *h, CURLcode rc, char *out, size_t n)
     out[o] = '\0';
     long os_errno = 0;
     size_t gl = sizeof generic - 1;
-    if (rc == CURLE_COULDNT_CONNECT && o > gl && strcmp(out + o - gl, generic) == 0 &&
+    if (!h->hop_native && rc == CURLE_COULDNT_CONNECT && o > gl && strcmp(out + o - gl, generic) == 0 &&
         curl_easy_getinfo(h->easy, CURLINFO_OS_ERRNO, &os_errno) == CURLE_OK && os_errno != 0)
         snprintf(out + o - gl, n - (o - gl), ": %s", strerror((int)os_errno));
 }
@@ -274,8 +257,8 @@ static void transport_error(locust_http *h, locust_response *r, CURLcode rc)
         locust__response_set_error(r, "InvalidHeader", "response headers exceed %u bytes for url: %s",
                                    LOCUST__HTTP_MAX_HEADER_BYTES, h->req->url);
     } else if (rc == CURLE_OPERATION_TIMEDOUT) {
-        curl_off_t connect = 0;
-        curl_easy_getinfo(h->easy, CURLINFO_CONNECT_TIME_T, &connect);
+        curl_off_t connect = h->hop_native ? h->wire_connected : 0;
+        if (!h->hop_native) curl_easy_getinfo(h->easy, CURLINFO_CONNECT_TIME_T, &connect);
         if (connect == 0)
             locust__response_set_error(r, "ConnectTimeout", "Connection to %s timed out. (timeout=%g)",
                                        h->req->url, o->connect_timeout > 0 ? o->connect_timeout : o->timeout);
@@ -311,16 +294,21 @@ static bool is_redirect(int s)
 static bool next_hop(locust_http *h, locust_response *r, bool *too_many)
 {
     struct locust__http_req *q = h->req;
-    char *loc = NULL;
+    char *loc = NULL, *url;
     *too_many = false;
     if (!h->follow || !is_redirect(r->status)) return false;
-    if (curl_easy_getinfo(h->easy, CURLINFO_REDIRECT_URL, &loc) != CURLE_OK || loc == NULL) return false;
+    if (h->hop_native) {
+        url = locust__wire_redirect_url(h, r);
+    } else {
+        if (curl_easy_getinfo(h->easy, CURLINFO_REDIRECT_URL, &loc) != CURLE_OK || loc == NULL) return false;
+        url = locust__strdup(loc);
+    }
+    if (url == NULL) return false;
     if (r->redirects >= LOCUST__HTTP_MAX_REDIRECTS) {
+        free(url);
         *too_many = true;
         return false;
     }
-    char *url = locust__strdup(loc);
-    if (url == NULL) return false;
     r->redirects++;
     if ((r->status == 302 || r->status == 303) && strcmp(q->method, "HEAD") != 0) strcpy(q->method, "GET");
     if (r->status == 301 && strcmp(q->method, "POST") == 0) strcpy(q->method, "GET");
@@ -350,6 +338,90 @@ static locust_response *refused(locust_http *h, const char *method, const char *
     return r;
 }
 
+/* Copies of the cached URL work into the request; the stats name, or NULL on ENOMEM. */
+static char *cached_url(locust_http *h)
+{
+    struct locust__http_req *q = h->req;
+    const locust__url_cache *c = &h->url_cache;
+    char *name = locust__strdup(c->name);
+    q->url = locust__strdup(c->url);
+    q->first_host = locust__strdup(c->origin);
+    if (name == NULL || q->url == NULL || q->first_host == NULL) {
+        free(name);
+        return NULL;
+    }
+    return name;
+}
+
+/* Remembers this request's URL work (`key` is taken) for the next request. */
+static void cache_url(locust_http *h, char *key, size_t host_len, const char *name)
+{
+    struct locust__http_req *q = h->req;
+    locust__url_cache *c = &h->url_cache;
+    char *url = locust__strdup(q->url), *nm = locust__strdup(name), *origin = locust__strdup(q->first_host);
+    if (url == NULL || nm == NULL || origin == NULL) {
+        free(key), free(url), free(nm), free(origin);
+        return;
+    }
+    free(c->key), free(c->url), free(c->name), free(c->origin);
+    *c = (locust__url_cache){.key = key, .host_len = host_len, .url = url, .name = nm, .origin = origin};
+}
+
+/*
+ * The URL as requests builds it: the host and the path concatenated (as
+ * 0.9 does) unless absolute, the params added, requoted and parsed. Sets
+ * q->url, q->first_host and the URL's credentials; returns the stats name
+ * (NULL when out of memory). curl's URL parser is slow (the two parses cost
+ * ~20,000 instructions, a fifth of a request, bench/callgrind.sh) and a
+ * load test asks for the same URLs over and over, so the session keeps the
+ * last URL's results and reuses them for the same URL without params.
+ */
+static char *resolve_url(locust_http *h, locust_ctx *ctx, const char *url, const locust_request_opts *o)
+{
+    struct locust__http_req *q = h->req;
+    const locust__url_cache *c = &h->url_cache;
+    const char *host = "";
+    if (!locust__http_is_absolute(url)) {
+        host = locust_host(ctx);
+        if (host == NULL || *host == '\0')
+            req_fail(h, ctx,
+                     "locust_request: no host to resolve the relative URL '%s' against: set the "
+                     "class's .host or the runner's host (--host)",
+                     url);
+    }
+    size_t hl = strlen(host), ul = strlen(url);
+    if (o->params == NULL && c->key != NULL && c->host_len == hl && memcmp(c->key, host, hl) == 0 &&
+        strcmp(c->key + hl, url) == 0)
+        return cached_url(h);
+    char *joined = malloc(hl + ul + 1);
+    if (joined) {
+        memcpy(joined, host, hl);
+        memcpy(joined + hl, url, ul + 1);
+    }
+    char *with_params = joined && o->params ? locust__http_add_params(h->easy, joined, o->params) : joined;
+    char *quoted = with_params ? locust__http_requote(with_params) : NULL;
+    if (with_params != joined) free(with_params);
+    char *name = NULL;
+    const char *why = "out of memory";
+    q->url = quoted ? locust__http_parse_url(quoted, &name, &q->url_user, &q->url_password, &why) : NULL;
+    if (q->url == NULL && quoted != NULL) {
+        char shown[512];
+        snprintf(shown, sizeof shown, "%s", quoted);
+        free(quoted);
+        free(joined);
+        req_fail(h, ctx, "locust_request: invalid URL '%s': %s", shown, why);
+    }
+    free(quoted);
+    q->first_host = q->url ? locust__http_origin(q->url) : NULL;
+    /* URLs with credentials are not kept: they are rare and their parts are curl's to free. */
+    if (joined != NULL && o->params == NULL && name != NULL && q->first_host != NULL && q->url_user == NULL &&
+        q->url_password == NULL)
+        cache_url(h, joined, hl, name);
+    else
+        free(joined);
+    return name;
+}
+
 /*
  * Checks the request and builds everything it sends into h->req. Mistakes
  * fail the task (they do not return), like Python's exceptions. Returns the
@@ -371,35 +443,7 @@ static char *prepare(locust_http *h, locust_ctx *ctx, const char *method, const 
     for (size_t i = 0; method[i]; i++)
         q->method[i] = (char)toupper((unsigned char)method[i]);
 
-    /* The URL: absolute, or the host and the path concatenated (as 0.9 does). */
-    char *joined;
-    if (locust__http_is_absolute(url)) {
-        joined = locust__strdup(url);
-    } else {
-        const char *host = locust_host(ctx);
-        if (host == NULL || *host == '\0')
-            req_fail(h, ctx,
-                     "locust_request: no host to resolve the relative URL '%s' against: set the "
-                     "class's .host or the runner's host (--host)",
-                     url);
-        joined = malloc(strlen(host) + strlen(url) + 1);
-        if (joined) sprintf(joined, "%s%s", host, url);
-    }
-    char *with_params = joined && o->params ? locust__http_add_params(h->easy, joined, o->params) : joined;
-    if (with_params != joined) free(joined);
-    char *quoted = with_params ? locust__http_requote(with_params) : NULL;
-    free(with_params);
-    char *name = NULL;
-    const char *why = "out of memory";
-    q->url = quoted ? locust__http_parse_url(quoted, &name, &q->url_user, &q->url_password, &why) : NULL;
-    if (q->url == NULL && quoted != NULL) {
-        char shown[512];
-        snprintf(shown, sizeof shown, "%s", quoted);
-        free(quoted);
-        req_fail(h, ctx, "locust_request: invalid URL '%s': %s", shown, why);
-    }
-    free(quoted);
-    q->first_host = q->url ? locust__http_origin(q->url) : NULL;
+    char *name = resolve_url(h, ctx, url, o);
 
     /* The body, and its Content-Type. */
     const char *ctype = NULL;
@@ -420,8 +464,20 @@ static char *prepare(locust_http *h, locust_ctx *ctx, const char *method, const 
         q->has_body = true;
     }
     bool ok1, ok2, ok3 = true;
-    q->hdrs = build_headers(h, o, ctype, true, &ok1);
-    q->hdrs_nobody = build_headers(h, o, NULL, false, &ok2);
+    bool plain = o->headers == NULL && ctype == NULL;
+    if (plain && h->hdrs_plain[0] != NULL) {
+        q->hdrs = h->hdrs_plain[0];
+        q->hdrs_nobody = h->hdrs_plain[1];
+        q->hdrs_shared = ok1 = ok2 = true;
+    } else {
+        q->hdrs = build_headers(h, o, ctype, true, &ok1);
+        q->hdrs_nobody = build_headers(h, o, NULL, false, &ok2);
+        if (plain && ok1 && ok2) {
+            h->hdrs_plain[0] = q->hdrs;
+            h->hdrs_plain[1] = q->hdrs_nobody;
+            q->hdrs_shared = true;
+        }
+    }
     for (size_t i = 0; o->cookies && o->cookies[i] && o->cookies[i + 1] && ok3; i += 2) {
         size_t len = q->cookie ? strlen(q->cookie) : 0;
         char *c = realloc(q->cookie, len + strlen(o->cookies[i]) + strlen(o->cookies[i + 1]) + 4);
@@ -444,12 +500,26 @@ static char *prepare(locust_http *h, locust_ctx *ctx, const char *method, const 
 }
 
 /* Fetches the response, following redirects; returns the failed transfer's code. */
-static CURLcode fetch(locust_http *h, locust_response *r, locust__http_multi *m)
+static CURLcode fetch(locust_http *h, locust_response *r)
 {
+    /* curl (and its global init, which costs milliseconds of start-up) only
+     * when a hop needs it. */
+    locust__http_multi *m = NULL;
     for (;;) {
         locust__response_reset_hop(r);
-        configure_hop(h);
-        int err = run_hop(h, m);
+        /* Over the session's own connection when it can, else through curl. */
+        h->hop_native = locust__wire_usable(h);
+        int err = h->hop_native ? locust__wire_hop(h) : LOCUST_EAGAIN;
+        if (err == LOCUST_EAGAIN) {
+            h->hop_native = false;
+            locust__response_reset_hop(r);
+            if (locust__http_easy(h) == NULL || locust__http_multi_get(h->runner, &m) != 0) {
+                err = LOCUST_ENOMEM;
+            } else {
+                configure_hop(h);
+                err = run_hop(h, m);
+            }
+        }
         if (err == LOCUST_ECANCELED) {
             /* The user is being killed: drop everything and unwind; nothing is reported. */
             h->cur = NULL;
@@ -466,7 +536,7 @@ static CURLcode fetch(locust_http *h, locust_response *r, locust__http_multi *m)
         }
         CURLcode rc = h->xfer.result;
         long status = 0;
-        curl_easy_getinfo(h->easy, CURLINFO_RESPONSE_CODE, &status);
+        if (!h->hop_native) curl_easy_getinfo(h->easy, CURLINFO_RESPONSE_CODE, &status);
         if (status > 0) r->status = (int)status;
         /* A chunk callback that stopped the transfer is no failure. */
         if (rc != CURLE_OK && !(h->stream_stopped && rc == CURLE_WRITE_ERROR)) return rc;
@@ -493,12 +563,11 @@ locust_response *locust__http_request(locust_http *h, locust_ctx *ctx, const cha
     h->busy = true;
     h->req->opts = o;
     char *name = prepare(h, ctx, method, url, o);
-    locust__http_multi *m = NULL;
     locust_response *r =
         name ? locust__response_new(h, method, o->name && *o->name ? o->name : name, o->catch_response)
              : NULL;
     free(name);
-    if (r == NULL || locust__http_multi_get(h->runner, &m) != 0) {
+    if (r == NULL) {
         if (r) locust__response_release(r, NULL);
         locust__http_req_clear(h);
         h->busy = false;
@@ -511,11 +580,11 @@ locust_response *locust__http_request(locust_http *h, locust_ctx *ctx, const cha
     h->stream_udata = o->stream_udata;
     h->streamed = 0;
     double start = locust__mono();
-    CURLcode rc = fetch(h, r, m);
+    CURLcode rc = fetch(h, r);
     r->elapsed_ms = (h->xfer.end - start) * 1000.0;
     if (r->elapsed_ms < 0) r->elapsed_ms = 0;
     char *eff = NULL;
-    curl_easy_getinfo(h->easy, CURLINFO_EFFECTIVE_URL, &eff);
+    if (!h->hop_native) curl_easy_getinfo(h->easy, CURLINFO_EFFECTIVE_URL, &eff);
     r->url = locust__strdup(eff ? eff : h->req->url);
     if (rc != CURLE_OK)
         transport_error(h, r, rc);

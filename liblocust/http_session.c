@@ -1,10 +1,14 @@
 /*
  * The HTTP session of a simulated user (Locust's HttpSession): created on
  * the first locust_client() or request of the user, kept in the user's
- * extension slot, and freed with the user. It owns one curl easy handle,
- * reused for every request, so that its cookie jar and settings live as
- * long as the user; connections are kept alive in the runner's multi
- * handle. Cookies are never shared between sessions.
+ * extension slot, and freed with the user. Plain http:// requests to an IP
+ * address go over the session's own keep-alive connection (http_wire.c);
+ * the rest goes through one curl easy handle, reused for every request, so
+ * that its cookie jar and settings live as long as the user, with
+ * connections kept alive in the runner's multi handle. The easy handle is
+ * created on first need: a user that never needs curl does not pay its
+ * memory (several kB each, which matters at 10k users). Cookies are never
+ * shared between sessions.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -31,12 +35,18 @@ static void session_destroy(void *ptr)
         locust__response_release(h->responses, NULL);
     }
     locust__http_req_clear(h);
+    locust__wire_free(h->wire);
     locust__http_multi *m = *locust__runner_http_slot(h->runner);
-    if (m != NULL) {
+    if (m != NULL && h->easy != NULL) {
         locust__http_multi_remove(m, &h->xfer);
         if (h->counted) locust__http_multi_sessions(m, -1);
     }
-    curl_easy_cleanup(h->easy);
+    if (h->easy != NULL) curl_easy_cleanup(h->easy);
+    locust__http_forget_headers(h);
+    free(h->url_cache.key);
+    free(h->url_cache.url);
+    free(h->url_cache.name);
+    free(h->url_cache.origin);
     for (size_t i = 0; i < h->nheaders; i++)
         free(h->headers[i]);
     free(h->auth_user);
@@ -56,18 +66,28 @@ locust_http *locust_client(locust_ctx *ctx)
     h->user = u;
     h->runner = locust__user_runner(u);
     h->max_body = LOCUST__HTTP_MAX_BODY;
-    locust__http_multi *m = NULL;
-    if (locust__http_multi_get(h->runner, &m) != 0 || (h->easy = curl_easy_init()) == NULL) {
-        free(h);
-        return NULL;
-    }
-    locust__http_easy_init(h);
-    locust__http_multi_sessions(m, +1);
-    h->counted = true;
     ext->ptr = h;
     ext->task_end = session_task_end;
     ext->destroy = session_destroy;
     return h;
+}
+
+void locust__http_forget_headers(locust_http *h)
+{
+    curl_slist_free_all(h->hdrs_plain[0]);
+    curl_slist_free_all(h->hdrs_plain[1]);
+    h->hdrs_plain[0] = h->hdrs_plain[1] = NULL;
+}
+
+CURL *locust__http_easy(locust_http *h)
+{
+    if (h->easy != NULL) return h->easy;
+    locust__http_multi *m = NULL;
+    if (locust__http_multi_get(h->runner, &m) != 0 || (h->easy = curl_easy_init()) == NULL) return NULL;
+    locust__http_easy_init(h);
+    locust__http_multi_sessions(m, +1);
+    h->counted = true;
+    return h->easy;
 }
 
 /* ---- settings ------------------------------------------------------------ */
@@ -77,6 +97,7 @@ int locust_http_set_header(locust_http *h, const char *name, const char *value)
     if (h == NULL || name == NULL || *name == '\0' || strpbrk(name, ":; \t\r\n") != NULL ||
         (value != NULL && strpbrk(value, "\r\n") != NULL))
         return LOCUST_EINVAL;
+    locust__http_forget_headers(h);
     size_t nl = strlen(name), i;
     for (i = 0; i < h->nheaders; i++)
         if (strncasecmp(h->headers[i], name, nl) == 0 &&
@@ -126,9 +147,10 @@ const char *locust_http_cookie(locust_http *h, const char *name)
 {
     if (h == NULL || name == NULL) return NULL;
     struct curl_slist *list = NULL;
-    if (curl_easy_getinfo(h->easy, CURLINFO_COOKIELIST, &list) != CURLE_OK) return NULL;
     free(h->cookie_value);
     h->cookie_value = NULL;
+    /* No curl handle yet: no cookie ever came. */
+    if (h->easy == NULL || curl_easy_getinfo(h->easy, CURLINFO_COOKIELIST, &list) != CURLE_OK) return NULL;
     /* Netscape format: domain, tailmatch, path, secure, expires, name, value. */
     for (struct curl_slist *l = list; l != NULL && h->cookie_value == NULL; l = l->next) {
         const char *f = l->data;
@@ -148,6 +170,8 @@ const char *locust_http_cookie(locust_http *h, const char *name)
 int locust_http_clear_cookies(locust_http *h)
 {
     if (h == NULL) return LOCUST_EINVAL;
+    h->jar_used = false;
+    if (h->easy == NULL) return 0;
     return curl_easy_setopt(h->easy, CURLOPT_COOKIELIST, "ALL") == CURLE_OK ? 0 : LOCUST_ENOMEM;
 }
 

@@ -546,8 +546,8 @@ void locust__runner_user_finished(locust_runner *r, locust_user *u)
         r->users = u->next;
     if (u->next) u->next->prev = u->prev;
     r->n_users--;
-    locust__user_free(u);
     if (u->kill_requested && --r->n_stopping == 0) ev_timer_stop(r->loop, &r->stop_timer);
+    locust__user_free(u);
     if (r->n_users == 0 && (r->state == LOCUST_STATE_CLEANUP || r->quitting)) {
         if (r->state == LOCUST_STATE_CLEANUP) {
             r->state = LOCUST_STATE_STOPPED;
@@ -642,8 +642,9 @@ int locust_runner_start_counts(locust_runner *r, const unsigned *counts, double 
     if (r->quitting) return locust__runner_error(r, LOCUST_ESTATE, "the runner is quitting");
     unsigned total = 0;
     for (size_t i = 0; i < r->n_classes; i++) {
-        if (counts[i] > UINT32_MAX / 2 - total)
-            return locust__runner_error(r, LOCUST_ERANGE, "too many users");
+        if (counts[i] > LOCUST_MAX_USERS - total)
+            return locust__runner_error(r, LOCUST_ERANGE, "at most %u users per process (asked for more)",
+                                        (unsigned)LOCUST_MAX_USERS);
         total += counts[i];
     }
     if (r->state == LOCUST_STATE_READY || r->state == LOCUST_STATE_STOPPED) {
@@ -695,6 +696,9 @@ int locust_runner_start_counts(locust_runner *r, const unsigned *counts, double 
 int locust_runner_start(locust_runner *r, unsigned users, double hatch_rate)
 {
     if (!r) return LOCUST_EINVAL;
+    if (users > LOCUST_MAX_USERS)
+        return locust__runner_error(r, LOCUST_ERANGE, "at most %u users per process (asked for %u)",
+                                    (unsigned)LOCUST_MAX_USERS, users);
     if (r->has_delegate && r->delegate.start) {
         if (!(hatch_rate > 0) || !isfinite(hatch_rate))
             return locust__runner_error(r, LOCUST_EINVAL, "hatch rate must be a number > 0 (got %g)", hatch_rate);

@@ -196,6 +196,14 @@ static void monitor_event(locust__node *n, int i, unsigned event)
         if (n->protocol == LOCUST_PROTOCOL_09 && !n->ready_sent && (n->handshaked & all) == all &&
             !n->finished)
             send_ready_09(n);
+        /* A master that was restarted knows nothing of this slave: say
+         * client_ready again once both connections are back (a master that
+         * only saw a blip resets the node to ready, as 0.9.0 does). */
+        if (n->protocol == LOCUST_PROTOCOL_09 && n->rejoin && (n->handshaked & all) == all && !n->finished) {
+            n->rejoin = false;
+            locust__node_send_simple(n, "client_ready");
+            locust_log(LOCUST_LOG_INFO, LOG, "Rejoined the master at %s", n->master);
+        }
     } else if (event == ZMQ_EVENT_CONNECTED) {
         n->connected |= bit;
         n->ever_connected |= bit;
@@ -205,6 +213,10 @@ static void monitor_event(locust__node *n, int i, unsigned event)
         }
     } else if (event == ZMQ_EVENT_DISCONNECTED) {
         n->connected &= ~bit;
+        if (n->protocol == LOCUST_PROTOCOL_09 && n->ready_sent) {
+            n->handshaked &= ~bit;
+            n->rejoin = true;
+        }
         if ((n->ever_connected & bit) && !ev_is_active(&n->lost_timer) && !n->finished) {
             locust_log(LOCUST_LOG_WARNING, LOG,
                        "The connection to the master at %s closed; waiting %g s for it", n->master,

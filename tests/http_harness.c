@@ -58,13 +58,15 @@ static void watch_cb(struct ev_loop *loop, ev_timer *w, int revents)
         locust_runner_quit(r);
 }
 
+double harness_stop_timeout;
+
 void harness_run(const locust_taskset *ts, const char *host, unsigned users, double rate, double limit)
 {
     static locust_class cls;
     memset(&run, 0, sizeof run);
     cls = (locust_class){.name = "HttpUser", .task_set = ts, .weight = 1, .host = host ? host : target.host};
     locust_runner *r;
-    locust_runner_options o = {.seed = 7};
+    locust_runner_options o = {.seed = 7, .stop_timeout = harness_stop_timeout};
     ck_assert_int_eq(locust_runner_new(&r, &o), 0);
     run.runner = r;
     ck_assert_int_eq(locust_runner_add_class(r, &cls), 0);

@@ -46,6 +46,9 @@ void harness_target_down(void);
  * has stopped (locust_stop_user) or `limit` seconds have passed. The
  * records are in `run`.
  */
+/* The runners' stop_timeout (0: the library's default grace of 10 s). */
+extern double harness_stop_timeout;
+
 void harness_run(const locust_taskset *ts, const char *host, unsigned users, double rate, double limit);
 
 /* Runs a single user through `task` once, then stops it. */

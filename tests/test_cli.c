@@ -184,6 +184,21 @@ START_TEST(bad_command_lines_name_the_option)
     ASSERT_USAGE_ERROR("option --csv-interval: invalid value '-2'", "--csv-interval=-2");
     ASSERT_USAGE_ERROR("option --seed: invalid value '-3'", "--seed", "-3");
     ASSERT_USAGE_ERROR("option --csv: the base name is empty", "--csv=");
+    ASSERT_USAGE_ERROR("option --processes: invalid value '0'", "--processes", "0");
+    ASSERT_USAGE_ERROR("option --processes: cannot be combined with --master", "--processes=2", "--master");
+    ASSERT_USAGE_ERROR("option --processes: cannot be combined with --slave", "--slave", "--processes=2");
+}
+END_TEST
+
+START_TEST(processes_sets_the_local_slave_count)
+{
+    ck_assert_int_eq(PARSE("--no-web"), 0);
+    ck_assert_uint_eq(opts.processes, 1);
+    ck_assert_int_eq(PARSE("--processes", "4"), 0);
+    ck_assert_uint_eq(opts.processes, 4);
+    /* One process is a plain run, with or without a master role. */
+    ck_assert_int_eq(PARSE("--processes=1", "--master"), 0);
+    ck_assert(opts.master);
 }
 END_TEST
 
@@ -217,6 +232,7 @@ START_TEST(help_text_lists_every_option)
                                         "--master-bind-port",
                                         "--master-protocol",
                                         "--expect-slaves",
+                                        "--processes",
                                         "--no-web",
                                         "--clients",
                                         "--hatch-rate",
@@ -572,6 +588,7 @@ int main(void)
     tcase_add_test(tc, aliases_name_the_same_option);
     tcase_add_test(tc, class_names_are_positional_and_may_be_mixed_with_options);
     tcase_add_test(tc, bad_command_lines_name_the_option);
+    tcase_add_test(tc, processes_sets_the_local_slave_count);
     tcase_add_test(tc, parsing_twice_starts_afresh);
     tcase_add_test(tc, help_text_lists_every_option);
     tcase_add_test(tc, timespans_parse_as_locust_09s_parse_timespan);

@@ -516,6 +516,45 @@ START_TEST(a_headless_master_runs_the_test_on_its_slave)
 }
 END_TEST
 
+/*
+ * --processes 2: the users run in two local slaves under this process as
+ * their master; the master's report is what the target served, and the
+ * slaves leave with it.
+ */
+START_TEST(processes_run_the_test_in_local_slaves)
+{
+    cli_proc p;
+    int rc = CLI_RUN(&p, 40, "-f", scenario, "-H", target.host, "--processes", "2", "--no-web", "-c", "4",
+                     "-r", "100", "-t", "2", "--csv", cli_tmp_path("procs"), "Hello");
+    ck_assert_msg(rc == 0, "exit %d:\n%s", rc, p.err);
+    ASSERT_CONTAINS(p.err, "Started 2 local slave processes");
+    ASSERT_CONTAINS(p.err, "Currently 2 clients ready to swarm");
+    ck_assert_int_eq(cli_count(p.err, "Got quit message from master"), 2);
+    char *csv = cli_slurp(cli_tmp_path("procs_requests.csv"));
+    ck_assert_ptr_nonnull(csv);
+    long requests, failures;
+    csv_total(csv, &requests, &failures);
+    ck_assert_int_gt(requests, 10);
+    ck_assert_int_eq(failures, 0);
+    ck_assert_int_le(requests, locust_test_target_counter(&target));
+    free(csv);
+    cli_proc_free(&p);
+}
+END_TEST
+
+/* The scenario and the class selection are checked before any slave is started. */
+START_TEST(processes_check_the_scenario_before_starting_slaves)
+{
+    cli_proc p;
+    int rc = CLI_RUN(&p, 40, "-f", scenario, "-H", target.host, "--processes", "2", "--no-web", "-c", "2",
+                     "-t", "20", "NoSuchClass");
+    ck_assert_int_eq(rc, 1);
+    ASSERT_CONTAINS(p.err, "Unknown Locust(s): NoSuchClass");
+    ck_assert_ptr_null(strstr(p.err, "local slave"));
+    cli_proc_free(&p);
+}
+END_TEST
+
 int main(void)
 {
     testutil_quiet_logs();
@@ -546,6 +585,8 @@ int main(void)
     tcase_add_test(tc, too_many_users_for_the_open_files_limit_are_warned_about);
     tcase_add_test(tc, web_mode_serves_the_ui_until_a_signal);
     tcase_add_test(tc, a_headless_master_runs_the_test_on_its_slave);
+    tcase_add_test(tc, processes_run_the_test_in_local_slaves);
+    tcase_add_test(tc, processes_check_the_scenario_before_starting_slaves);
     suite_add_tcase(s, tc);
     return testutil_run(s);
 }

@@ -175,6 +175,9 @@ struct locust_class {
     locust_task_fn teardown;        /* once at shutdown, in a fiber with an HTTP session */
 };
 
+/** The most users one runner (one process) takes; more are refused with LOCUST_ERANGE. */
+#define LOCUST_MAX_USERS 2000000u
+
 /** Default fiber stack size. Only the pages a user touches cost memory. */
 #define LOCUST_DEFAULT_STACK_SIZE (64 * 1024)
 /** Smallest accepted stack size. */

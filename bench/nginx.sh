@@ -1,0 +1,76 @@
+# Sourced by the bench scripts: start_nginx DIR [ADDR:PORT...] starts nginx
+# (one worker pinned to CPU 0, keep-alive for as long as the runs last)
+# serving DIR/www, listening on each ADDR:PORT given (default: 127.0.0.1 on
+# a free port), and sets URL to the first. stop_nginx DIR stops it.
+# A free port below the kernel's ephemeral range: a ZeroMQ peer that keeps
+# reconnecting to a port in that range before anyone listens there can end
+# up connected to itself, and the port is then taken.
+free_port() {
+    python3 -c '
+import random, socket
+lo = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+for _ in range(1000):
+    p = random.randrange(10000, max(lo - 2, 10001))
+    try:
+        for q in (p, p + 1):
+            s = socket.socket(); s.bind(("127.0.0.1", q)); s.close()
+        print(p)
+        break
+    except OSError:
+        pass
+'
+}
+
+start_nginx() {
+    dir=$1; shift
+    mkdir -p "$dir/www" "$dir/nginx"
+    [ -f "$dir/www/index.html" ] || head -c 612 /dev/zero | tr '\0' 'x' >"$dir/www/index.html"
+    [ -f "$dir/www/10k.bin" ] || head -c 10240 /dev/zero | tr '\0' 'y' >"$dir/www/10k.bin"
+    [ $# -gt 0 ] || set -- "127.0.0.1:$(free_port)"
+    listen=""
+    for a in "$@"; do listen="$listen        listen $a backlog=65535;
+"; done
+    cat >"$dir/nginx/nginx.conf" <<CONF
+worker_processes 1;
+worker_cpu_affinity 01;
+worker_rlimit_nofile 200000;
+daemon on;
+pid $dir/nginx/nginx.pid;
+error_log $dir/nginx/error.log warn;
+events { worker_connections 120000; multi_accept on; }
+http {
+    access_log off;
+    keepalive_requests 100000000;
+    keepalive_timeout 600s;
+    client_body_temp_path $dir/nginx/body;
+    proxy_temp_path $dir/nginx/proxy;
+    fastcgi_temp_path $dir/nginx/fastcgi;
+    uwsgi_temp_path $dir/nginx/uwsgi;
+    scgi_temp_path $dir/nginx/scgi;
+    server {
+$listen        root $dir/www;
+        location / { }
+    }
+}
+CONF
+    /usr/sbin/nginx -p "$dir/nginx" -c "$dir/nginx/nginx.conf"
+    sleep 0.3
+    URL=http://$1
+}
+
+stop_nginx() {
+    [ -f "$1/nginx/nginx.pid" ] && kill "$(cat "$1/nginx/nginx.pid")" 2>/dev/null || true
+}
+
+# The locust-run binary itself, not libtool's wrapper script (which would
+# add a shell and several sed runs to the start-up time and CPU figures).
+find_locust_run() {
+    if [ -x "$1/.libs/locust-run" ]; then
+        LOCUST_RUN=$1/.libs/locust-run
+        export LD_LIBRARY_PATH="$1/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+    elif [ -x "$1/locust-run" ]; then
+        LOCUST_RUN=$1/locust-run
+    else
+        LOCUST_RUN=$1/cli/locust-run
+    fi
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""Runs a command and samples it while it runs: resident memory (VmRSS) and
+the established TCP connections to the target port, at a given time after
+the start. Writes one JSON document with the samples and, from wait4(),
+the command's user and system CPU seconds and peak RSS.
+
+    sample.py OUT.json PORT AT_SECONDS -- command args...
+"""
+import json
+import os
+import sys
+import time
+
+
+def rss_kib(pid):
+    # The whole process tree: the command may be a wrapper (taskset execs,
+    # but a shell would not).
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def connections(port):
+    """Established connections to PORT (client side), from /proc/net/tcp{,6}."""
+    n = 0
+    for name in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(name) as f:
+                next(f)
+                for line in f:
+                    parts = line.split()
+                    rem_port = int(parts[2].rsplit(":", 1)[1], 16)
+                    if rem_port == port and parts[3] == "01":
+                        n += 1
+        except OSError:
+            pass
+    return n
+
+
+def main():
+    if len(sys.argv) < 6 or sys.argv[4] != "--":
+        sys.exit("usage: sample.py OUT.json PORT AT_SECONDS -- command args...")
+    out, port, at, cmd = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[5:]
+    t0 = time.monotonic()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.execvp(cmd[0], cmd)
+        finally:
+            os._exit(127)
+    sample = {}
+    while True:
+        done, status, ru = os.wait4(pid, os.WNOHANG)
+        if done:
+            break
+        if not sample and time.monotonic() - t0 >= at:
+            sample = {"rss_kib": rss_kib(pid), "connections": connections(port),
+                      "at": time.monotonic() - t0}
+        time.sleep(0.05)
+    wall = time.monotonic() - t0
+    with open(out, "w") as f:
+        json.dump(dict(sample, user=ru.ru_utime, sys=ru.ru_stime, maxrss_kib=ru.ru_maxrss, wall=wall,
+                       status=os.waitstatus_to_exitcode(status)), f)
+
+
+if __name__ == "__main__":
+    main()
