@@ -181,7 +181,7 @@ for key, label in (("lr", "locust-run"), ("lf", "Locust FastHttpUser")):
                      f"{s['median_ms']:.1f} ms (median of {s['runs']}, min {s['min_ms']:.1f})", goal, met))
 p1, p2 = requests_of(os.path.join(SCALE, "proc1")), requests_of(os.path.join(SCALE, "proc2"))
 if p1 and p2:
-    rows.append(("Master + 2 local slaves vs one process (CPU-heavy task)",
+    rows.append(("--processes 2 vs one process (CPU-heavy task)",
                  f"{p2 / DUR:,.0f} vs {p1 / DUR:,.0f} req/s: {p2 / p1:.2f}x", "gain on 2 cores",
                  "yes" if p2 > p1 * 1.3 else "no"))
 ms = load(os.path.join(SCALE, "master.json"))

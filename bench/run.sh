@@ -151,24 +151,17 @@ if has startup "$PARTS"; then
     fi
 fi
 
-# ---- more processes: master + N local slaves vs one process -----------------------
-# A CPU-heavy task (BENCH_CPU_US) makes the generator, not nginx, the limit.
+# ---- more processes: --processes 2 vs one process ----------------------------------
+# A CPU-heavy task (BENCH_CPU_US) makes the generator, not nginx, the limit;
+# --processes 2 runs the users in two local slaves under a master.
 if has processes "$PARTS"; then
     CPU_US=${BENCH_CPU_US:-300}
-    echo "bench: processes (one process vs a master and 2 slaves, ${CPU_US} us of CPU per task)" >&2
-    BENCH_CPU_US=$CPU_US python3 "$SRC/bench/measure.py" "$OUT/scale/proc1.json" -- "$LOCUST_RUN" \
-        -f "$OUT/scenario.so" --no-web -c "$USERS" -r 100000 -t "${DUR}s" -H "$URL" --csv "$OUT/scale/proc1" \
-        --only-summary >"$OUT/scale/proc1.out" 2>&1 || true
-    MPORT=$(free_port)
-    python3 "$SRC/bench/measure.py" "$OUT/scale/proc2.json" -- "$LOCUST_RUN" -f "$OUT/scenario.so" --master \
-        --master-bind-host 127.0.0.1 --master-bind-port "$MPORT" --expect-slaves 2 --no-web -c "$USERS" \
-        -r 100000 -t "${DUR}s" -H "$URL" --csv "$OUT/scale/proc2" --only-summary >"$OUT/scale/proc2.out" 2>&1 &
-    sleep 0.5
-    for i in 1 2; do
-        BENCH_CPU_US=$CPU_US "$LOCUST_RUN" -f "$OUT/scenario.so" --slave --master-port "$MPORT" -H "$URL" \
-            >"$OUT/scale/slave$i.out" 2>&1 &
+    for n in 1 2; do
+        echo "bench: --processes $n (${CPU_US} us of CPU per task)" >&2
+        BENCH_CPU_US=$CPU_US python3 "$SRC/bench/measure.py" "$OUT/scale/proc$n.json" -- "$LOCUST_RUN" \
+            -f "$OUT/scenario.so" --processes "$n" --no-web -c "$USERS" -r 100000 -t "${DUR}s" -H "$URL" \
+            --csv "$OUT/scale/proc$n" --only-summary >"$OUT/scale/proc$n.out" 2>&1 || true
     done
-    wait
 fi
 
 # ---- a master absorbing 100 slaves' reports ------------------------------------------
