@@ -74,7 +74,16 @@ def parse_locust(base):
     return int(a["Request Count"]), int(a["Failure Count"]), float(a["50%"]), float(a["99%"])
 
 
-TOOLS = (("wrk", "wrk", parse_wrk), ("locust-run", "locust-run", parse_locust_run),
+def parse_floor(base):
+    try:
+        m = re.search(r"requests (\d+)", open(base + ".out").read())
+    except OSError:
+        return None
+    return (int(m.group(1)), 0, None, None) if m else None
+
+
+TOOLS = (("floor (send+recv only)", "floor", parse_floor), ("wrk", "wrk", parse_wrk),
+         ("locust-run", "locust-run", parse_locust_run),
          ("Locust FastHttpUser", "locust-fast", parse_locust), ("Locust HttpUser", "locust-http", parse_locust))
 
 
@@ -101,23 +110,29 @@ for path in ("/", "/10k.bin"):
                          "user": use["user"] / reqs * 1e6, "p50": p50, "p99": p99,
                          "rss": use["maxrss_kib"] / 1024.0, "fails": fails})
         if runs:
-            results.append((path, label, len(runs), {k: median([r[k] for r in runs]) for k in runs[0]}))
+            results.append((path, label, len(runs),
+                            {k: median([r[k] for r in runs if r[k] is not None]) for k in runs[0]}))
 
-print(f"## Benchmark\n\n{USERS} users, zero wait, {DUR:.0f} s per run, medians of the runs; nginx (1 worker) on "
-      f"CPU 0, the generator on CPU 1. CPU is the generator's user + system time per request.\n")
+print(f"## Benchmark\n\n{USERS} users (connections), zero wait, {DUR:.0f} s per run, medians of the runs; nginx "
+      f"(1 worker) on CPU 0, the generator on CPU 1. CPU is the generator's user + system time per request. "
+      f"\"floor\" is bench/floor.c: {USERS} keep-alive connections doing one send() and one recv() per request "
+      f"and nothing else, what the kernel's loopback TCP costs on this machine.\n")
 print("| path | tool | runs | req/s | CPU us/req | of which user | p50 ms | p99 ms | peak RSS MiB "
-      "| req/s vs wrk | req/s vs FastHttpUser | CPU/req vs wrk |")
-print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+      "| req/s vs wrk | req/s vs FastHttpUser | CPU/req vs wrk | CPU/req vs floor | FastHttpUser CPU/req over this |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for path in ("/", "/10k.bin"):
     rows = [r for r in results if r[0] == path]
     wrk = next((r[3] for r in rows if r[1] == "wrk"), None)
     fast = next((r[3] for r in rows if r[1] == "Locust FastHttpUser"), None)
+    floor = next((r[3] for r in rows if r[1].startswith("floor")), None)
     for _, tool, n, m in rows:
         vw = f"{m['rps'] / wrk['rps']:.2f}x" if wrk else "-"
         vf = f"{m['rps'] / fast['rps']:.1f}x" if fast else "-"
         cw = f"{m['cpu'] / wrk['cpu']:.2f}x" if wrk else "-"
-        print(f"| {path} | {tool} | {n} | {m['rps']:,.0f} | {m['cpu']:.1f} | {m['user']:.1f} | {m['p50']:.2f} | "
-              f"{m['p99']:.2f} | {m['rss']:.1f} | {vw} | {vf} | {cw} |")
+        cfl = f"{m['cpu'] / floor['cpu']:.2f}x" if floor else "-"
+        cfa = f"{fast['cpu'] / m['cpu']:.1f}x" if fast else "-"
+        print(f"| {path} | {tool} | {n} | {m['rps']:,.0f} | {m['cpu']:.1f} | {m['user']:.1f} | {fmt(m['p50'], '.2f')} | "
+              f"{fmt(m['p99'], '.2f')} | {m['rss']:.1f} | {vw} | {vf} | {cw} | {cfl} | {cfa} |")
 
 # ---- scale --------------------------------------------------------------------------
 rows = []

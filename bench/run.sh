@@ -14,7 +14,9 @@
 #   BENCH_DURATION  seconds per throughput run (default 10)
 #   BENCH_REPEAT    throughput runs per tool and path (default 3)
 #   BENCH_USERS     users of the throughput runs (default 50)
-#   BENCH_TOOLS     default "wrk locust-run locust-fast locust-http"
+#   BENCH_TOOLS     default "floor wrk locust-run locust-fast locust-http"
+#                   (floor: bench/floor.c, send and receive only: the
+#                   kernel's cost per request, the least any tool can pay)
 #   BENCH_PARTS     default "throughput memory big startup processes master"
 #   BENCH_MEM_USERS users of the memory run (default 10000)
 #   BENCH_BIG_USERS users of the one-process run (default 50000)
@@ -28,7 +30,7 @@ SRC=$(cd "$(dirname "$0")/.." && pwd)
 DUR=${BENCH_DURATION:-10}
 REPEAT=${BENCH_REPEAT:-3}
 USERS=${BENCH_USERS:-50}
-TOOLS=${BENCH_TOOLS:-"wrk locust-run locust-fast locust-http"}
+TOOLS=${BENCH_TOOLS:-"floor wrk locust-run locust-fast locust-http"}
 PARTS=${BENCH_PARTS:-"throughput memory big startup processes master"}
 MEM_USERS=${BENCH_MEM_USERS:-10000}
 BIG_USERS=${BENCH_BIG_USERS:-50000}
@@ -52,6 +54,7 @@ trap cleanup EXIT INT TERM
 
 # The locust-run scenario, built the way a user would build one.
 ${CC:-cc} -O2 -shared -fPIC -I"$SRC/include" -o "$OUT/scenario.so" "$SRC/bench/scenario.c"
+${CC:-cc} -O2 -std=c11 -o "$OUT/floor" "$SRC/bench/floor.c"
 find_locust_run "$BUILD"
 ulimit -n 65536 2>/dev/null || true
 SYSPY=/usr/bin/python3
@@ -71,6 +74,7 @@ if has throughput "$PARTS"; then
                 echo "bench: $tool $path (${DUR}s, $USERS users, run $rep of $REPEAT)" >&2
                 t=$tool$tagp.$rep
                 case $tool in
+                floor) run "$t" -- taskset -c 1 "$OUT/floor" "$URL$path" "$USERS" "$DUR" ;;
                 wrk) run "$t" -- taskset -c 1 wrk -t1 -c"$USERS" -d"${DUR}s" --latency "$URL$path" ;;
                 locust-run) run "$t" -- taskset -c 1 "$LOCUST_RUN" -f "$OUT/scenario.so" --no-web \
                     -c "$USERS" -r 100000 -t "${DUR}s" -H "$URL" --csv "$OUT/runs/$t" --only-summary ;;

@@ -63,6 +63,8 @@ struct locust_response {
     int status;                   /* 0 when no response came */
     char *reason;                 /* "" when none */
     char *url;                    /* final URL */
+    /* The capacities of the strings above: a recycled response keeps them. */
+    size_t method_cap, name_cap, reason_cap, url_cap;
     int redirects;
     double elapsed_ms;
     char *error; /* NULL when none */
@@ -121,6 +123,15 @@ struct locust_http {
      * type, kept until the session's headers change (built per request, they
      * were a tenth of a request's instructions). */
     struct curl_slist *hdrs_plain[2];
+    /* The header fields the session's own connection (http_wire.c) sends
+     * with a plain request: the same every time until the headers or the
+     * origin change. Valid while `hdrs` is one of hdrs_plain. */
+    struct locust__wire_head {
+        const struct curl_slist *hdrs;       /* NULL: nothing cached */
+        const struct curl_slist *usable_for; /* a list known to allow the wire path */
+        char *p;                             /* the authority, then the fields */
+        size_t auth_len, len;
+    } wire_head;
     bool counted;                                    /* counted in the multi's sessions */
     char *headers[LOCUST__HTTP_MAX_DEFAULT_HEADERS]; /* default "Name: value" lines */
     size_t nheaders;
@@ -132,6 +143,7 @@ struct locust_http {
     bool busy;                  /* a request is in flight */
     /* The request in flight: what it owns, freed by locust__http_req_clear(). */
     struct locust__http_req *req;
+    struct locust__http_req req_store; /* what req points at: no allocation per request */
     /* The hop being fetched: where the callbacks put what arrives. */
     locust_response *cur;
     bool follow; /* redirects are followed */
@@ -152,6 +164,12 @@ void locust__response_reset_hop(locust_response *r);
 void locust__response_report(locust_response *r, const char *fail_msg);
 /* Releases a response; `fail_msg` is the task's failure message or NULL. */
 void locust__response_release(locust_response *r, const char *fail_msg);
+/* Frees the responses this thread keeps for reuse. */
+void locust__response_pool_drain(void);
+/* Frees the read buffers this thread keeps for reuse (http_wire_msg.c). */
+void locust__wire_pool_drain(void);
+/* Copies `s` into the string *dst of capacity *cap, growing it if needed. */
+bool locust__response_str(char **dst, size_t *cap, const char *s);
 /* Sets the error text, formatted as a Python exception repr: Type('msg'). */
 int locust__response_set_error(locust_response *r, const char *type, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

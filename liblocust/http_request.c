@@ -12,11 +12,13 @@
  */
 #include <cjson/cJSON.h>
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #include "http_internal.h"
 
@@ -34,7 +36,7 @@ void locust__http_req_clear(locust_http *h)
         curl_slist_free_all(q->hdrs_nobody);
     }
     free(q->cookie);
-    free(q);
+    memset(q, 0, sizeof *q);
     h->req = NULL;
 }
 
@@ -172,6 +174,22 @@ static void configure_hop(locust_http *h)
     curl_easy_setopt(e, CURLOPT_SSLKEY, o->client_key);
 }
 
+/*
+ * Opens curl's sockets as curl would, but keeps socket()'s errno in the
+ * hop's `int` (CURLOPT_OPENSOCKETDATA, set by fetch() for the hop's
+ * duration): curl reports a socket() that failed as a bare "Couldn't
+ * connect to server" with no errno (CURLINFO_OS_ERRNO stays 0), which
+ * hides the one cause that needs the user to act: the process is out of
+ * file descriptors.
+ */
+static curl_socket_t open_socket(void *clientp, curlsocktype purpose, struct curl_sockaddr *a)
+{
+    (void)purpose;
+    curl_socket_t fd = socket(a->family, a->socktype, a->protocol);
+    if (fd == CURL_SOCKET_BAD && clientp != NULL) *(int *)clientp = errno;
+    return fd;
+}
+
 void locust__http_easy_init(locust_http *h)
 {
     CURL *e = h->easy;
@@ -193,6 +211,7 @@ void locust__http_easy_init(locust_http *h)
     curl_easy_setopt(e, CURLOPT_HEADERDATA, h);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, locust__http_write_cb);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, h);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
 }
 
 /* Runs the configured hop; 0, LOCUST_ECANCELED (user killed) or another error. */
@@ -210,10 +229,28 @@ static int run_hop(locust_http *h, locust__http_multi *m)
 }
 
 /*
- * Copies curl's message without the varying " after 12 ms" parts, and with
- * the system's reason when curl only says it could not connect.
+ * Why a connection could not be made, after curl's "Failed to connect to
+ * HOST port N". Running out of file descriptors is named with its cure:
+ * it is the usual failure of many users under a low `ulimit -n`, and the
+ * system's words alone do not say which limit to raise.
  */
-static void curl_message(locust_http *h, CURLcode rc, char *out, size_t n)
+static void connect_reason(int err, char *out, size_t n)
+{
+    if (err == EMFILE)
+        snprintf(out, n, ": Too many open files (EMFILE): raise the open-file limit (ulimit -n)");
+    else if (err == ENFILE)
+        snprintf(out, n, ": Too many open files in system (ENFILE): raise the system's limit (fs.file-max)");
+    else
+        snprintf(out, n, ": %s", strerror(err));
+}
+
+/*
+ * Copies curl's message without the varying " after 12 ms" parts, and with
+ * the system's reason when curl only says it could not connect: the errno
+ * of the failed connect() or, when there was no socket to connect,
+ * `sock_errno`, socket()'s (see open_socket()).
+ */
+static void curl_message(locust_http *h, CURLcode rc, int sock_errno, char *out, size_t n)
 {
     static const char generic[] = ": Couldn't connect to server";
     const char *src = h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc);
@@ -230,17 +267,18 @@ static void curl_message(locust_http *h, CURLcode rc, char *out, size_t n)
     out[o] = '\0';
     long os_errno = 0;
     size_t gl = sizeof generic - 1;
-    if (!h->hop_native && rc == CURLE_COULDNT_CONNECT && o > gl && strcmp(out + o - gl, generic) == 0 &&
-        curl_easy_getinfo(h->easy, CURLINFO_OS_ERRNO, &os_errno) == CURLE_OK && os_errno != 0)
-        snprintf(out + o - gl, n - (o - gl), ": %s", strerror((int)os_errno));
+    if (h->hop_native || rc != CURLE_COULDNT_CONNECT || o <= gl || strcmp(out + o - gl, generic) != 0) return;
+    if (curl_easy_getinfo(h->easy, CURLINFO_OS_ERRNO, &os_errno) != CURLE_OK || os_errno == 0)
+        os_errno = sock_errno;
+    if (os_errno != 0) connect_reason((int)os_errno, out + o - gl, n - (o - gl));
 }
 
 /* Turns a failed transfer into safe mode's status-0 response. */
-static void transport_error(locust_http *h, locust_response *r, CURLcode rc)
+static void transport_error(locust_http *h, locust_response *r, CURLcode rc, int sock_errno)
 {
     const locust_request_opts *o = h->req->opts;
-    char msg[CURL_ERROR_SIZE + 64];
-    curl_message(h, rc, msg, sizeof msg);
+    char msg[CURL_ERROR_SIZE + 128];
+    curl_message(h, rc, sock_errno, msg, sizeof msg);
     if (h->body_too_big) {
         locust__response_set_error(r, "ContentTooLarge",
                                    "response body exceeds the cap of %zu bytes "
@@ -499,8 +537,11 @@ static char *prepare(locust_http *h, locust_ctx *ctx, const char *method, const 
     return name;
 }
 
-/* Fetches the response, following redirects; returns the failed transfer's code. */
-static CURLcode fetch(locust_http *h, locust_response *r)
+/*
+ * Fetches the response, following redirects; returns the failed transfer's
+ * code, with *sock_errno set when curl's hop found no socket.
+ */
+static CURLcode fetch(locust_http *h, locust_response *r, int *sock_errno)
 {
     /* curl (and its global init, which costs milliseconds of start-up) only
      * when a hop needs it. */
@@ -517,7 +558,11 @@ static CURLcode fetch(locust_http *h, locust_response *r)
                 err = LOCUST_ENOMEM;
             } else {
                 configure_hop(h);
+                /* Only while this frame, which holds *sock_errno, waits for the hop. */
+                *sock_errno = 0;
+                curl_easy_setopt(h->easy, CURLOPT_OPENSOCKETDATA, sock_errno);
                 err = run_hop(h, m);
+                curl_easy_setopt(h->easy, CURLOPT_OPENSOCKETDATA, NULL);
             }
         }
         if (err == LOCUST_ECANCELED) {
@@ -559,7 +604,7 @@ locust_response *locust__http_request(locust_http *h, locust_ctx *ctx, const cha
     if (locust__current_user() != h->user || h->busy)
         return refused(h, method ? method : "", url,
                        "locust_request must be called from the user's own task, one request at a time");
-    if ((h->req = calloc(1, sizeof *h->req)) == NULL) return NULL;
+    h->req = &h->req_store;
     h->busy = true;
     h->req->opts = o;
     char *name = prepare(h, ctx, method, url, o);
@@ -580,14 +625,19 @@ locust_response *locust__http_request(locust_http *h, locust_ctx *ctx, const cha
     h->stream_udata = o->stream_udata;
     h->streamed = 0;
     double start = locust__mono();
-    CURLcode rc = fetch(h, r);
+    int sock_errno = 0;
+    CURLcode rc = fetch(h, r, &sock_errno);
     r->elapsed_ms = (h->xfer.end - start) * 1000.0;
     if (r->elapsed_ms < 0) r->elapsed_ms = 0;
     char *eff = NULL;
     if (!h->hop_native) curl_easy_getinfo(h->easy, CURLINFO_EFFECTIVE_URL, &eff);
-    r->url = locust__strdup(eff ? eff : h->req->url);
+    if (!locust__response_str(&r->url, &r->url_cap, eff ? eff : h->req->url)) {
+        free(r->url);
+        r->url = NULL;
+        r->url_cap = 0;
+    }
     if (rc != CURLE_OK)
-        transport_error(h, r, rc);
+        transport_error(h, r, rc, sock_errno);
     else if (r->error == NULL)
         status_error(r);
     if (r->body == NULL) {

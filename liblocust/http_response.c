@@ -12,22 +12,120 @@
 
 #include "http_internal.h"
 
+/*
+ * Released responses are kept, with their buffers, for the next request of
+ * any user on this thread: a request then costs no allocation for its
+ * response, its strings, headers or a body that fits. Only requests in flight
+ * and responses a task still holds need one, so a few serve any number of
+ * users, and idle users hold none. The pool is per thread because runners on
+ * different threads share nothing; it is bounded, and so is what a kept
+ * response may hold.
+ */
+#define SPARE_KEEP     64
+#define SPARE_MAX_BODY (64u * 1024)
+#define SPARE_MAX_STR  4096u
+static _Thread_local locust_response *spare;
+static _Thread_local unsigned spare_n;
+
+bool locust__response_str(char **dst, size_t *cap, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    if (n > *cap) {
+        size_t c = n < 64 ? 64 : n;
+        char *p = realloc(*dst, c);
+        if (p == NULL) return false;
+        *dst = p;
+        *cap = c;
+    }
+    memcpy(*dst, s, n);
+    return true;
+}
+
+static void response_free(locust_response *r)
+{
+    free(r->method);
+    free(r->name);
+    free(r->reason);
+    free(r->url);
+    free(r->error);
+    free(r->hdrs);
+    free(r->body);
+    free(r);
+}
+
+/* A string buffer too big to keep is dropped, so a pooled response stays small. */
+static void trim(char **s, size_t *cap, size_t max)
+{
+    if (*cap > max) {
+        free(*s);
+        *s = NULL;
+        *cap = 0;
+    }
+}
+
+static void response_recycle(locust_response *r)
+{
+    if (spare_n >= SPARE_KEEP) {
+        response_free(r);
+        return;
+    }
+    free(r->error);
+    trim(&r->method, &r->method_cap, SPARE_MAX_STR);
+    trim(&r->name, &r->name_cap, SPARE_MAX_STR);
+    trim(&r->reason, &r->reason_cap, SPARE_MAX_STR);
+    trim(&r->url, &r->url_cap, SPARE_MAX_STR);
+    trim(&r->hdrs, &r->hdrs_cap, SPARE_MAX_BODY);
+    trim(&r->body, &r->body_cap, SPARE_MAX_BODY);
+    /* Everything but the buffers goes back to its initial state. */
+    *r = (locust_response){
+        .method = r->method,
+        .method_cap = r->method_cap,
+        .name = r->name,
+        .name_cap = r->name_cap,
+        .reason = r->reason,
+        .reason_cap = r->reason_cap,
+        .url = r->url,
+        .url_cap = r->url_cap,
+        .hdrs = r->hdrs,
+        .hdrs_cap = r->hdrs_cap,
+        .body = r->body,
+        .body_cap = r->body_cap,
+        .next = spare,
+    };
+    spare = r;
+    spare_n++;
+}
+
+void locust__response_pool_drain(void)
+{
+    while (spare != NULL) {
+        locust_response *r = spare;
+        spare = r->next;
+        response_free(r);
+    }
+    spare_n = 0;
+}
+
 locust_response *locust__response_new(locust_http *h, const char *method, const char *name,
                                       bool catch_response)
 {
-    locust_response *r = calloc(1, sizeof *r);
-    if (r == NULL) return NULL;
-    r->http = h;
-    r->method = locust__strdup(method);
-    r->name = locust__strdup(name);
-    r->reason = locust__strdup("");
-    if (r->method == NULL || r->name == NULL || r->reason == NULL) {
-        free(r->method);
-        free(r->name);
-        free(r->reason);
-        free(r);
+    locust_response *r = spare;
+    if (r != NULL) {
+        spare = r->next;
+        spare_n--;
+        r->next = NULL;
+    } else if ((r = calloc(1, sizeof *r)) == NULL) {
         return NULL;
     }
+    if (!locust__response_str(&r->method, &r->method_cap, method) ||
+        !locust__response_str(&r->name, &r->name_cap, name) ||
+        !locust__response_str(&r->reason, &r->reason_cap, "")) {
+        response_free(r);
+        return NULL;
+    }
+    if (r->body != NULL) r->body[0] = '\0';
+    if (r->url != NULL) r->url[0] = '\0';
+    r->http = h;
     r->catch_response = catch_response;
     r->in_flight = true;
     r->next = h->responses;
@@ -125,9 +223,12 @@ static bool status_line(locust_response *r, const char *s, size_t n)
     const char *reason = memchr(sp + 1, ' ', rest);
     size_t rlen = reason ? n - (size_t)(reason + 1 - s) : 0;
     if (rlen > 256) rlen = 256;
-    char *p = realloc(r->reason, rlen + 1);
-    if (p == NULL) return false;
-    r->reason = p;
+    if (rlen + 1 > r->reason_cap) {
+        char *p = realloc(r->reason, rlen + 1);
+        if (p == NULL) return false;
+        r->reason = p;
+        r->reason_cap = rlen + 1;
+    }
     if (reason) memcpy(r->reason, reason + 1, rlen);
     r->reason[rlen] = '\0';
     r->status = atoi(sp + 1);
@@ -242,14 +343,7 @@ void locust__response_release(locust_response *r, const char *fail_msg)
         h->responses = r->next;
     if (r->next != NULL) r->next->prev = r->prev;
     cJSON_Delete(r->json);
-    free(r->method);
-    free(r->name);
-    free(r->reason);
-    free(r->url);
-    free(r->error);
-    free(r->hdrs);
-    free(r->body);
-    free(r);
+    response_recycle(r);
 }
 
 /* ---- the public accessors ------------------------------------------------ */

@@ -77,6 +77,9 @@ void locust__http_forget_headers(locust_http *h)
     curl_slist_free_all(h->hdrs_plain[0]);
     curl_slist_free_all(h->hdrs_plain[1]);
     h->hdrs_plain[0] = h->hdrs_plain[1] = NULL;
+    free(h->wire_head.p);
+    h->wire_head.p = NULL;
+    h->wire_head.hdrs = h->wire_head.usable_for = NULL;
 }
 
 CURL *locust__http_easy(locust_http *h)

@@ -165,10 +165,14 @@ bool locust__wire_usable(locust_http *h)
                       &w->default_port))
         return false;
     const struct curl_slist *hdrs = q->body_dropped ? q->hdrs_nobody : q->hdrs;
+    if (hdrs != NULL && hdrs == h->wire_head.usable_for) return true;
     const char *expect = locust__wire_find_header(hdrs, "Expect");
     /* A chunked upload or a wait for 100-continue: curl's business. */
-    return locust__wire_find_header(hdrs, "Transfer-Encoding") == NULL &&
-           (expect == NULL || locust__wire_value_empty(expect));
+    bool ok = locust__wire_find_header(hdrs, "Transfer-Encoding") == NULL &&
+              (expect == NULL || locust__wire_value_empty(expect));
+    /* The session's shared lists stay as they are until forgotten. */
+    if (ok && q->hdrs_shared) h->wire_head.usable_for = hdrs;
+    return ok;
 }
 
 /* ---- the connection --------------------------------------------------------- */

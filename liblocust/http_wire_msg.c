@@ -20,10 +20,19 @@
 
 /* ---- buffers ------------------------------------------------------------- */
 
-/* Buffers kept for the next requests (at most this many: a burst of users does not stay resident). */
+/*
+ * Buffers kept for the next requests of this thread's users (at most this
+ * many: a burst of users does not stay resident).
+ */
 #define POOL_KEEP 64
-static char *pool[POOL_KEEP];
-static size_t pool_n;
+static _Thread_local char *pool[POOL_KEEP];
+static _Thread_local size_t pool_n;
+
+void locust__wire_pool_drain(void)
+{
+    while (pool_n > 0)
+        free(pool[--pool_n]);
+}
 
 char *locust__wire_buf_get(void)
 {
@@ -130,19 +139,11 @@ static void custom_headers(locust__sbuf *b, const struct curl_slist *l)
     }
 }
 
-void locust__wire_build_request(locust_http *h, locust__sbuf *b, const char *target, const char *authority,
-                                size_t al, bool default_port)
+/* The header fields after the request line, without the blank line that ends them. */
+static void header_fields(locust_http *h, locust__sbuf *b, const struct curl_slist *hdrs,
+                          const char *authority, size_t al, bool default_port, bool body_mode)
 {
     struct locust__http_req *q = h->req;
-    const struct curl_slist *hdrs = q->body_dropped ? q->hdrs_nobody : q->hdrs;
-    bool head = strcmp(q->method, "HEAD") == 0;
-    bool body_mode = !head && (q->has_body || strcmp(q->method, "GET") != 0);
-    locust__sb_str(b, q->method);
-    locust__sb_add(b, " ", 1);
-    size_t tl = strcspn(target, "#");
-    if (tl == 0 || *target != '/') locust__sb_add(b, "/", 1);
-    locust__sb_add(b, target, tl);
-    locust__sb_add(b, " HTTP/1.1\r\n", 11);
     const char *host = locust__wire_find_header(hdrs, "Host");
     if (host == NULL) {
         locust__sb_add(b, "Host: ", 6);
@@ -191,6 +192,57 @@ void locust__wire_build_request(locust_http *h, locust__sbuf *b, const char *tar
         }
         if (locust__wire_find_header(hdrs, "Content-Type") == NULL)
             locust__sb_str(b, "Content-Type: application/x-www-form-urlencoded\r\n");
+    }
+}
+
+/*
+ * Keeps the fields of a plain request (the session's shared header list, no
+ * body, credentials or cookies of its own) for the next one, which then
+ * copies them instead of looking up every header again. Capped: a session
+ * with huge default headers just builds them each time.
+ */
+#define HEAD_CACHE_MAX 4096u
+
+static bool head_cached(const locust_http *h, const struct curl_slist *hdrs, const char *authority, size_t al)
+{
+    return h->wire_head.hdrs == hdrs && h->wire_head.auth_len == al &&
+           memcmp(h->wire_head.p, authority, al) == 0;
+}
+
+static void head_keep(locust_http *h, const struct curl_slist *hdrs, const char *authority, size_t al,
+                      const char *fields, size_t n)
+{
+    h->wire_head.hdrs = NULL;
+    if (al + n > HEAD_CACHE_MAX) return;
+    char *p = realloc(h->wire_head.p, al + n);
+    if (p == NULL) return;
+    memcpy(p, authority, al);
+    memcpy(p + al, fields, n);
+    h->wire_head = (struct locust__wire_head){
+        .hdrs = hdrs, .usable_for = h->wire_head.usable_for, .p = p, .auth_len = al, .len = n};
+}
+
+void locust__wire_build_request(locust_http *h, locust__sbuf *b, const char *target, const char *authority,
+                                size_t al, bool default_port)
+{
+    struct locust__http_req *q = h->req;
+    const struct curl_slist *hdrs = q->body_dropped ? q->hdrs_nobody : q->hdrs;
+    bool head = strcmp(q->method, "HEAD") == 0;
+    bool body_mode = !head && (q->has_body || strcmp(q->method, "GET") != 0);
+    locust__sb_str(b, q->method);
+    locust__sb_add(b, " ", 1);
+    size_t tl = strcspn(target, "#");
+    if (tl == 0 || *target != '/') locust__sb_add(b, "/", 1);
+    locust__sb_add(b, target, tl);
+    locust__sb_add(b, " HTTP/1.1\r\n", 11);
+    bool plain = q->hdrs_shared && hdrs != NULL && !body_mode && !(q->send_auth && q->auth_user != NULL) &&
+                 q->cookie == NULL;
+    if (plain && head_cached(h, hdrs, authority, al)) {
+        locust__sb_add(b, h->wire_head.p + al, h->wire_head.len);
+    } else {
+        size_t mark = b->n;
+        header_fields(h, b, hdrs, authority, al, default_port, body_mode);
+        if (plain && !b->failed) head_keep(h, hdrs, authority, al, b->p + mark, b->n - mark);
     }
     locust__sb_add(b, "\r\n", 2);
 }
