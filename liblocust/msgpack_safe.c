@@ -1,9 +1,12 @@
-/* Safe msgpack decoding of untrusted bytes. See msgpack_safe.h. */
+/* Safe msgpack decoding of untrusted bytes, and the helpers every codec shares. See msgpack_safe.h. */
 #include "msgpack_safe.h"
 #include "internal.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 static uint64_t be(const unsigned char *p, int n)
 {
@@ -108,4 +111,134 @@ int locust__msgpack_unpack(const char *buf, size_t len, msgpack_unpacked *out, c
     }
     if (err) snprintf(err, errlen, "malformed msgpack (msgpack-c error %d)", (int)u);
     return LOCUST_EPROTO;
+}
+
+/* ---- reading decoded objects ------------------------------------------------------ */
+
+bool locust__mp_bytes(const msgpack_object *o, const char **ptr, size_t *len)
+{
+    if (!o) return false;
+    if (o->type == MSGPACK_OBJECT_STR) {
+        *ptr = o->via.str.ptr;
+        *len = o->via.str.size;
+        return true;
+    }
+    if (o->type == MSGPACK_OBJECT_BIN) {
+        *ptr = o->via.bin.ptr;
+        *len = o->via.bin.size;
+        return true;
+    }
+    return false;
+}
+
+bool locust__mp_streq(const msgpack_object *o, const char *s)
+{
+    const char *p;
+    size_t n;
+    return locust__mp_bytes(o, &p, &n) && n == strlen(s) && memcmp(p, s, n) == 0;
+}
+
+const msgpack_object *locust__mp_get(const msgpack_object *map, const char *key)
+{
+    if (!map || map->type != MSGPACK_OBJECT_MAP) return NULL;
+    const msgpack_object *found = NULL;
+    for (uint32_t i = 0; i < map->via.map.size; i++)
+        if (locust__mp_streq(&map->via.map.ptr[i].key, key)) found = &map->via.map.ptr[i].val;
+    return found;
+}
+
+char *locust__mp_strdup(const msgpack_object *o, size_t max)
+{
+    const char *p;
+    size_t n;
+    if (!locust__mp_bytes(o, &p, &n) || n > max || memchr(p, '\0', n)) return NULL;
+    char *s = malloc(n + 1);
+    if (!s) return NULL;
+    memcpy(s, p, n);
+    s[n] = '\0';
+    return s;
+}
+
+bool locust__mp_int(const msgpack_object *o, int64_t min, int64_t max, int64_t *out)
+{
+    if (!o) return false;
+    if (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER) {
+        if (o->via.u64 > (uint64_t)INT64_MAX || (int64_t)o->via.u64 > max || (int64_t)o->via.u64 < min)
+            return false;
+        *out = (int64_t)o->via.u64;
+        return true;
+    }
+    if (o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER) {
+        if (o->via.i64 < min || o->via.i64 > max) return false;
+        *out = o->via.i64;
+        return true;
+    }
+    if (o->type == MSGPACK_OBJECT_FLOAT32 || o->type == MSGPACK_OBJECT_FLOAT64) {
+        double d = o->via.f64;
+        if (!isfinite(d) || d != trunc(d) || d < (double)min || d > (double)max || fabs(d) >= 9.2e18)
+            return false;
+        *out = (int64_t)d;
+        return true;
+    }
+    return false;
+}
+
+bool locust__mp_double(const msgpack_object *o, double *out)
+{
+    if (!o) return false;
+    switch (o->type) {
+    case MSGPACK_OBJECT_POSITIVE_INTEGER:
+        *out = (double)o->via.u64;
+        return true;
+    case MSGPACK_OBJECT_NEGATIVE_INTEGER:
+        *out = (double)o->via.i64;
+        return true;
+    case MSGPACK_OBJECT_FLOAT32:
+    case MSGPACK_OBJECT_FLOAT64:
+        *out = o->via.f64;
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool locust__mp_num(const msgpack_object *o, double *out)
+{
+    return locust__mp_double(o, out) && isfinite(*out);
+}
+
+const char *locust__mp_type_name(const msgpack_object *o)
+{
+    if (!o) return "nothing";
+    switch (o->type) {
+    case MSGPACK_OBJECT_NIL:
+        return "nil";
+    case MSGPACK_OBJECT_BOOLEAN:
+        return "bool";
+    case MSGPACK_OBJECT_POSITIVE_INTEGER:
+    case MSGPACK_OBJECT_NEGATIVE_INTEGER:
+        return "int";
+    case MSGPACK_OBJECT_FLOAT32:
+    case MSGPACK_OBJECT_FLOAT64:
+        return "float";
+    case MSGPACK_OBJECT_STR:
+        return "str";
+    case MSGPACK_OBJECT_BIN:
+        return "bin";
+    case MSGPACK_OBJECT_ARRAY:
+        return "array";
+    case MSGPACK_OBJECT_MAP:
+        return "map";
+    default:
+        return "ext";
+    }
+}
+
+/* ---- writing ---------------------------------------------------------------------- */
+
+int locust__mp_pack_cstr(msgpack_packer *pk, const char *s)
+{
+    if (!s) return msgpack_pack_nil(pk) ? LOCUST_ENOMEM : 0;
+    size_t n = strlen(s);
+    return msgpack_pack_str(pk, n) || msgpack_pack_str_body(pk, s, n) ? LOCUST_ENOMEM : 0;
 }

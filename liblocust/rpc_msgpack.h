@@ -24,6 +24,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The object readers (locust__mp_get, locust__mp_streq, ...) and locust__mp_pack_cstr live there. */
+#include "msgpack_safe.h"
+
 struct cJSON;
 
 /* The largest frame sent or accepted (a stats report of 10,000 entries fits). */
@@ -61,9 +64,6 @@ int locust__rpc_out_begin(locust__rpc_out *o, const char *type);
 int locust__rpc_out_finish(locust__rpc_out *o, const char *node_id, locust__rpc_style style);
 /* Frees a message (begun or not, finished or not). */
 void locust__rpc_out_free(locust__rpc_out *o);
-
-/* Packs a C string as msgpack str; NULL packs nil. */
-int locust__mp_pack_cstr(msgpack_packer *pk, const char *s);
 
 /*
  * Packs a cJSON value: objects as maps with str keys, arrays as arrays,
@@ -109,22 +109,6 @@ typedef struct locust__rpc_msg {
 int locust__rpc_decode(const void *buf, size_t len, locust__rpc_msg *m, char *err, size_t errlen);
 /* Frees a decoded message. */
 void locust__rpc_msg_free(locust__rpc_msg *m);
-
-/* The value of `key` in a map (str or bin keys; the last one when repeated), or NULL. */
-const msgpack_object *locust__mp_get(const msgpack_object *map, const char *key);
-/* A str or bin object's bytes. */
-bool locust__mp_bytes(const msgpack_object *o, const char **ptr, size_t *len);
-/* True when `o` is a string (str or bin) equal to `s`. */
-bool locust__mp_streq(const msgpack_object *o, const char *s);
-/* A str or bin object as a malloc'ed C string (NULL: not a string, has a NUL, longer than max, or no memory).
- */
-char *locust__mp_strdup(const msgpack_object *o, size_t max);
-/* An integer (or an integral float) in [min, max]. */
-bool locust__mp_int(const msgpack_object *o, int64_t min, int64_t max, int64_t *out);
-/* Any finite number. */
-bool locust__mp_num(const msgpack_object *o, double *out);
-/* A short name of an object's type for messages: "nil", "int", "str", ... */
-const char *locust__mp_type_name(const msgpack_object *o);
 
 /*
  * Converts a msgpack value to cJSON (for slave_report listeners): maps

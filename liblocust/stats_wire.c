@@ -9,6 +9,7 @@
  */
 #include "stats_wire.h"
 
+#include "msgpack_safe.h"
 #include "stats_internal.h"
 
 #include <math.h>
@@ -26,16 +27,6 @@
     } while (0)
 
 /* ---- packing ---------------------------------------------------------------- */
-
-static int pack_str(msgpack_packer *pk, const char *s)
-{
-    return msgpack_pack_str_with_body(pk, s, strlen(s));
-}
-
-static int pack_opt_str(msgpack_packer *pk, const char *s)
-{
-    return s ? pack_str(pk, s) : msgpack_pack_nil(pk);
-}
 
 /* Fills `out` with the used seconds of the ring, oldest first; returns how many. */
 static size_t sorted_secs(const locust__entry *e, locust__sec out[LOCUST__SECS])
@@ -104,20 +95,20 @@ static int pack_entry(msgpack_packer *pk, const locust__entry *e, const char *na
 {
     bool v2 = proto == LOCUST__STATS_PROTO_2X;
     PACK(msgpack_pack_map(pk, v2 ? 14 : 12));
-    PACK(pack_str(pk, "name"));
-    PACK(pack_str(pk, name));
-    PACK(pack_str(pk, "method"));
-    PACK(pack_opt_str(pk, method));
-    PACK(pack_str(pk, "last_request_timestamp"));
+    PACK(locust__mp_pack_cstr(pk, "name"));
+    PACK(locust__mp_pack_cstr(pk, name));
+    PACK(locust__mp_pack_cstr(pk, "method"));
+    PACK(locust__mp_pack_cstr(pk, method));
+    PACK(locust__mp_pack_cstr(pk, "last_request_timestamp"));
     if (!v2)
         PACK(msgpack_pack_int64(pk, e->last_request_timestamp));
     else if (e->last_activity)
         PACK(msgpack_pack_double(pk, e->last_activity));
     else
         PACK(msgpack_pack_nil(pk));
-    PACK(pack_str(pk, "start_time"));
+    PACK(locust__mp_pack_cstr(pk, "start_time"));
     PACK(msgpack_pack_double(pk, e->start_time));
-    PACK(pack_str(pk, "num_requests"));
+    PACK(locust__mp_pack_cstr(pk, "num_requests"));
     /*
      * 2.x counts failures in num_requests. Our failures carry no response
      * time, which is exactly 2.x's num_none_requests: its master then
@@ -125,25 +116,25 @@ static int pack_entry(msgpack_packer *pk, const locust__entry *e, const char *na
      */
     PACK(msgpack_pack_uint64(pk, v2 ? e->num_requests + e->num_failures : e->num_requests));
     if (v2) {
-        PACK(pack_str(pk, "num_none_requests"));
+        PACK(locust__mp_pack_cstr(pk, "num_none_requests"));
         PACK(msgpack_pack_uint64(pk, e->num_failures));
     }
-    PACK(pack_str(pk, "num_failures"));
+    PACK(locust__mp_pack_cstr(pk, "num_failures"));
     PACK(msgpack_pack_uint64(pk, e->num_failures));
-    PACK(pack_str(pk, "total_response_time"));
+    PACK(locust__mp_pack_cstr(pk, "total_response_time"));
     PACK(pack_time_sum(pk, e, e->total_response_time));
-    PACK(pack_str(pk, "max_response_time"));
+    PACK(locust__mp_pack_cstr(pk, "max_response_time"));
     PACK(pack_time_sum(pk, e, e->max_response_time));
-    PACK(pack_str(pk, "min_response_time"));
+    PACK(locust__mp_pack_cstr(pk, "min_response_time"));
     PACK(e->has_min ? msgpack_pack_double(pk, e->min_response_time) : msgpack_pack_nil(pk));
-    PACK(pack_str(pk, "total_content_length"));
+    PACK(locust__mp_pack_cstr(pk, "total_content_length"));
     PACK(msgpack_pack_uint64(pk, e->total_content_length));
-    PACK(pack_str(pk, "response_times"));
+    PACK(locust__mp_pack_cstr(pk, "response_times"));
     PACK(pack_hist(pk, &e->hist));
-    PACK(pack_str(pk, "num_reqs_per_sec"));
+    PACK(locust__mp_pack_cstr(pk, "num_reqs_per_sec"));
     PACK(pack_secs(pk, e, v2 ? SEC_ALL : SEC_OK));
     if (v2) {
-        PACK(pack_str(pk, "num_fail_per_sec"));
+        PACK(locust__mp_pack_cstr(pk, "num_fail_per_sec"));
         PACK(pack_secs(pk, e, SEC_FAIL));
     }
     return 0;
@@ -159,22 +150,22 @@ static int pack_errors(msgpack_packer *pk, const locust_stats *s, locust__stats_
         char key[33];
         int err = locust__error_key(row->method, row->name, row->error, key);
         if (err) return err;
-        PACK(pack_str(pk, key));
+        PACK(locust__mp_pack_cstr(pk, key));
         PACK(msgpack_pack_map(pk, 4));
         if (v2) {
-            PACK(pack_str(pk, "name"));
-            PACK(pack_str(pk, row->name));
-            PACK(pack_str(pk, "method"));
-            PACK(pack_opt_str(pk, row->method));
+            PACK(locust__mp_pack_cstr(pk, "name"));
+            PACK(locust__mp_pack_cstr(pk, row->name));
+            PACK(locust__mp_pack_cstr(pk, "method"));
+            PACK(locust__mp_pack_cstr(pk, row->method));
         } else {
-            PACK(pack_str(pk, "method"));
-            PACK(pack_opt_str(pk, row->method));
-            PACK(pack_str(pk, "name"));
-            PACK(pack_str(pk, row->name));
+            PACK(locust__mp_pack_cstr(pk, "method"));
+            PACK(locust__mp_pack_cstr(pk, row->method));
+            PACK(locust__mp_pack_cstr(pk, "name"));
+            PACK(locust__mp_pack_cstr(pk, row->name));
         }
-        PACK(pack_str(pk, "error"));
-        PACK(pack_str(pk, row->error));
-        PACK(pack_str(pk, v2 ? "occurrences" : "occurences"));
+        PACK(locust__mp_pack_cstr(pk, "error"));
+        PACK(locust__mp_pack_cstr(pk, row->error));
+        PACK(locust__mp_pack_cstr(pk, v2 ? "occurrences" : "occurences"));
         PACK(msgpack_pack_uint64(pk, row->occurrences));
     }
     return 0;
@@ -193,7 +184,7 @@ int locust__stats_pack_report(locust_stats *s, msgpack_packer *pk, locust__stats
     size_t n = 0;
     for (size_t i = 0; i < s->n; i++)
         n += active(s->entries[i]);
-    PACK(pack_str(pk, "stats"));
+    PACK(locust__mp_pack_cstr(pk, "stats"));
     PACK(msgpack_pack_array(pk, n));
     for (size_t i = 0; i < s->n; i++) {
         const locust__entry *e = s->entries[i];
@@ -201,9 +192,9 @@ int locust__stats_pack_report(locust_stats *s, msgpack_packer *pk, locust__stats
         int err = pack_entry(pk, e, e->name, e->method, proto);
         if (err) return err;
     }
-    PACK(pack_str(pk, "stats_total"));
+    PACK(locust__mp_pack_cstr(pk, "stats_total"));
     int err = pack_entry(pk, &s->total, v2 ? "Aggregated" : "Total", v2 ? "" : NULL, proto);
-    if (!err) err = pack_str(pk, "errors") ? LOCUST_ENOMEM : 0;
+    if (!err) err = locust__mp_pack_cstr(pk, "errors") ? LOCUST_ENOMEM : 0;
     if (!err) err = pack_errors(pk, s, proto);
     if (err) return err;
 
@@ -237,68 +228,11 @@ static int fail(parser *p, const char *fmt, ...)
     return LOCUST_EPROTO;
 }
 
-static const char *type_name(const msgpack_object *o)
-{
-    switch (o->type) {
-    case MSGPACK_OBJECT_NIL:
-        return "nil";
-    case MSGPACK_OBJECT_BOOLEAN:
-        return "bool";
-    case MSGPACK_OBJECT_POSITIVE_INTEGER:
-    case MSGPACK_OBJECT_NEGATIVE_INTEGER:
-        return "int";
-    case MSGPACK_OBJECT_FLOAT32:
-    case MSGPACK_OBJECT_FLOAT64:
-        return "float";
-    case MSGPACK_OBJECT_STR:
-        return "str";
-    case MSGPACK_OBJECT_ARRAY:
-        return "array";
-    case MSGPACK_OBJECT_MAP:
-        return "map";
-    case MSGPACK_OBJECT_BIN:
-        return "bin";
-    default:
-        return "ext";
-    }
-}
-
-/* A str or bin object's bytes: bin is taken as a string, as spec §1.2 asks of a tolerant reader. */
-static bool as_bytes(const msgpack_object *o, const char **ptr, size_t *len)
-{
-    if (o->type == MSGPACK_OBJECT_STR) {
-        *ptr = o->via.str.ptr;
-        *len = o->via.str.size;
-        return true;
-    }
-    if (o->type == MSGPACK_OBJECT_BIN) {
-        *ptr = o->via.bin.ptr;
-        *len = o->via.bin.size;
-        return true;
-    }
-    return false;
-}
-
-/* The value of `key` in a map (the last one when repeated, as a Python dict keeps), or NULL. */
-static const msgpack_object *map_get(const msgpack_object *map, const char *key)
-{
-    const msgpack_object *found = NULL;
-    size_t klen = strlen(key);
-    for (uint32_t i = 0; i < map->via.map.size; i++) {
-        const char *ptr;
-        size_t len;
-        const msgpack_object *k = &map->via.map.ptr[i].key;
-        if (as_bytes(k, &ptr, &len) && len == klen && memcmp(ptr, key, len) == 0)
-            found = &map->via.map.ptr[i].val;
-    }
-    return found;
-}
-
 /* Looks a field up; fails naming it when it is required and absent. */
 static int field(parser *p, const char *where, const msgpack_object *map, const char *key, bool required,
                  const msgpack_object **out)
 {
-    *out = map_get(map, key);
+    *out = locust__mp_get(map, key);
     if (!*out && required) return fail(p, "%s: missing field '%s'", where, key);
     return 0;
 }
@@ -311,8 +245,8 @@ static int get_str(parser *p, const char *where, const char *key, const msgpack_
     size_t len;
     *out = NULL;
     if (o->type == MSGPACK_OBJECT_NIL && nil_ok) return 0;
-    if (!as_bytes(o, &ptr, &len))
-        return fail(p, "%s.%s: expected a string, got %s", where, key, type_name(o));
+    if (!locust__mp_bytes(o, &ptr, &len))
+        return fail(p, "%s.%s: expected a string, got %s", where, key, locust__mp_type_name(o));
     if (memchr(ptr, '\0', len)) return fail(p, "%s.%s: string contains a NUL byte", where, key);
     if (!(*out = malloc(len + 1))) return LOCUST_ENOMEM;
     memcpy(*out, ptr, len);
@@ -320,29 +254,12 @@ static int get_str(parser *p, const char *where, const char *key, const msgpack_
     return 0;
 }
 
-static bool as_number(const msgpack_object *o, double *out)
-{
-    switch (o->type) {
-    case MSGPACK_OBJECT_POSITIVE_INTEGER:
-        *out = (double)o->via.u64;
-        return true;
-    case MSGPACK_OBJECT_NEGATIVE_INTEGER:
-        *out = (double)o->via.i64;
-        return true;
-    case MSGPACK_OBJECT_FLOAT32:
-    case MSGPACK_OBJECT_FLOAT64:
-        *out = o->via.f64;
-        return true;
-    default:
-        return false;
-    }
-}
-
 /* A finite number in [0, max]. */
 static int get_number(parser *p, const char *where, const char *key, const msgpack_object *o, double max,
                       double *out)
 {
-    if (!as_number(o, out)) return fail(p, "%s.%s: expected a number, got %s", where, key, type_name(o));
+    if (!locust__mp_double(o, out))
+        return fail(p, "%s.%s: expected a number, got %s", where, key, locust__mp_type_name(o));
     if (!isfinite(*out) || *out < 0 || *out > max)
         return fail(p, "%s.%s: %g is out of range [0, %g]", where, key, *out, max);
     return 0;
@@ -356,13 +273,13 @@ static int get_count(parser *p, const char *where, const char *key, const msgpac
     }
     if (o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)
         return fail(p, "%s.%s: expected a non-negative integer, got %lld", where, key, (long long)o->via.i64);
-    return fail(p, "%s.%s: expected a non-negative integer, got %s", where, key, type_name(o));
+    return fail(p, "%s.%s: expected a non-negative integer, got %s", where, key, locust__mp_type_name(o));
 }
 
 static int parse_hist(parser *p, const char *where, const msgpack_object *o, locust__hist *h)
 {
     if (o->type != MSGPACK_OBJECT_MAP)
-        return fail(p, "%s.response_times: expected a map, got %s", where, type_name(o));
+        return fail(p, "%s.response_times: expected a map, got %s", where, locust__mp_type_name(o));
     for (uint32_t i = 0; i < o->via.map.size; i++) {
         const msgpack_object_kv *kv = &o->via.map.ptr[i];
         double rt;
@@ -385,7 +302,7 @@ static int parse_secs(parser *p, const char *where, const char *key, const msgpa
                       locust__entry *e)
 {
     if (o->type != MSGPACK_OBJECT_MAP)
-        return fail(p, "%s.%s: expected a map, got %s", where, key, type_name(o));
+        return fail(p, "%s.%s: expected a map, got %s", where, key, locust__mp_type_name(o));
     for (uint32_t i = 0; i < o->via.map.size; i++) {
         const msgpack_object_kv *kv = &o->via.map.ptr[i];
         double t;
@@ -414,7 +331,8 @@ static int parse_secs(parser *p, const char *where, const char *key, const msgpa
 static int parse_entry(parser *p, const char *where, const msgpack_object *o, locust__entry **out)
 {
     *out = NULL;
-    if (o->type != MSGPACK_OBJECT_MAP) return fail(p, "%s: expected a map, got %s", where, type_name(o));
+    if (o->type != MSGPACK_OBJECT_MAP)
+        return fail(p, "%s: expected a map, got %s", where, locust__mp_type_name(o));
     bool v2 = p->proto == LOCUST__STATS_PROTO_2X;
     bool all = !v2; /* 0.9.0 requires every key; 2.x only name and method */
     const msgpack_object *f;
@@ -483,7 +401,7 @@ static void describe_key(const msgpack_object *k, uint32_t i, char *buf, size_t 
 {
     const char *ptr;
     size_t n;
-    if (!as_bytes(k, &ptr, &n)) {
+    if (!locust__mp_bytes(k, &ptr, &n)) {
         snprintf(buf, len, "errors[#%u]", (unsigned)i);
         return;
     }
@@ -497,7 +415,8 @@ static void describe_key(const msgpack_object *k, uint32_t i, char *buf, size_t 
 
 static int parse_error_row(parser *p, const char *where, const msgpack_object *o, locust__error *row)
 {
-    if (o->type != MSGPACK_OBJECT_MAP) return fail(p, "%s: expected a map, got %s", where, type_name(o));
+    if (o->type != MSGPACK_OBJECT_MAP)
+        return fail(p, "%s: expected a map, got %s", where, locust__mp_type_name(o));
     const msgpack_object *f;
     int err = field(p, where, o, "method", true, &f);
     if (!err) err = get_str(p, where, "method", f, true, &row->method);
@@ -517,7 +436,7 @@ static int parse_error_row(parser *p, const char *where, const msgpack_object *o
     const char *mine = p->proto == LOCUST__STATS_PROTO_2X ? "occurrences" : "occurences";
     const char *other = p->proto == LOCUST__STATS_PROTO_2X ? "occurences" : "occurrences";
     const char *used = mine;
-    if (!(f = map_get(o, mine)) && (f = map_get(o, other))) used = other;
+    if (!(f = locust__mp_get(o, mine)) && (f = locust__mp_get(o, other))) used = other;
     if (!f) return fail(p, "%s: missing field '%s'", where, mine);
     return get_count(p, where, used, f, &row->occurrences);
 }
@@ -529,16 +448,17 @@ int locust__stats_merge_payload(locust_stats *s, const msgpack_object *data, loc
     if (!s || !data || (proto != LOCUST__STATS_PROTO_09 && proto != LOCUST__STATS_PROTO_2X))
         return LOCUST_EINVAL;
     parser p = {errbuf, errlen, proto, locust__stats_now(s)};
-    if (data->type != MSGPACK_OBJECT_MAP) return fail(&p, "data: expected a map, got %s", type_name(data));
+    if (data->type != MSGPACK_OBJECT_MAP)
+        return fail(&p, "data: expected a map, got %s", locust__mp_type_name(data));
     const msgpack_object *stats, *total, *errors;
     int err = field(&p, "data", data, "stats", true, &stats);
     if (!err) err = field(&p, "data", data, "stats_total", true, &total);
     if (!err) err = field(&p, "data", data, "errors", true, &errors);
     if (err) return err;
     if (stats->type != MSGPACK_OBJECT_ARRAY)
-        return fail(&p, "stats: expected an array, got %s", type_name(stats));
+        return fail(&p, "stats: expected an array, got %s", locust__mp_type_name(stats));
     if (errors->type != MSGPACK_OBJECT_MAP)
-        return fail(&p, "errors: expected a map, got %s", type_name(errors));
+        return fail(&p, "errors: expected a map, got %s", locust__mp_type_name(errors));
     if (stats->via.array.size > LOCUST__STATS_MAX_ENTRIES)
         return fail(&p, "stats: %u entries, more than the limit of %d", (unsigned)stats->via.array.size,
                     LOCUST__STATS_MAX_ENTRIES);

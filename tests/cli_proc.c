@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,23 +31,56 @@ void cli_sleep_ms(long ms)
     }
 }
 
+/*
+ * dir/sub + name in one of 32 buffers used in turn: the tests pass paths
+ * straight into argument lists, several per call, and never free them.
+ */
+static const char *joined(const char *dir, const char *sub, const char *name)
+{
+    static char bufs[32][4096];
+    static unsigned next;
+    char *b = bufs[next++ % 32];
+    snprintf(b, sizeof bufs[0], "%s/%s%s", dir, sub, name);
+    return b;
+}
+
+/* The value of environment variable `var`, or `fallback` when it is unset or empty. */
+static const char *env_or(const char *var, const char *fallback)
+{
+    const char *v = getenv(var);
+    return v && *v ? v : fallback;
+}
+
+const char *cli_build_path(const char *name)
+{
+    return joined(env_or("LOCUST_BUILDDIR", "."), "", name);
+}
+
 const char *cli_proc_locust_run(void)
 {
-    static char path[4096];
-    const char *dir = getenv("LOCUST_BUILDDIR");
-    snprintf(path, sizeof path, "%s/locust-run", dir && *dir ? dir : ".");
-    return path;
+    return cli_build_path("locust-run");
 }
 
 int cli_proc_start(cli_proc *p, const char *tmpdir, const char *cwd, const char *const *argv,
                    const char *const *env)
 {
+    return cli_proc_start_limited(p, tmpdir, cwd, argv, env, 0);
+}
+
+int cli_proc_start_limited(cli_proc *p, const char *tmpdir, const char *cwd, const char *const *argv,
+                           const char *const *env, long nofile)
+{
     static int seq;
     memset(p, 0, sizeof *p);
     p->status = -1;
     seq++;
-    snprintf(p->out_path, sizeof p->out_path, "%s/proc%d.out", tmpdir, seq);
-    snprintf(p->err_path, sizeof p->err_path, "%s/proc%d.err", tmpdir, seq);
+    /*
+     * The pid is in the names because Check forks every test from the same
+     * parent: each child counts `seq` on from the same value, and tests that
+     * share one folder (an unchecked fixture's) must not share files.
+     */
+    snprintf(p->out_path, sizeof p->out_path, "%.500s/proc%d-%d.out", tmpdir, (int)getpid(), seq);
+    snprintf(p->err_path, sizeof p->err_path, "%.500s/proc%d-%d.err", tmpdir, (int)getpid(), seq);
     /* The binary behind a libtool wrapper: <dir>/.libs/<name>. */
     char real[PATH_MAX], libs[PATH_MAX + 32];
     const char *prog = argv[0];
@@ -82,6 +116,17 @@ int cli_proc_start(cli_proc *p, const char *tmpdir, const char *cwd, const char 
         if (libs[0]) putenv(libs);
         for (size_t i = 0; env && env[i]; i++)
             putenv((char *)env[i]);
+        if (nofile > 0) {
+            struct rlimit rl = {(rlim_t)nofile, (rlim_t)nofile};
+            if (setrlimit(RLIMIT_NOFILE, &rl) != 0) _exit(125);
+        }
+        /*
+         * Nothing but the standard descriptors goes to the child: a test's
+         * sockets or files held open by it would count against `nofile` and
+         * keep the test's own peers alive after it closed them.
+         */
+        for (int fd = 3; fd < 1024; fd++)
+            close(fd);
         /* Signals the test sends must reach the default handlers of the child. */
         signal(SIGINT, SIG_DFL);
         signal(SIGTERM, SIG_DFL);
@@ -105,6 +150,23 @@ bool cli_proc_alive(cli_proc *p)
         return false;
     }
     return r == 0;
+}
+
+void cli_proc_signal(cli_proc *p, int sig)
+{
+    if (p->pid > 0) kill(p->pid, sig);
+}
+
+bool cli_proc_wait_err(cli_proc *p, const char *text, double timeout)
+{
+    for (double until = cli_now() + timeout; cli_now() < until;) {
+        char *err = cli_slurp(p->err_path);
+        bool found = err != NULL && strstr(err, text) != NULL;
+        free(err);
+        if (found) return true;
+        cli_sleep_ms(20);
+    }
+    return false;
 }
 
 int cli_proc_wait(cli_proc *p, double timeout)
@@ -139,13 +201,16 @@ void cli_proc_free(cli_proc *p)
     free(p->out);
     free(p->err);
     p->out = p->err = NULL;
+    unlink(p->out_path);
+    unlink(p->err_path);
 }
 
 int cli_count(const char *hay, const char *needle)
 {
     int n = 0;
     size_t len = strlen(needle);
-    for (const char *s = hay; (s = strstr(s, needle)); s += len)
+    /* An empty needle would match forever at the same place. */
+    for (const char *s = hay; len && (s = strstr(s, needle)); s += len)
         n++;
     return n;
 }
@@ -174,8 +239,7 @@ char *cli_slurp(const char *path)
 
 int cli_mkdtemp(char *out, size_t len, const char *prefix)
 {
-    const char *tmp = getenv("TMPDIR");
-    snprintf(out, len, "%s/%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", prefix);
+    snprintf(out, len, "%s/%s-XXXXXX", env_or("TMPDIR", "/tmp"), prefix);
     return mkdtemp(out) ? 0 : -1;
 }
 
@@ -188,6 +252,13 @@ void cli_rmtree(const char *dir)
         _exit(127);
     }
     if (pid > 0) waitpid(pid, NULL, 0);
+}
+
+const char *cli_tail(const char *text)
+{
+    if (text == NULL) return "";
+    size_t n = strlen(text);
+    return n > 3000 ? text + n - 3000 : text;
 }
 
 /* ---- running locust-run in a test program ------------------------------------------- */
@@ -208,34 +279,31 @@ void cli_test_teardown(void)
 
 const char *cli_scenario_path(const char *name)
 {
-    static char path[8][1024];
-    static int next;
-    char *p = path[next++ % 8];
-    const char *src = getenv("LOCUST_SRCDIR");
-    snprintf(p, sizeof path[0], "%s/tests/cli_scenarios/%s", src && *src ? src : "..", name);
-    return p;
+    return joined(env_or("LOCUST_SRCDIR", ".."), "tests/cli_scenarios/", name);
 }
 
 const char *cli_tmp_path(const char *name)
 {
-    static char path[8][1024];
-    static int next;
-    char *p = path[next++ % 8];
-    snprintf(p, sizeof path[0], "%s/%s", cli_tmpdir, name);
-    return p;
+    return joined(cli_tmpdir, "", name);
 }
 
 void cli_start_v(cli_proc *p, const char *cwd, const char *const *extra_env, const char *const *args)
+{
+    cli_start_limited_v(p, cwd, extra_env, 0, args);
+}
+
+void cli_start_limited_v(cli_proc *p, const char *cwd, const char *const *extra_env, long nofile,
+                         const char *const *args)
 {
     const char *argv[64] = {cli_proc_locust_run()};
     size_t n = 1;
     for (; *args && n < 63; args++)
         argv[n++] = *args;
     argv[n] = NULL;
-    const char *env[8] = {cache_env};
+    const char *env[32] = {cache_env};
     size_t e = 1;
-    for (; extra_env && *extra_env && e < 7; extra_env++)
+    for (; extra_env && *extra_env && e < 31; extra_env++)
         env[e++] = *extra_env;
     env[e] = NULL;
-    ck_assert_int_eq(cli_proc_start(p, cli_tmpdir, cwd, argv, env), 0);
+    ck_assert_int_eq(cli_proc_start_limited(p, cli_tmpdir, cwd, argv, env, nofile), 0);
 }

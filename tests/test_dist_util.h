@@ -3,6 +3,7 @@
 #define LOCUST_TEST_DIST_UTIL_H
 
 #include "dist_internal.h"
+#include "port_helper.h"
 
 #include <arpa/inet.h>
 #include <check.h>
@@ -13,40 +14,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include <zmq.h>
-
-/* Binds a TCP socket on 127.0.0.1:port (0 = any); returns the fd and the port, or -1. */
-static inline int dist_bind_port(int port, int *out)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 ||
-        getsockname(fd, (struct sockaddr *)&a, &len)) {
-        if (fd >= 0) close(fd);
-        return -1;
-    }
-    *out = ntohs(a.sin_port);
-    return fd;
-}
-
-/* A port P such that P and P + 1 were both free a moment ago (0.9 masters bind both). */
-static inline int dist_free_port_pair(void)
-{
-    for (int tries = 0; tries < 200; tries++) {
-        int p, q;
-        int a = dist_bind_port(0, &p);
-        if (a < 0) continue;
-        int b = p < 65534 ? dist_bind_port(p + 1, &q) : -1;
-        close(a);
-        if (b >= 0) {
-            close(b);
-            return p;
-        }
-    }
-    ck_abort_msg("no free port pair");
-    return 0;
-}
 
 /* Drives a shared loop until pred(ud) holds or `seconds` pass; returns pred's last value. */
 typedef bool (*dist_pred)(void *ud);

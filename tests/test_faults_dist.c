@@ -3,14 +3,10 @@
  * processes: a slave killed (SIGKILL) under a C master in the middle of a
  * headless run, and a master killed and started again under its slaves.
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include "reliability/proc.h"
+#include "reliability/dist.h"
 #include "target.h"
 #include "testutil.h"
 
@@ -18,83 +14,31 @@ static locust_test_target target;
 
 static void setup_all(void)
 {
-    rely_setup();
-    ck_assert_int_eq(locust_test_target_start(&target, NULL), 0);
+    rely_setup_with_target(&target);
 }
 
 static void teardown_all(void)
 {
-    locust_test_target_stop(&target);
-    rely_teardown();
+    rely_teardown_with_target(&target);
 }
 
-static bool port_free(int port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    bool ok = bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
-    close(fd);
-    return ok;
-}
-
-/* A free port P with P+1 free too (a 0.9 master binds both). */
-static int free_port_pair(void)
-{
-    for (int i = 0; i < 200; i++) {
-        int fd = socket(AF_INET, SOCK_STREAM, 0);
-        struct sockaddr_in sa = {.sin_family = AF_INET};
-        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t len = sizeof sa;
-        ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
-        ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
-        close(fd);
-        int p = ntohs(sa.sin_port);
-        if (p < 65535 && port_free(p) && port_free(p + 1)) return p;
-    }
-    ck_abort_msg("no free pair of ports");
-    return 0;
-}
-
-/* Waits (at most `timeout` s) until the process's stderr holds `text`. */
-static bool wait_log(rely_proc *p, const char *text, double timeout)
-{
-    for (double until = rely_now() + timeout; rely_now() < until;) {
-        char *err = rely_slurp(p->err_path);
-        bool found = err != NULL && strstr(err, text) != NULL;
-        free(err);
-        if (found) return true;
-        rely_sleep_ms(20);
-    }
-    return false;
-}
-
+/* A slave of the C master: short waits, so that a few seconds make many requests. */
 static void start_slave(rely_proc *s, const char *portarg)
 {
-    ck_assert_int_eq(
-        rely_start_run(s, RELY_ENV("RELY_MIN_WAIT=20", "RELY_MAX_WAIT=50"), 0,
-                       RELY_ARGS("--slave", "--master-port", portarg, "-H", target.host, "Rely")),
-        0);
+    rely_start_slave(s, RELY_ENV("RELY_MIN_WAIT=20", "RELY_MAX_WAIT=50"), portarg, "1", target.host);
 }
 
 START_TEST(a_slave_killed_under_the_master_is_reported_gone_and_the_run_goes_on)
 {
     ck_assert_int_eq(locust_test_target_reset_counter(&target), 0);
-    int port = free_port_pair();
     char portarg[16];
-    snprintf(portarg, sizeof portarg, "%d", port);
+    rely_dist_port(portarg);
     rely_proc m, s[2];
-    ck_assert_int_eq(
-        rely_start_run(&m, NULL, 0,
-                       RELY_ARGS("--master", "--no-web", "--expect-slaves", "2", "-c", "20", "-r", "1000",
-                                 "-t", "5s", "--master-bind-host", "127.0.0.1", "--master-bind-port", portarg,
-                                 "--only-summary", "--csv", rely_tmp("kill"), "Rely")),
-        0);
+    rely_start_master(&m, portarg, "20", "5s", rely_tmp("kill"));
     start_slave(&s[0], portarg);
     start_slave(&s[1], portarg);
-    ck_assert_msg(wait_log(&s[0], "All locusts hatched", 15) && wait_log(&s[1], "All locusts hatched", 5),
+    ck_assert_msg(rely_wait_log(&s[0], "All locusts hatched", 15) &&
+                      rely_wait_log(&s[1], "All locusts hatched", 5),
                   "the slaves did not hatch");
     rely_sleep_ms(1000);
     rely_counts before;
@@ -104,7 +48,7 @@ START_TEST(a_slave_killed_under_the_master_is_reported_gone_and_the_run_goes_on)
     ck_assert_msg(krc == 128 + SIGKILL, "killed slave: status %d:\n%s\nmaster:\n%s", krc, rely_tail(s[1].err),
                   rely_tail(m.err));
     /* The master notices, says so once, and goes on with the other slave. */
-    ck_assert_msg(wait_log(&m, "is gone (", 10), "the master did not notice the killed slave");
+    ck_assert_msg(rely_wait_log(&m, "is gone (", 10), "the master did not notice the killed slave");
     int rc = rely_wait(&m, 20);
     ck_assert_msg(rc == 0, "master: exit %d:\n%s", rc, rely_tail(m.err));
     RELY_CONTAINS(m.err, "setting its state to missing. 1 slaves left.");
@@ -133,7 +77,7 @@ END_TEST
 /* The web UI port a master logged. */
 static int web_port(rely_proc *m)
 {
-    ck_assert(wait_log(m, "Starting web monitor at 127.0.0.1:", 10));
+    ck_assert(rely_wait_log(m, "Starting web monitor at 127.0.0.1:", 10));
     char *err = rely_slurp(m->err_path);
     const char *p = strstr(err, "Starting web monitor at 127.0.0.1:");
     int port = atoi(p + strlen("Starting web monitor at 127.0.0.1:"));
@@ -153,9 +97,8 @@ static int web_port(rely_proc *m)
  */
 START_TEST(slaves_rejoin_a_master_that_was_killed_and_started_again)
 {
-    int port = free_port_pair();
     char portarg[16];
-    snprintf(portarg, sizeof portarg, "%d", port);
+    rely_dist_port(portarg);
     const char *const margs[] = {
         "--master",  "--web-host",         "127.0.0.1", "-P",   "0", "--master-bind-host",
         "127.0.0.1", "--master-bind-port", portarg,     "Rely", NULL};
@@ -163,16 +106,16 @@ START_TEST(slaves_rejoin_a_master_that_was_killed_and_started_again)
     ck_assert_int_eq(rely_start_run(&m, NULL, 0, margs), 0);
     start_slave(&s[0], portarg);
     start_slave(&s[1], portarg);
-    ck_assert_msg(wait_log(&m, "Currently 2 clients ready to swarm", 15), "the slaves did not join");
+    ck_assert_msg(rely_wait_log(&m, "Currently 2 clients ready to swarm", 15), "the slaves did not join");
     rely_signal(&m, SIGKILL);
     rely_wait(&m, 5);
-    ck_assert_msg(wait_log(&s[0], "The connection to the master at", 5), "slave 0 did not notice");
+    ck_assert_msg(rely_wait_log(&s[0], "The connection to the master at", 5), "slave 0 did not notice");
     /* Started again within the slaves' 5 s grace. */
     ck_assert_int_eq(rely_start_run(&m2, NULL, 0, margs), 0);
     int wport = web_port(&m2);
-    ck_assert_msg(wait_log(&s[0], "Reconnected to the master", 8), "slave 0 did not reconnect:\n%s",
+    ck_assert_msg(rely_wait_log(&s[0], "Reconnected to the master", 8), "slave 0 did not reconnect:\n%s",
                   rely_tail(s[0].err));
-    bool joined = wait_log(&m2, "Currently 2 clients ready to swarm", 5);
+    bool joined = rely_wait_log(&m2, "Currently 2 clients ready to swarm", 5);
     ck_assert_int_gt(wport, 0);
     rely_signal(&m2, SIGTERM);
     rely_wait(&m2, 10);

@@ -11,13 +11,10 @@
  * (their scenario logs it); the target may have seen at most the requests
  * still in flight when the slaves stopped, one per user, besides.
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
-#include "reliability/proc.h"
+#include "reliability/dist.h"
 #include "target.h"
 #include "testutil.h"
 
@@ -26,55 +23,20 @@ static char host[64];
 
 static void setup_all(void)
 {
-    rely_setup();
-    ck_assert_int_eq(locust_test_target_start(&target, NULL), 0);
+    rely_setup_with_target(&target);
     snprintf(host, sizeof host, "http://localhost:%u", target.port);
 }
 
 static void teardown_all(void)
 {
-    locust_test_target_stop(&target);
-    rely_teardown();
+    rely_teardown_with_target(&target);
 }
 
-static bool port_free(int port)
+/* Starts two slaves of `protocol` ("1" or "2") for the master at `portarg`, with the scenario's own waits. */
+static void start_slaves(rely_proc s[2], const char *portarg, const char *protocol)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bool ok = bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
-    close(fd);
-    return ok;
-}
-
-/* A free port P with P+1 free too (a 0.9 master binds both). */
-static int free_port_pair(void)
-{
-    for (int i = 0; i < 200; i++) {
-        int fd = socket(AF_INET, SOCK_STREAM, 0);
-        struct sockaddr_in sa = {.sin_family = AF_INET};
-        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t len = sizeof sa;
-        ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
-        ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
-        close(fd);
-        int p = ntohs(sa.sin_port);
-        if (p < 65535 && port_free(p) && port_free(p + 1)) return p;
-    }
-    ck_abort_msg("no free pair of ports");
-    return 0;
-}
-
-/* Starts two slaves of `protocol` ("1" or "2") on master port `port`. */
-static void start_slaves(rely_proc s[2], int port, const char *protocol)
-{
-    char portarg[16];
-    snprintf(portarg, sizeof portarg, "%d", port);
     for (int i = 0; i < 2; i++)
-        ck_assert_int_eq(rely_start_run(&s[i], NULL, 0,
-                                        RELY_ARGS("--slave", "--master-protocol", protocol, "--master-port",
-                                                  portarg, "-H", host, "Rely")),
-                         0);
+        rely_start_slave(&s[i], NULL, portarg, protocol, host);
 }
 
 /* Waits for the slaves to exit after the master's quit; returns what their users recorded. */
@@ -98,17 +60,11 @@ static long slaves_returned(rely_proc s[2], long *begun)
 START_TEST(a_c_master_reports_exactly_what_its_two_slaves_made_and_the_target_served)
 {
     ck_assert_int_eq(locust_test_target_reset_counter(&target), 0);
-    int port = free_port_pair();
     char portarg[16];
-    snprintf(portarg, sizeof portarg, "%d", port);
+    rely_dist_port(portarg);
     rely_proc m, s[2];
-    ck_assert_int_eq(
-        rely_start_run(&m, NULL, 0,
-                       RELY_ARGS("--master", "--no-web", "--expect-slaves", "2", "-c", "50", "-r", "1000",
-                                 "-t", "3s", "--master-bind-host", "127.0.0.1", "--master-bind-port", portarg,
-                                 "--only-summary", "--csv", rely_tmp("cmaster"), "Rely")),
-        0);
-    start_slaves(s, port, "1");
+    rely_start_master(&m, portarg, "50", "3s", rely_tmp("cmaster"));
+    start_slaves(s, portarg, "1");
     int rc = rely_wait(&m, 30);
     ck_assert_msg(rc == 0, "master: exit %d:\n%s", rc, rely_tail(m.err));
     long begun, returned = slaves_returned(s, &begun);
@@ -173,9 +129,8 @@ START_TEST(a_locust_2_master_reports_what_its_c_workers_made_within_the_requests
           "    wait_time = constant(1)\n\n    @task\n    def nothing(self):\n        pass\n",
           f);
     fclose(f);
-    int port = free_port_pair();
     char portarg[16];
-    snprintf(portarg, sizeof portarg, "%d", port);
+    rely_dist_port(portarg);
     rely_proc m, s[2];
     ck_assert_int_eq(rely_start(&m,
                                 RELY_ARGS("/usr/bin/locust", "-f", rely_tmp("rely2.py"), "--master",
@@ -184,7 +139,7 @@ START_TEST(a_locust_2_master_reports_what_its_c_workers_made_within_the_requests
                                           portarg, "--csv", rely_tmp("l2"), "--exit-code-on-error", "0"),
                                 NULL, 0),
                      0);
-    start_slaves(s, port, "2");
+    start_slaves(s, portarg, "2");
     int rc = rely_wait(&m, 40);
     ck_assert_msg(rc == 0, "locust master: exit %d:\n%s", rc, rely_tail(m.err));
     long begun, returned = slaves_returned(s, &begun);

@@ -12,56 +12,96 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "../cli_proc.h"
 #include "../target.h"
 
-typedef struct rely_proc {
-    pid_t pid;
-    int status; /* exit code, 128 + signal, or -1 while running / after a timeout */
-    char out_path[640], err_path[640];
-    char *out, *err; /* the captured output once the process has ended */
-    double started, ended;
-} rely_proc;
+/*
+ * The processes are those of tests/cli_proc.h: these names only fix the
+ * reliability tests' conventions on top (the test's folder from
+ * rely_setup(), the scenario rely.c passed to every locust-run), so the
+ * spawning, waiting and reading is written once.
+ */
+typedef cli_proc rely_proc;
 
 /* Monotonic seconds. */
-double rely_now(void);
-void rely_sleep_ms(long ms);
+static inline double rely_now(void)
+{
+    return cli_now();
+}
+static inline void rely_sleep_ms(long ms)
+{
+    cli_sleep_ms(ms);
+}
 /* A whole (small) file as a malloc'ed string, or NULL. */
-char *rely_slurp(const char *path);
+static inline char *rely_slurp(const char *path)
+{
+    return cli_slurp(path);
+}
 /* Occurrences of `needle` in `hay`. */
-int rely_count(const char *hay, const char *needle);
+static inline int rely_count(const char *hay, const char *needle)
+{
+    return cli_count(hay, needle);
+}
 
-/* The test program's temporary folder, made by rely_setup(), with the compile cache. */
-extern char rely_tmpdir[512];
-/* Makes the folder; compiles the scenario once (locust-run --list), so that timings exclude it. */
+/*
+ * Makes the test program's temporary folder with the compile cache
+ * (cli_test_setup()) and compiles the scenario once (locust-run --list),
+ * so that timings exclude it.
+ */
 void rely_setup(void);
 /* Removes the folder. */
 void rely_teardown(void);
-/* rely_tmpdir/NAME; valid for 8 calls. */
-const char *rely_tmp(const char *name);
-/* $LOCUST_BUILDDIR/NAME. */
-const char *rely_build_path(const char *name);
+/* rely_setup(), then starts the demo target `t` for the whole test program. */
+void rely_setup_with_target(locust_test_target *t);
+/* Stops the demo target `t`, then rely_teardown(). */
+void rely_teardown_with_target(locust_test_target *t);
+/* The folder's NAME (cli_tmp_path()). */
+static inline const char *rely_tmp(const char *name)
+{
+    return cli_tmp_path(name);
+}
 /* $LOCUST_SRCDIR/tests/reliability/rely.c. */
 const char *rely_scenario(void);
 
 /*
  * Starts argv[0] (a path) with "NAME=value" strings of `env` added to the
- * environment (NULL-terminated, may be NULL). When `nofile` > 0 the child
- * runs with RLIMIT_NOFILE set to it (soft and hard, as `ulimit -n` does for
- * a non-root shell: the program cannot raise it back). Returns 0 or -1.
+ * environment (NULL-terminated, may be NULL), its output in the test's
+ * folder. When `nofile` > 0 the child runs with RLIMIT_NOFILE set to it
+ * (see cli_proc_start_limited()). Returns 0 or -1.
  */
 int rely_start(rely_proc *p, const char *const *argv, const char *const *env, long nofile);
-/* locust-run with `args` and the test's compile cache. */
+/*
+ * locust-run -f rely.c with `args` and the test's compile cache. Returns 0:
+ * a locust-run that cannot be started fails the test there and then.
+ */
 int rely_start_run(rely_proc *p, const char *const *env, long nofile, const char *const *args);
 /*
  * Waits at most `timeout` s for the process to end, then reads its output.
  * Returns its status (exit code or 128 + signal), or -1 after a timeout
  * (the process is then killed with SIGKILL).
  */
-int rely_wait(rely_proc *p, double timeout);
-bool rely_alive(rely_proc *p);
+static inline int rely_wait(rely_proc *p, double timeout)
+{
+    return cli_proc_wait(p, timeout);
+}
+static inline bool rely_alive(rely_proc *p)
+{
+    return cli_proc_alive(p);
+}
 /* Sends a signal to a running process. */
-void rely_signal(rely_proc *p, int sig);
-void rely_free(rely_proc *p);
+static inline void rely_signal(rely_proc *p, int sig)
+{
+    cli_proc_signal(p, sig);
+}
+/* Waits at most `timeout` s until the process's stderr holds `text`. */
+static inline bool rely_wait_log(rely_proc *p, const char *text, double timeout)
+{
+    return cli_proc_wait_err(p, text, timeout);
+}
+static inline void rely_free(rely_proc *p)
+{
+    cli_proc_free(p);
+}
 
 #define RELY_ENV(...)  ((const char *const[]){__VA_ARGS__, NULL})
 #define RELY_ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
@@ -90,11 +130,12 @@ bool rely_target_counts(locust_test_target *t, rely_counts *out);
 double rely_number_after(const char *text, const char *key);
 
 /* The last 3000 bytes of a text: Check refuses longer failure messages (and exits). */
-const char *rely_tail(const char *text);
+static inline const char *rely_tail(const char *text)
+{
+    return cli_tail(text);
+}
 
-#define RELY_CONTAINS(hay, needle)                                                                           \
-    ck_assert_msg(strstr((hay), (needle)) != NULL, "expected '%s' in:\n%s", (needle), rely_tail(hay))
-#define RELY_LACKS(hay, needle)                                                                              \
-    ck_assert_msg(strstr((hay), (needle)) == NULL, "did not expect '%s' in:\n%s", (needle), rely_tail(hay))
+#define RELY_CONTAINS(hay, needle) ASSERT_CONTAINS(hay, needle)
+#define RELY_LACKS(hay, needle)    ASSERT_LACKS(hay, needle)
 
 #endif /* LOCUST_TEST_RELY_PROC_H */
