@@ -239,7 +239,8 @@ static void connect_reason(int err, char *out, size_t n)
     if (err == EMFILE)
         snprintf(out, n, ": Too many open files (EMFILE): raise the open-file limit (ulimit -n)");
     else if (err == ENFILE)
-        snprintf(out, n, ": Too many open files in system (ENFILE): raise the system's limit (fs.file-max)");
+        snprintf(out, n,
+                 ": Too many open files in system (ENFILE): raise the system-wide limit (fs.file-max)");
     else
         snprintf(out, n, ": %s", strerror(err));
 }

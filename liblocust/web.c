@@ -112,6 +112,23 @@ static bool authorized(const locust_web *w, struct MHD_Connection *conn)
 
 /* ---- requests -------------------------------------------------------------------- */
 
+/*
+ * Whether the client has half-closed the connection (shutdown(SHUT_WR)):
+ * it will send no further request, so the connection is only worth its
+ * slot until the response is out. MHD reads with epoll edge-triggered
+ * and takes a read shorter than its buffer to mean the socket is drained,
+ * so an end of stream that came in together with the request is never
+ * read: the connection would sit in its slot, waiting for a next request,
+ * until the idle timeout. Peeking finds it without taking any byte a
+ * pipelined request may have left for MHD.
+ */
+static bool client_done_sending(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    char byte;
+    return ci && recv(ci->connect_fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
 /* Hands a filled response to MHD; the body's ownership moves to MHD. */
 static enum MHD_Result queue(struct MHD_Connection *conn, locust_web_response *res)
 {
@@ -125,6 +142,13 @@ static enum MHD_Result queue(struct MHD_Connection *conn, locust_web_response *r
     if (!mr) return MHD_NO;
     for (size_t i = 0; i < res->n_headers; i++)
         MHD_add_response_header(mr, res->headers[i].name, res->headers[i].value);
+    /*
+     * MHD closes a connection whose response says so once that response is
+     * written, which frees the slot at once. (An end of stream that comes
+     * after this point is a new epoll event: MHD reads it itself, and closes
+     * once the response is out or, idle, at once.)
+     */
+    if (client_done_sending(conn)) MHD_add_response_header(mr, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned)res->status, mr);
     MHD_destroy_response(mr);
     return ret;

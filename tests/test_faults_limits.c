@@ -58,13 +58,31 @@ START_TEST(a_thousand_users_under_256_open_files_are_warned_about_fail_and_exit_
     ck_assert_int_gt(total.requests, 0);
     ck_assert_int_gt(total.failures, 0);
     ck_assert_int_eq(total.requests + total.failures, returned);
-    RELY_CONTAINS(p.err, "GET /: 'ConnectionError(\"Failed to connect to 127.0.0.1 port ");
+    RELY_CONTAINS(p.err, "GET /: \"ConnectionError('Failed to connect to 127.0.0.1 port ");
     /* The target saw the successes, and at most the requests in flight at the stop besides. */
     rely_counts served;
     ck_assert(rely_target_counts(&target, &served));
     ck_assert_int_ge(served.requests, total.requests);
     ck_assert_int_le(served.requests, total.requests + (begun - returned));
     RELY_LACKS(p.err, "AddressSanitizer");
+    rely_free(&p);
+}
+END_TEST
+
+START_TEST(a_request_that_finds_no_free_file_descriptor_fails_naming_the_open_file_limit)
+{
+    rely_proc p;
+    /* 64 descriptors for 100 users: most of their connections get no socket. */
+    ck_assert_int_eq(rely_start_run(&p, RELY_ENV("RELY_MIN_WAIT=50", "RELY_MAX_WAIT=100"), 64,
+                                    RELY_ARGS("-H", target.host, "--no-web", "-c", "100", "-r", "1000", "-t",
+                                              "1s", "--only-summary", "Rely")),
+                     0);
+    int rc = rely_wait(&p, 30);
+    ck_assert_msg(rc == 1, "exit %d:\n%s", rc, rely_tail(p.err));
+    /* The failure says which limit ran out and how to raise it, not just that the connect failed. */
+    RELY_CONTAINS(p.err, "GET /: \"ConnectionError('Failed to connect to 127.0.0.1 port ");
+    RELY_CONTAINS(p.err, ": Too many open files (EMFILE): raise the open-file limit (ulimit -n)')\"");
+    RELY_LACKS(p.err, "Couldn't connect to server");
     rely_free(&p);
 }
 END_TEST
@@ -143,6 +161,7 @@ int main(void)
     tcase_add_unchecked_fixture(tc, setup_all, teardown_all);
     tcase_set_timeout(tc, 40);
     tcase_add_test(tc, a_thousand_users_under_256_open_files_are_warned_about_fail_and_exit_cleanly);
+    tcase_add_test(tc, a_request_that_finds_no_free_file_descriptor_fails_naming_the_open_file_limit);
     tcase_add_test(tc, a_csv_folder_that_vanishes_is_reported_once_and_the_files_come_back_with_it);
     suite_add_tcase(s, tc);
     return testutil_run(s);

@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <ev.h>
 #include <fcntl.h>
 #include <locust/locust.h>
@@ -273,6 +274,168 @@ START_TEST(oversized_body_is_413)
 }
 END_TEST
 
+/* ---- connections ------------------------------------------------------------------------------- */
+
+/*
+ * A client on a raw socket, for what curl does not do: half-closing its
+ * side of a keep-alive connection. It reads one response (its head up to
+ * 4 KiB; the body only counted) and notices when the server closes.
+ */
+typedef struct raw_client {
+    int fd;
+    char head[4096];
+    size_t head_len;
+    long body_left; /* -1 until the head is in */
+    bool closed;    /* the server closed the connection */
+} raw_client;
+
+/*
+ * Connects and sends `request`. A `rcvbuf` > 0 sets a small receive
+ * buffer, so that a long response takes the server a while to write.
+ */
+static void raw_open(raw_client *c, const char *request, int rcvbuf)
+{
+    memset(c, 0, sizeof *c);
+    c->body_left = -1;
+    c->fd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(c->fd, 0);
+    if (rcvbuf > 0) ck_assert_int_eq(setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf), 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(connect(c->fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    ck_assert_int_eq(send(c->fd, request, strlen(request), 0), (ssize_t)strlen(request));
+    fcntl(c->fd, F_SETFL, O_NONBLOCK);
+}
+
+static bool raw_answered(const raw_client *c)
+{
+    return c->body_left == 0;
+}
+
+/* Reads whatever has arrived. */
+static void raw_read(raw_client *c)
+{
+    char buf[4096];
+    while (!c->closed) {
+        ssize_t n = recv(c->fd, buf, sizeof buf, 0);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+        if (n <= 0) {
+            /* The server's FIN, or a reset. */
+            c->closed = true;
+            return;
+        }
+        for (ssize_t i = 0; i < n; i++) {
+            if (c->body_left >= 0) {
+                c->body_left--;
+                continue;
+            }
+            if (c->head_len + 1 < sizeof c->head) c->head[c->head_len++] = buf[i];
+            c->head[c->head_len] = 0;
+            if (c->head_len >= 4 && strcmp(c->head + c->head_len - 4, "\r\n\r\n") == 0) {
+                const char *cl = strcasestr(c->head, "\r\nContent-Length:");
+                c->body_left = cl ? strtol(cl + 17, NULL, 10) : 0;
+            }
+        }
+    }
+}
+
+/*
+ * Turns the loop and reads the clients until each has its response and,
+ * if `closed`, has seen the server close; at most `seconds`. Returns how
+ * many are not there yet.
+ */
+static size_t raw_wait(raw_client *c, size_t n, bool closed, double seconds)
+{
+    double until = ev_time() + seconds;
+    size_t pending;
+    do {
+        ev_run(loop, EVRUN_NOWAIT);
+        pending = 0;
+        for (size_t i = 0; i < n; i++) {
+            raw_read(&c[i]);
+            if (!raw_answered(&c[i]) || (closed && !c[i].closed)) pending++;
+        }
+        if (pending) usleep(1000);
+    } while (pending && ev_time() < until);
+    return pending;
+}
+
+static const char stats_request[] = "GET /stats/requests HTTP/1.1\r\nHost: x\r\n\r\n";
+
+START_TEST(a_client_that_half_closes_after_its_request_is_answered_then_disconnected)
+{
+    raw_client c;
+    raw_open(&c, stats_request, 0);
+    ck_assert_int_eq(shutdown(c.fd, SHUT_WR), 0);
+    /* The response still comes in full; then the server closes at once, not after the idle timeout. */
+    ck_assert_uint_eq(raw_wait(&c, 1, true, 1.0), 0);
+    ck_assert_msg(strncmp(c.head, "HTTP/1.1 200 ", 13) == 0, "%s", c.head);
+    close(c.fd);
+}
+END_TEST
+
+START_TEST(a_client_that_half_closes_an_idle_keep_alive_connection_is_disconnected)
+{
+    raw_client c;
+    raw_open(&c, stats_request, 0);
+    ck_assert_uint_eq(raw_wait(&c, 1, false, 1.0), 0);
+    ck_assert_msg(strncmp(c.head, "HTTP/1.1 200 ", 13) == 0, "%s", c.head);
+    /* Kept alive while the client may send more... */
+    ck_assert_uint_eq(raw_wait(&c, 1, true, 0.2), 1);
+    /* ...and closed as soon as it says it will not. */
+    ck_assert_int_eq(shutdown(c.fd, SHUT_WR), 0);
+    ck_assert_uint_eq(raw_wait(&c, 1, true, 1.0), 0);
+    close(c.fd);
+}
+END_TEST
+
+START_TEST(a_client_that_half_closes_during_a_long_response_gets_all_of_it_then_is_disconnected)
+{
+    raw_client c;
+    raw_open(&c, "GET /static/chart.min.js HTTP/1.1\r\nHost: x\r\n\r\n", 8192);
+    /* Not reading yet: the response is still being written when the client half-closes. */
+    for (int i = 0; i < 50; i++) {
+        ev_run(loop, EVRUN_NOWAIT);
+        usleep(1000);
+    }
+    ck_assert_int_eq(shutdown(c.fd, SHUT_WR), 0);
+    ck_assert_uint_eq(raw_wait(&c, 1, true, 2.0), 0);
+    ck_assert_msg(strncmp(c.head, "HTTP/1.1 200 ", 13) == 0, "%s", c.head);
+    close(c.fd);
+}
+END_TEST
+
+/* More than the server's 256 connection slots. */
+#define MANY_CLIENTS 300
+
+START_TEST(half_closed_connections_do_not_hold_the_connection_slots)
+{
+    static raw_client c[MANY_CLIENTS];
+    /* Half of them half-close before the response, half after: none may keep its slot. */
+    for (size_t i = 0; i < MANY_CLIENTS; i++) {
+        raw_open(&c[i], stats_request, 0);
+        if (i % 2 == 0) ck_assert_int_eq(shutdown(c[i].fd, SHUT_WR), 0);
+    }
+    /* Those past the slots wait in the listen backlog until slots are freed. */
+    ck_assert_uint_eq(raw_wait(c, MANY_CLIENTS, false, 2.0), 0);
+    for (size_t i = 1; i < MANY_CLIENTS; i += 2)
+        ck_assert_int_eq(shutdown(c[i].fd, SHUT_WR), 0);
+    ck_assert_uint_eq(raw_wait(c, MANY_CLIENTS, true, 1.0), 0);
+    for (size_t i = 0; i < MANY_CLIENTS; i++)
+        ck_assert_msg(strncmp(c[i].head, "HTTP/1.1 200 ", 13) == 0, "client %zu: %s", i, c[i].head);
+    /* While the clients still hold their half of every connection, a new client is served at once. */
+    double start = ev_time();
+    web_reply rep;
+    ck_assert_int_eq(web_get(loop, port, "/stats/requests", &rep), 0);
+    ck_assert_int_eq(rep.status, 200);
+    ck_assert_double_lt(ev_time() - start, 1.0);
+    web_reply_free(&rep);
+    for (size_t i = 0; i < MANY_CLIENTS; i++)
+        close(c[i].fd);
+}
+END_TEST
+
 /* ---- swarm, edit, stop -------------------------------------------------------------------- */
 
 START_TEST(swarm_starts_users_and_edit_changes_the_count)
@@ -376,6 +539,14 @@ int main(void)
     tcase_add_test(tc, unknown_route_is_404_json);
     tcase_add_test(tc, wrong_method_is_405_with_allow);
     tcase_add_test(tc, oversized_body_is_413);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("connections");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, a_client_that_half_closes_after_its_request_is_answered_then_disconnected);
+    tcase_add_test(tc, a_client_that_half_closes_an_idle_keep_alive_connection_is_disconnected);
+    tcase_add_test(tc, a_client_that_half_closes_during_a_long_response_gets_all_of_it_then_is_disconnected);
+    tcase_add_test(tc, half_closed_connections_do_not_hold_the_connection_slots);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("control");
