@@ -214,6 +214,21 @@ static int check_run_time(app *a, uint64_t *seconds)
     return 0;
 }
 
+/*
+ * --stop-timeout is the grace of this process's own users. A master runs
+ * none: its slaves stop theirs with their own --stop-timeout, because the
+ * 0.9 protocol's hatch message carries no value for it (stop_timeout is
+ * nil there, and slaves ignore it). Say so rather than let the option look
+ * as if it worked. The local slaves of --processes are given the option.
+ */
+static void warn_stop_timeout_unused(const app *a)
+{
+    if (a->o.stop_timeout < 0) return;
+    if (a->o.master && a->o.processes <= 1)
+        locust_log(LOCUST_LOG_WARNING, LOG,
+                   "--stop-timeout has no effect on a master, which runs no users: give it to each slave");
+}
+
 static int start_web(app *a)
 {
     locust_web_options wo = {.host = a->o.web_host, .port = a->o.web_port, .auth = a->o.web_auth};
@@ -304,7 +319,10 @@ static int run(app *a)
     }
     if (select_classes(a, selected, &n)) return 1;
 
-    locust_runner_options ro = {.host = a->o.host, .seed = a->o.seed, .reset_stats = a->o.reset_stats};
+    locust_runner_options ro = {.host = a->o.host,
+                                .seed = a->o.seed,
+                                .reset_stats = a->o.reset_stats,
+                                .stop_timeout = cli_runner_stop_timeout(&a->o)};
     int rc = locust_runner_new(&a->r, &ro);
     if (rc) {
         locust_log(LOCUST_LOG_ERROR, LOG, "Could not create the runner: %s", locust_strerror(rc));
@@ -339,6 +357,7 @@ static int run(app *a)
     if (!a->o.no_web && !a->o.slave && start_web(a)) return 1;
     locust_log(LOCUST_LOG_INFO, LOG, "Starting Locust %s (liblocust, Locust 0.9.0 compatible)",
                locust_version());
+    warn_stop_timeout_unused(a);
     if (a->o.processes > 1 && prepare_processes(a)) return 1;
     if (start_mode(a, run_time)) return 1;
     if (a->o.processes > 1 && start_processes(a)) return 1;

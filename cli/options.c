@@ -40,6 +40,7 @@ enum {
     OPT_CSV_INTERVAL,
     OPT_WEB_AUTH,
     OPT_SEED,
+    OPT_STOP_TIMEOUT,
 };
 
 static const struct option long_options[] = {
@@ -63,6 +64,7 @@ static const struct option long_options[] = {
     {"clients", required_argument, NULL, 'c'},
     {"hatch-rate", required_argument, NULL, 'r'},
     {"run-time", required_argument, NULL, 't'},
+    {"stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT},
     {"loglevel", required_argument, NULL, 'L'},
     {"logfile", required_argument, NULL, OPT_LOGFILE},
     {"print-stats", no_argument, NULL, OPT_PRINT_STATS},
@@ -99,6 +101,7 @@ void cli_options_defaults(cli_options *o)
     o->hatch_rate = 1;
     o->loglevel = LOCUST_LOG_INFO;
     o->csv_interval = 2;
+    o->stop_timeout = -1;
 }
 
 /* "-c/--clients": how an option is named in messages. */
@@ -253,6 +256,15 @@ int cli_options_parse(cli_options *o, int argc, char **argv, char *err, size_t e
         case 't':
             o->run_time = optarg;
             break;
+        case OPT_STOP_TIMEOUT:
+            /* Checked here, unlike -t (which 0.9.0 checks after loading): a new
+             * option has no 0.9.0 order of errors to keep. */
+            if (cli_parse_seconds(optarg, &o->stop_timeout))
+                return fail(err, errlen,
+                            "option --stop-timeout: invalid value '%s' (expected seconds, e.g. 0, 2.5, "
+                            "30, 30s, 1m or 1h30m)",
+                            optarg);
+            break;
         case 'L':
             if (locust_log_level_parse(optarg, &o->loglevel))
                 return fail(
@@ -386,6 +398,42 @@ int cli_parse_timespan(const char *s, uint64_t *out)
     return 0;
 }
 
+/* ---- --stop-timeout ------------------------------------------------------------ */
+
+int cli_parse_seconds(const char *s, double *out)
+{
+    if (!s || !*s) return -1;
+    /* Plain seconds: digits with at most one '.', and a digit somewhere.
+     * strtod() alone would also take "1e3", "inf", "0x10" and " 5". */
+    size_t digits = strspn(s, "0123456789");
+    size_t frac = s[digits] == '.' ? strspn(s + digits + 1, "0123456789") : 0;
+    size_t len = digits + (s[digits] == '.' ? 1 + frac : 0);
+    if (s[len] == '\0' && digits + frac > 0) {
+        errno = 0;
+        double v = strtod(s, NULL);
+        if (errno || !isfinite(v)) return -1;
+        *out = v;
+        return 0;
+    }
+    /* A timespan of whole units, as -t takes, but with nothing after it. */
+    uint64_t total = 0;
+    bool any = false;
+    const char *p = s;
+    if (timespan_part(&p, 'h', 3600, &total, &any) || timespan_part(&p, 'm', 60, &total, &any) ||
+        timespan_part(&p, 's', 1, &total, &any))
+        return -1;
+    if (!any || *p) return -1;
+    *out = (double)total;
+    return 0;
+}
+
+double cli_runner_stop_timeout(const cli_options *o)
+{
+    if (o->stop_timeout < 0) return 0;
+    if (o->stop_timeout == 0) return -1;
+    return o->stop_timeout;
+}
+
 /* ---- --help --------------------------------------------------------------------- */
 
 void cli_options_help(FILE *f)
@@ -412,6 +460,9 @@ void cli_options_help(FILE *f)
           "  -r, --hatch-rate=R      users started per second (default 1)\n"
           "  -t, --run-time=TIME     stop after TIME: 300s, 20m, 3h, 1h30m, ... (only with\n"
           "                          --no-web; 0 means no limit)\n"
+          "      --stop-timeout=TIME how long requests in flight when users stop may take\n"
+          "                          to finish and be counted: 2.5, 30, 30s, 1m, ...\n"
+          "                          (default 10 s; 0: abandon them at once)\n"
           "      --seed=N            seed the random choices, for repeatable runs\n"
           "\n"
           "Web UI:\n"

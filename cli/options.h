@@ -1,8 +1,9 @@
 /*
  * locust-run's command line: Locust 0.9.0's options (spec §5) with the same
  * names, meanings and defaults, plus a few of our own (--master-protocol,
- * --csv-interval, --web-auth, --seed). Parsing is separate from acting on
- * the options so that it can be tested on its own.
+ * --csv-interval, --web-auth, --seed) and Locust 1.x's --stop-timeout.
+ * Parsing is separate from acting on the options so that it can be tested
+ * on its own.
  */
 #ifndef LOCUST_CLI_OPTIONS_H
 #define LOCUST_CLI_OPTIONS_H
@@ -34,6 +35,7 @@ typedef struct cli_options {
     unsigned clients;          /* -c; default 1 */
     double hatch_rate;         /* -r; default 1 */
     const char *run_time;      /* -t as given; checked by cli_parse_timespan() after loading */
+    double stop_timeout;       /* --stop-timeout in seconds; < 0 = not given (see cli_runner_stop_timeout) */
     locust_log_level loglevel; /* -L; default INFO */
     const char *logfile;
     bool print_stats, only_summary, reset_stats;
@@ -67,5 +69,23 @@ void cli_options_help(FILE *f);
  * "q" and "" are errors. Returns 0 and the seconds in *out, or -1.
  */
 int cli_parse_timespan(const char *s, uint64_t *out);
+
+/*
+ * Parses a --stop-timeout value: seconds as a decimal number ("0", "2.5")
+ * or a timespan of whole units ("30s", "1m", "1h30m"). Unlike --run-time,
+ * a new option need not copy 0.9.0's leniency, so the whole text must be
+ * understood: "10sec", "-1", "1e3" and "" are errors. Returns 0 and the
+ * seconds in *out, or -1.
+ */
+int cli_parse_seconds(const char *s, double *out);
+
+/*
+ * The runner's stop_timeout (locust_runner_options) for the command line:
+ * the runner's default grace of 10 s when --stop-timeout is not given; -1,
+ * the runner's "no grace at all", for --stop-timeout 0; else the seconds
+ * given. The runner spells "no grace" differently because its 0 means
+ * "default", as everywhere in its options.
+ */
+double cli_runner_stop_timeout(const cli_options *o);
 
 #endif /* LOCUST_CLI_OPTIONS_H */

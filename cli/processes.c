@@ -64,7 +64,7 @@ int cli_processes_start(cli_processes *p, unsigned n, int port, const cli_option
     }
     exe[len] = '\0';
     if (n > CLI_MAX_PROCESSES) n = CLI_MAX_PROCESSES;
-    char port_s[16], seed_s[32];
+    char port_s[16], seed_s[32], stop_s[32];
     snprintf(port_s, sizeof port_s, "%d", port);
     memset(p, 0, sizeof *p);
     for (unsigned i = 0; i < n; i++) {
@@ -95,6 +95,12 @@ int cli_processes_start(cli_processes *p, unsigned n, int port, const cli_option
             snprintf(seed_s, sizeof seed_s, "%llu", (unsigned long long)(o->seed + i + 1));
             argv[k++] = "--seed";
             argv[k++] = seed_s;
+        }
+        if (o->stop_timeout >= 0) {
+            /* The slaves run the users, so the grace is theirs. */
+            snprintf(stop_s, sizeof stop_s, "%.17g", o->stop_timeout);
+            argv[k++] = "--stop-timeout";
+            argv[k++] = stop_s;
         }
         for (size_t c = 0; c < o->n_class_names; c++)
             argv[k++] = o->class_names[c];

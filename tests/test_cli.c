@@ -61,6 +61,7 @@ START_TEST(defaults_are_locust_09s)
     ck_assert_uint_eq(opts.clients, 1);
     ck_assert(opts.hatch_rate == 1.0);
     ck_assert_ptr_null(opts.run_time);
+    ck_assert(opts.stop_timeout < 0); /* not given: the runner's default */
     ck_assert_int_eq(opts.loglevel, LOCUST_LOG_INFO);
     ck_assert_ptr_null(opts.logfile);
     ck_assert(!opts.print_stats && !opts.only_summary && !opts.reset_stats);
@@ -93,10 +94,10 @@ START_TEST(every_option_sets_its_field)
     ck_assert_int_eq(PARSE("--web-host", "127.0.0.1", "-P", "0", "--web-auth", "u:p", "--master", "--slave",
                            "--master-host=m", "--master-port", "6000", "--master-bind-host", "b",
                            "--master-bind-port", "6001", "--master-protocol", "2", "--expect-slaves", "3",
-                           "--no-web", "-t", "1h30m", "-L", "debug", "--logfile", "l.log", "--print-stats",
-                           "--only-summary", "--reset-stats", "--no-reset-stats", "-l", "--show-task-ratio",
-                           "--show-task-ratio-json", "--csv", "out/base", "--csv-interval", "0.5", "--seed",
-                           "42", "-V", "-h"),
+                           "--no-web", "-t", "1h30m", "--stop-timeout", "1m", "-L", "debug", "--logfile",
+                           "l.log", "--print-stats", "--only-summary", "--reset-stats", "--no-reset-stats",
+                           "-l", "--show-task-ratio", "--show-task-ratio-json", "--csv", "out/base",
+                           "--csv-interval", "0.5", "--seed", "42", "-V", "-h"),
                      0);
     ck_assert_str_eq(opts.web_host, "127.0.0.1");
     ck_assert_int_eq(opts.web_port, 0);
@@ -111,6 +112,7 @@ START_TEST(every_option_sets_its_field)
     ck_assert_uint_eq(opts.expect_slaves, 3);
     ck_assert(opts.no_web);
     ck_assert_str_eq(opts.run_time, "1h30m");
+    ck_assert(opts.stop_timeout == 60.0);
     ck_assert_int_eq(opts.loglevel, LOCUST_LOG_DEBUG);
     ck_assert_str_eq(opts.logfile, "l.log");
     ck_assert(opts.print_stats && opts.only_summary && opts.reset_stats);
@@ -185,6 +187,10 @@ START_TEST(bad_command_lines_name_the_option)
     ASSERT_USAGE_ERROR("option --seed: invalid value '-3'", "--seed", "-3");
     ASSERT_USAGE_ERROR("option --csv: the base name is empty", "--csv=");
     ASSERT_USAGE_ERROR("option --processes: invalid value '0'", "--processes", "0");
+    ASSERT_USAGE_ERROR("option --stop-timeout requires a value", "--stop-timeout");
+    ASSERT_USAGE_ERROR("option --stop-timeout: invalid value '-1'", "--stop-timeout", "-1");
+    ASSERT_USAGE_ERROR("option --stop-timeout: invalid value '10sec'", "--stop-timeout=10sec");
+    ASSERT_USAGE_ERROR("option --stop-timeout: invalid value ''", "--stop-timeout=");
     ASSERT_USAGE_ERROR("option --processes: cannot be combined with --master", "--processes=2", "--master");
     ASSERT_USAGE_ERROR("option --processes: cannot be combined with --slave", "--slave", "--processes=2");
 }
@@ -237,6 +243,7 @@ START_TEST(help_text_lists_every_option)
                                         "--clients",
                                         "--hatch-rate",
                                         "--run-time",
+                                        "--stop-timeout",
                                         "--loglevel",
                                         "--logfile",
                                         "--print-stats",
@@ -311,6 +318,76 @@ START_TEST(timespans_parse_as_locust_09s_parse_timespan)
         }
     }
     ck_assert_int_eq(cli_parse_timespan(NULL, &(uint64_t){0}), -1);
+}
+END_TEST
+
+/* ---- --stop-timeout -------------------------------------------------------------------- */
+
+START_TEST(stop_timeouts_are_seconds_or_a_whole_timespan)
+{
+    static const struct {
+        const char *in;
+        double out; /* -1: an error */
+    } cases[] = {
+        {"0", 0},
+        {"10", 10},
+        {"2.5", 2.5},
+        {".5", 0.5},
+        {"5.", 5},
+        {"007", 7},
+        {"30s", 30},
+        {"1m", 60},
+        {"1h30m", 5400},
+        {"1m30s", 90},
+        {"0s", 0},
+        /* Unlike -t, nothing may follow: a typo is not silently a shorter grace. */
+        {"10sec", -1},
+        {"1h30mfoo", -1},
+        {"1m30", -1},
+        {"10s5m", -1},
+        {"1.5s", -1},
+        {"", -1},
+        {".", -1},
+        {"-1", -1},
+        {"+1", -1},
+        {" 5", -1},
+        {"5 ", -1},
+        {"1e3", -1},
+        {"inf", -1},
+        {"nan", -1},
+        {"0x10", -1},
+        {"1.2.3", -1},
+        {"99999999999999999h", -1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        double v = 12345;
+        int rc = cli_parse_seconds(cases[i].in, &v);
+        if (cases[i].out < 0) {
+            ck_assert_msg(rc == -1, "'%s' should be refused, got %g", cases[i].in, v);
+        } else {
+            ck_assert_msg(rc == 0, "'%s' refused", cases[i].in);
+            ck_assert_msg(v == cases[i].out, "'%s' -> %g, expected %g", cases[i].in, v, cases[i].out);
+        }
+    }
+    ck_assert_int_eq(cli_parse_seconds(NULL, &(double){0}), -1);
+}
+END_TEST
+
+START_TEST(stop_timeout_0_means_no_grace_and_none_given_the_runners_default)
+{
+    /* The runner's stop_timeout spells "default (10 s)" as 0 and "no grace" as < 0. */
+    ck_assert_int_eq(PARSE("--no-web"), 0);
+    ck_assert(cli_runner_stop_timeout(&opts) == 0);
+    ck_assert_int_eq(PARSE("--stop-timeout", "0"), 0);
+    ck_assert(opts.stop_timeout == 0);
+    ck_assert(cli_runner_stop_timeout(&opts) < 0);
+    ck_assert_int_eq(PARSE("--stop-timeout=0.25"), 0);
+    ck_assert(cli_runner_stop_timeout(&opts) == 0.25);
+    ck_assert_int_eq(PARSE("--stop-timeout", "2m"), 0);
+    ck_assert(cli_runner_stop_timeout(&opts) == 120);
+    /* A unique prefix works as for every long option; the last value wins. */
+    ck_assert_int_eq(PARSE("--stop=3", "--stop-timeout", "4"), 0);
+    ck_assert(opts.stop_timeout == 4);
 }
 END_TEST
 
@@ -592,6 +669,8 @@ int main(void)
     tcase_add_test(tc, parsing_twice_starts_afresh);
     tcase_add_test(tc, help_text_lists_every_option);
     tcase_add_test(tc, timespans_parse_as_locust_09s_parse_timespan);
+    tcase_add_test(tc, stop_timeouts_are_seconds_or_a_whole_timespan);
+    tcase_add_test(tc, stop_timeout_0_means_no_grace_and_none_given_the_runners_default);
     suite_add_tcase(s, tc);
     tc = tcase_create("task_ratio");
     tcase_add_test(tc, floats_print_as_pythons_repr);

@@ -2,7 +2,7 @@
  * locust-run's runs as a specification, as a real process against a real
  * locust-demo-target (spec §4.2-§4.7): the headless run with its console
  * tables and CSV files, the exit code of failed requests, the run-time
- * limit, signals, and the output options. Every run is bounded: a few
+ * limit, signals, the grace of --stop-timeout, and the output options. Every run is bounded: a few
  * seconds of load at most, and a kill after a timeout. How locust-run
  * starts (options, load errors) is in test_cli_load.c.
  */
@@ -305,6 +305,146 @@ START_TEST(the_run_stops_at_the_run_time)
 }
 END_TEST
 
+/* ---- --stop-timeout: the grace of requests in flight at a stop ----------------------------- */
+
+/*
+ * Slow: each user makes one request that the target answers after 3 s,
+ * then waits a minute; its on_stop logs out. A run of 1 s stops the users
+ * while their first request is in flight, 2 s before its answer.
+ */
+static const char slow_scenario_src[] =
+    "#include <locust/locust.h>\n"
+    "static void slow(locust_ctx *ctx) { locust_get(ctx, \"/delay/3000\", NULL); }\n"
+    "static void logout(locust_ctx *ctx) { locust_post(ctx, \"/logout\", NULL); }\n"
+    "static const locust_task tasks[] = {LOCUST_TASK(slow), LOCUST_TASKS_END};\n"
+    "static const locust_taskset ts = {.name = \"SlowTasks\", .tasks = tasks, .on_stop = logout};\n"
+    "static const locust_class slow_cls = {\n"
+    "    .name = \"Slow\", .task_set = &ts, .min_wait = 60000, .max_wait = 60000};\n"
+    "LOCUST_SCENARIO(NULL, &slow_cls);\n";
+
+/* Writes the Slow scenario and compiles it (once: then it is in the cache), so runs time only the test. */
+static const char *slow_scenario(void)
+{
+    static char path[1024];
+    snprintf(path, sizeof path, "%s", cli_tmp_path("slow.c"));
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    ck_assert(fputs(slow_scenario_src, f) >= 0);
+    ck_assert_int_eq(fclose(f), 0);
+    cli_proc p;
+    int rc = CLI_RUN(&p, 60, "-f", path, "--list");
+    ck_assert_msg(rc == 0, "cannot build %s:\n%s", path, p.err);
+    cli_proc_free(&p);
+    return path;
+}
+
+/* Runs 2 Slow users for 1 s with `stop_timeout` (NULL: not given); returns the CSV's requests. */
+static char *run_slow(cli_proc *p, const char *stop_timeout, const char *csv_name)
+{
+    const char *path = slow_scenario();
+    char base[600];
+    snprintf(base, sizeof base, "%s", cli_tmp_path(csv_name));
+    int rc = stop_timeout
+                 ? CLI_RUN(p, 30, "-f", path, "-H", target.host, "--no-web", "-c", "2", "-r", "100", "-t",
+                           "1", "--only-summary", "--csv", base, "--stop-timeout", stop_timeout)
+                 : CLI_RUN(p, 30, "-f", path, "-H", target.host, "--no-web", "-c", "2", "-r", "100", "-t",
+                           "1", "--only-summary", "--csv", base);
+    ck_assert_msg(rc == 0, "exit %d:\n%s", rc, p->err);
+    char csv[700];
+    snprintf(csv, sizeof csv, "%s_requests.csv", base);
+    char *text = cli_slurp(csv);
+    ck_assert_ptr_nonnull(text);
+    return text;
+}
+
+START_TEST(requests_in_flight_at_a_stop_finish_and_are_counted_within_the_stop_timeout)
+{
+    cli_proc p;
+    char *csv = run_slow(&p, "5", "grace");
+    /* The run time is up at 1 s; the answers come at 3 s, inside the 5 s grace,
+     * and on_stop's logouts follow them. */
+    ASSERT_CONTAINS(csv, "\"GET\",\"/delay/3000\",2,0,");
+    ASSERT_CONTAINS(csv, "\"POST\",\"/logout\",2,0,");
+    /* It ends with the answers, not with the grace (at 6 s). */
+    double took = p.ended - p.started;
+    ck_assert_msg(took >= 3.0 && took < 5.5, "the run took %.2f s", took);
+    ASSERT_LACKS(p.err, "abandoned");
+    free(csv);
+    cli_proc_free(&p);
+}
+END_TEST
+
+START_TEST(without_a_stop_timeout_requests_in_flight_still_finish)
+{
+    cli_proc p;
+    /* The default grace, 10 s, covers the 2 s the answers take after the stop. */
+    char *csv = run_slow(&p, NULL, "default_grace");
+    ASSERT_CONTAINS(csv, "\"GET\",\"/delay/3000\",2,0,");
+    ASSERT_CONTAINS(csv, "\"POST\",\"/logout\",2,0,");
+    free(csv);
+    cli_proc_free(&p);
+}
+END_TEST
+
+START_TEST(stop_timeout_0_abandons_requests_in_flight_at_once)
+{
+    cli_proc p;
+    char *csv = run_slow(&p, "0", "no_grace");
+    /* Nothing is counted: the requests in flight are dropped, and on_stop's are not made. */
+    long requests, failures;
+    csv_total(csv, &requests, &failures);
+    ck_assert_int_eq(requests, 0);
+    ck_assert_int_eq(failures, 0);
+    ASSERT_LACKS(csv, "/logout");
+    /* The process does not wait for the answers, due at 3 s. */
+    double took = p.ended - p.started;
+    ck_assert_msg(took < 2.8, "the run took %.2f s", took);
+    free(csv);
+    cli_proc_free(&p);
+}
+END_TEST
+
+START_TEST(the_local_slaves_of_processes_stop_with_the_stop_timeout_given)
+{
+    cli_proc p;
+    const char *path = slow_scenario();
+    char base[600];
+    snprintf(base, sizeof base, "%s", cli_tmp_path("processes_no_grace"));
+    /* Run by two local slaves, the users stop with the grace given to the
+     * master's command line: 0, so the requests in flight are not counted. */
+    int rc = CLI_RUN(&p, 30, "-f", path, "-H", target.host, "--no-web", "--processes", "2", "-c", "2", "-r",
+                     "100", "-t", "1", "--only-summary", "--csv", base, "--stop-timeout", "0");
+    ck_assert_msg(rc == 0, "exit %d:\n%s", rc, p.err);
+    ASSERT_LACKS(p.err, "--stop-timeout");
+    char csv[700];
+    snprintf(csv, sizeof csv, "%s_requests.csv", base);
+    char *text = cli_slurp(csv);
+    ck_assert_ptr_nonnull(text);
+    long requests, failures;
+    csv_total(text, &requests, &failures);
+    ck_assert_int_eq(requests, 0);
+    ck_assert_int_eq(failures, 0);
+    ASSERT_LACKS(text, "/logout");
+    free(text);
+    cli_proc_free(&p);
+}
+END_TEST
+
+START_TEST(requests_still_in_flight_when_the_stop_timeout_ends_are_abandoned_with_a_warning)
+{
+    cli_proc p;
+    char *csv = run_slow(&p, "0.5", "short_grace");
+    long requests, failures;
+    csv_total(csv, &requests, &failures);
+    ck_assert_int_eq(requests, 0);
+    ck_assert_int_eq(failures, 0);
+    ASSERT_CONTAINS(p.err, "/WARNING/locust.runners: 2 users were still waiting for a response 0.5 s after "
+                           "they were asked to stop; their requests are abandoned and not counted");
+    free(csv);
+    cli_proc_free(&p);
+}
+END_TEST
+
 /* ---- output options ---------------------------------------------------------------------------- */
 
 /* The start of the stats table's header (the percentile table's differs). */
@@ -517,6 +657,36 @@ START_TEST(a_headless_master_runs_the_test_on_its_slave)
 END_TEST
 
 /*
+ * A slave's requests in flight follow the slave's own --stop-timeout: the
+ * master's is not sent to it (0.9's hatch message sends nil for it), so
+ * the master warns that its own has no effect.
+ */
+START_TEST(a_slave_stops_with_its_own_stop_timeout)
+{
+    const char *path = slow_scenario();
+    char port[16];
+    snprintf(port, sizeof port, "%d", free_port_pair());
+    cli_proc master, slave;
+    CLI_START(&master, "-f", path, "-H", target.host, "--master", "--no-web", "--expect-slaves", "1", "-c",
+              "2", "-r", "100", "-t", "1", "--master-bind-host", "127.0.0.1", "--master-bind-port", port,
+              "--csv", cli_tmp_path("slave_grace"), "--stop-timeout", "5");
+    CLI_START(&slave, "-f", path, "--slave", "--master-port", port, "--stop-timeout", "0");
+    ck_assert_int_eq(cli_proc_wait(&master, 20), 0);
+    ck_assert_int_eq(cli_proc_wait(&slave, 10), 0);
+    ASSERT_CONTAINS(master.err, "/WARNING/locust.main: --stop-timeout has no effect on a master");
+    ASSERT_CONTAINS(slave.err, "Got quit message from master");
+    char *csv = cli_slurp(cli_tmp_path("slave_grace_requests.csv"));
+    ck_assert_ptr_nonnull(csv);
+    long requests, failures;
+    csv_total(csv, &requests, &failures);
+    ck_assert_int_eq(requests, 0);
+    free(csv);
+    cli_proc_free(&master);
+    cli_proc_free(&slave);
+}
+END_TEST
+
+/*
  * --processes 2: the users run in two local slaves under this process as
  * their master; the master's report is what the target served, and the
  * slaves leave with it.
@@ -578,6 +748,11 @@ int main(void)
     tcase_add_test(tc, a_second_sigint_exits_at_once);
     tcase_add_test(tc, the_run_ends_when_every_user_has_stopped);
     tcase_add_test(tc, the_run_stops_at_the_run_time);
+    tcase_add_test(tc, requests_in_flight_at_a_stop_finish_and_are_counted_within_the_stop_timeout);
+    tcase_add_test(tc, without_a_stop_timeout_requests_in_flight_still_finish);
+    tcase_add_test(tc, stop_timeout_0_abandons_requests_in_flight_at_once);
+    tcase_add_test(tc, the_local_slaves_of_processes_stop_with_the_stop_timeout_given);
+    tcase_add_test(tc, requests_still_in_flight_when_the_stop_timeout_ends_are_abandoned_with_a_warning);
     tcase_add_test(tc, only_summary_prints_the_tables_once);
     tcase_add_test(tc, an_unwritable_csv_path_is_reported_once_and_the_test_goes_on);
     tcase_add_test(tc, csv_files_are_rewritten_every_csv_interval);
@@ -585,6 +760,7 @@ int main(void)
     tcase_add_test(tc, too_many_users_for_the_open_files_limit_are_warned_about);
     tcase_add_test(tc, web_mode_serves_the_ui_until_a_signal);
     tcase_add_test(tc, a_headless_master_runs_the_test_on_its_slave);
+    tcase_add_test(tc, a_slave_stops_with_its_own_stop_timeout);
     tcase_add_test(tc, processes_run_the_test_in_local_slaves);
     tcase_add_test(tc, processes_check_the_scenario_before_starting_slaves);
     suite_add_tcase(s, tc);
