@@ -36,10 +36,10 @@
 #endif
 #if defined(LOCUST_ASAN) && defined(FAST_SWITCH)
 #include <sanitizer/common_interface_defs.h>
-#define ASAN_START(save, bottom, size) __sanitizer_start_switch_fiber(save, bottom, size)
+#define ASAN_START(save, bottom, size)  __sanitizer_start_switch_fiber(save, bottom, size)
 #define ASAN_FINISH(save, bottom, size) __sanitizer_finish_switch_fiber(save, bottom, size)
 #else
-#define ASAN_START(save, bottom, size) ((void)0)
+#define ASAN_START(save, bottom, size)  ((void)0)
 #define ASAN_FINISH(save, bottom, size) ((void)0)
 #endif
 
@@ -91,11 +91,11 @@ struct locust__fiber {
 #else
     ucontext_t ctx;
 #endif
-    void *map;          /* the whole mapping, guard page included */
-    void *stack_lo;     /* the usable stack, above the guard page */
+    void *map;      /* the whole mapping, guard page included */
+    void *stack_lo; /* the usable stack, above the guard page */
     size_t stack_size;
-    void *asan_fake;    /* AddressSanitizer's fake stack of this fiber */
-    unsigned vg_id;     /* valgrind's stack id */
+    void *asan_fake; /* AddressSanitizer's fake stack of this fiber */
+    unsigned vg_id;  /* valgrind's stack id */
     size_t map_size;
     locust__fiber_fn fn;
     void *arg;
@@ -103,38 +103,44 @@ struct locust__fiber {
 };
 
 #ifdef FAST_SWITCH
-static void *main_sp;
+static LOCUST__TLS_FAST void *main_sp;
 #ifdef LOCUST_ASAN
-static void *main_fake;
-static const void *main_bottom;
-static size_t main_size;
+static LOCUST__TLS_FAST void *main_fake;
+static LOCUST__TLS_FAST const void *main_bottom;
+static LOCUST__TLS_FAST size_t main_size;
 #endif
 #else
-static ucontext_t main_ctx;
+static _Thread_local ucontext_t main_ctx;
 #endif
-static locust__fiber *current;
+static LOCUST__TLS_FAST locust__fiber *current;
 
-/* Pooled stacks, all of one size (the pool is emptied when the size changes). */
+/*
+ * Pooled stacks, all of one size (the pool is emptied when the size changes).
+ * Like the switch state above, the pool is per thread: each thread may run
+ * runners of its own, which share nothing.
+ */
 #define POOL_MAX 256
-static void *pool[POOL_MAX];
-static size_t pool_n, pool_size;
+static _Thread_local void *pool[POOL_MAX];
+static _Thread_local size_t pool_n, pool_size;
 
 static size_t page_size(void)
 {
-    static size_t ps;
+    static _Thread_local size_t ps;
     if (!ps) ps = (size_t)sysconf(_SC_PAGESIZE);
     return ps;
 }
 
 void locust__fiber_pool_drain(void)
 {
-    while (pool_n) munmap(pool[--pool_n], pool_size);
+    while (pool_n)
+        munmap(pool[--pool_n], pool_size);
 }
 
 static void *stack_alloc(size_t map_size)
 {
     if (pool_n && pool_size == map_size) return pool[--pool_n];
-    void *p = mmap(NULL, map_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    void *p =
+        mmap(NULL, map_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) return NULL;
     /* The guard page sits at the low end: stacks grow down on every
      * platform we build for. */
@@ -186,7 +192,8 @@ static int init_context(locust__fiber *f, size_t guard, size_t stack_size)
     uint64_t *sp = (uint64_t *)top;
     *--sp = 0;
     *--sp = (uint64_t)(uintptr_t)fiber_entry;
-    for (int i = 0; i < 6; i++) *--sp = 0;
+    for (int i = 0; i < 6; i++)
+        *--sp = 0;
     uint32_t ctl[2];
     __asm__ volatile("stmxcsr %0\n\tfnstcw %1" : "=m"(ctl[0]), "=m"(ctl[1]));
     *--sp = (uint64_t)ctl[0] | ((uint64_t)(ctl[1] & 0xffff) << 32);

@@ -24,8 +24,8 @@
 #define SPARE_KEEP     64
 #define SPARE_MAX_BODY (64u * 1024)
 #define SPARE_MAX_STR  4096u
-static _Thread_local locust_response *spare;
-static _Thread_local unsigned spare_n;
+static LOCUST__TLS_FAST locust_response *spare;
+static LOCUST__TLS_FAST unsigned spare_n;
 
 bool locust__response_str(char **dst, size_t *cap, const char *s)
 {

@@ -71,7 +71,7 @@ struct locust__wire {
 /* ---- which hops go over the wire ----------------------------------------- */
 
 /* Proxies from the environment, as curl reads them for http:// URLs. */
-static int proxy_env = -1;
+static _Thread_local int proxy_env = -1;
 
 static bool have_proxy_env(void)
 {

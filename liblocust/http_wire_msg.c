@@ -26,7 +26,7 @@
  */
 #define POOL_KEEP 64
 static _Thread_local char *pool[POOL_KEEP];
-static _Thread_local size_t pool_n;
+static LOCUST__TLS_FAST size_t pool_n;
 
 void locust__wire_pool_drain(void)
 {

@@ -19,18 +19,23 @@ static locust_log_level log_level = LOCUST_LOG_INFO;
 static const char *level_name(locust_log_level l)
 {
     switch (l) {
-    case LOCUST_LOG_DEBUG: return "DEBUG";
-    case LOCUST_LOG_INFO: return "INFO";
-    case LOCUST_LOG_WARNING: return "WARNING";
-    case LOCUST_LOG_ERROR: return "ERROR";
-    case LOCUST_LOG_CRITICAL: return "CRITICAL";
+    case LOCUST_LOG_DEBUG:
+        return "DEBUG";
+    case LOCUST_LOG_INFO:
+        return "INFO";
+    case LOCUST_LOG_WARNING:
+        return "WARNING";
+    case LOCUST_LOG_ERROR:
+        return "ERROR";
+    case LOCUST_LOG_CRITICAL:
+        return "CRITICAL";
     }
     return "LEVEL";
 }
 
 static void default_sink(locust_log_level level, const char *logger, const char *msg, void *udata)
 {
-    static char host[256];
+    static _Thread_local char host[256];
     if (!host[0] && gethostname(host, sizeof host - 1) != 0) strcpy(host, "localhost");
     struct timeval tv;
     gettimeofday(&tv, NULL);
@@ -75,8 +80,10 @@ int locust_log_level_parse(const char *name, locust_log_level *out)
     static const struct {
         const char *n;
         locust_log_level l;
-    } levels[] = {{"DEBUG", LOCUST_LOG_DEBUG},     {"INFO", LOCUST_LOG_INFO},
-                  {"WARNING", LOCUST_LOG_WARNING}, {"ERROR", LOCUST_LOG_ERROR},
+    } levels[] = {{"DEBUG", LOCUST_LOG_DEBUG},
+                  {"INFO", LOCUST_LOG_INFO},
+                  {"WARNING", LOCUST_LOG_WARNING},
+                  {"ERROR", LOCUST_LOG_ERROR},
                   {"CRITICAL", LOCUST_LOG_CRITICAL}};
     if (!name) return LOCUST_EINVAL;
     for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++) {

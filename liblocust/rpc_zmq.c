@@ -8,6 +8,7 @@
 #include "rpc_msgpack.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -217,10 +218,10 @@ static void monitor_cb(locust__zsock *s, const locust__zframe *parts, size_t n, 
 int locust__zsock_monitor(locust__zsock *s, void *ctx, int events, locust__zmon_fn fn, void *ud,
                           locust__zsock **out)
 {
-    static unsigned serial;
+    static atomic_uint serial;
     char addr[96];
     *out = NULL;
-    snprintf(addr, sizeof addr, "inproc://locust-monitor-%p-%u", (void *)s, ++serial);
+    snprintf(addr, sizeof addr, "inproc://locust-monitor-%p-%u", (void *)s, atomic_fetch_add(&serial, 1) + 1);
     if (zmq_socket_monitor(s->sock, addr, events) != 0) return -errno;
     locust__zsock *m;
     int err = locust__zsock_new(&m, s->loop, ctx, ZMQ_PAIR, monitor_cb, NULL);

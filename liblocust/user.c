@@ -88,8 +88,8 @@ locust__user_ext *locust__user_http_ext(locust_user *u)
     return &u->http;
 }
 
-/* The user whose fiber runs now; NULL on the loop's stack. */
-static locust_user *running;
+/* The user whose fiber runs now on this thread; NULL on the loop's stack. */
+static LOCUST__TLS_FAST locust_user *running;
 
 locust_user *locust__current_user(void)
 {
@@ -299,7 +299,8 @@ int locust_schedule_task(locust_ctx *ctx, const locust_task *task, bool first)
         size_t cap = ctx->q_cap ? ctx->q_cap * 2 : 4;
         const locust_task **q = malloc(cap * sizeof *q);
         if (!q) return LOCUST_ENOMEM;
-        for (size_t i = 0; i < ctx->q_len; i++) q[i] = ctx->queue[(ctx->q_head + i) % ctx->q_cap];
+        for (size_t i = 0; i < ctx->q_len; i++)
+            q[i] = ctx->queue[(ctx->q_head + i) % ctx->q_cap];
         free(ctx->queue);
         ctx->queue = q;
         ctx->q_cap = cap;
@@ -378,7 +379,8 @@ static void build_traceback(locust_ctx *ctx, char *buf, size_t len)
 {
     const locust_ctx *chain[LOCUST_MAX_NESTING + 2];
     size_t n = 0;
-    for (locust_ctx *c = ctx; c && n < sizeof chain / sizeof chain[0]; c = c->parent) chain[n++] = c;
+    for (locust_ctx *c = ctx; c && n < sizeof chain / sizeof chain[0]; c = c->parent)
+        chain[n++] = c;
     size_t off = (size_t)snprintf(buf, len, "%s", ctx->user->cls->name);
     while (n-- > 0 && off < len) {
         const locust_ctx *c = chain[n];
@@ -399,7 +401,8 @@ static void report_failure(locust_user *u, locust_ctx *ctx, const char *what)
 /* Releases what the task left (HTTP responses), telling whether it failed. */
 static void task_end(locust_user *u, int kind)
 {
-    if (u->http.task_end) u->http.task_end(u->http.ptr, kind == UW_FAIL ? (u->uw_msg ? u->uw_msg : "") : NULL);
+    if (u->http.task_end)
+        u->http.task_end(u->http.ptr, kind == UW_FAIL ? (u->uw_msg ? u->uw_msg : "") : NULL);
 }
 
 /* ---- the run loop -------------------------------------------------------------- */
@@ -468,7 +471,8 @@ static int handle_unwind(locust_user *u, locust_ctx *ctx, int kind, bool *wait)
             if (!ctx->parent) {
                 free(u->uw_msg);
                 u->uw_msg = NULL;
-                report_failure(u, ctx, "interrupt() called in the root task set, which has no parent to return to");
+                report_failure(u, ctx,
+                               "interrupt() called in the root task set, which has no parent to return to");
                 return -1;
             }
             run_on_stop(u, ctx);
@@ -600,7 +604,8 @@ static void user_main(void *arg)
     locust__class_state *cs = locust__runner_class_state(r, u->class_index);
     if (!cs->teardown_registered) {
         cs->teardown_registered = true;
-        if (u->cls->teardown) locust__runner_add_teardown(r, u->class_index, u->cls->task_set, u->cls->teardown);
+        if (u->cls->teardown)
+            locust__runner_add_teardown(r, u->class_index, u->cls->task_set, u->cls->teardown);
     }
     if (u->cls->setup || cs->setup_running) {
         /* The class's setup runs in a context of the root task set. */
@@ -645,8 +650,8 @@ int locust__user_new(locust_runner *r, size_t class_index, locust_user **out)
     return user_alloc(r, class_index, out);
 }
 
-int locust__user_new_special(locust_runner *r, size_t class_index, const locust_taskset *ts, locust_task_fn fn,
-                             locust_user **out)
+int locust__user_new_special(locust_runner *r, size_t class_index, const locust_taskset *ts,
+                             locust_task_fn fn, locust_user **out)
 {
     int err = user_alloc(r, class_index, out);
     if (err) return err;

@@ -317,7 +317,13 @@ typedef struct locust_runner_options {
     double stop_timeout;
 } locust_runner_options;
 
-/** Creates a runner. `opts` may be NULL. */
+/**
+ * Creates a runner. `opts` may be NULL. Threads: a runner, its users and
+ * everything they hold belong to the thread that runs its loop, and are used
+ * from that thread only; runners on different threads share nothing and may
+ * run at the same time (one runner per thread, like a libuv loop). Only the
+ * log settings (locust_log_set()) are process-wide.
+ */
 int locust_runner_new(locust_runner **out, const locust_runner_options *opts);
 
 /**
