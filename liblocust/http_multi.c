@@ -139,9 +139,6 @@ static void global_init(void)
     curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-/* Runners with HTTP on this thread: the last one gone empties the pools. */
-static _Thread_local unsigned multis;
-
 int locust__http_multi_get(locust_runner *r, locust__http_multi **out)
 {
     locust__http_multi **slot = locust__runner_http_slot(r);
@@ -167,7 +164,6 @@ int locust__http_multi_get(locust_runner *r, locust__http_multi **out)
     curl_multi_setopt(m->multi, CURLMOPT_TIMERDATA, m);
     *slot = m;
     *out = m;
-    multis++;
     return 0;
 }
 
@@ -215,9 +211,4 @@ void locust__http_multi_free(locust__http_multi *m)
         watch_free(m, m->watches);
     ev_timer_stop(m->loop, &m->timer);
     free(m);
-    /* The runner's users, and so its responses, are gone by now. */
-    if (--multis == 0) {
-        locust__response_pool_drain();
-        locust__wire_pool_drain();
-    }
 }

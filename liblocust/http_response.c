@@ -106,6 +106,12 @@ void locust__response_pool_drain(void)
     spare_n = 0;
 }
 
+void locust__http_pools_drain(void)
+{
+    locust__response_pool_drain();
+    locust__wire_pool_drain();
+}
+
 locust_response *locust__response_new(locust_http *h, const char *method, const char *name,
                                       bool catch_response)
 {

@@ -74,6 +74,8 @@ struct ev_loop *locust__runner_loop(locust_runner *r);
 /* The runner's curl multi glue, created on first use by http_multi.c. */
 locust__http_multi **locust__runner_http_slot(locust_runner *r);
 void locust__http_multi_free(locust__http_multi *m);
+/* Frees the responses and buffers this thread keeps for reuse. */
+void locust__http_pools_drain(void);
 
 /*
  * A delegate takes over a runner's user management: the master uses it so

@@ -419,7 +419,10 @@ void locust_runner_free(locust_runner *r)
     if (r->own_loop && r->loop) ev_loop_destroy(r->loop);
     free(r->host);
     free(r);
+    /* What this thread keeps for reuse goes with its runner: a harness that
+     * ends a runner (or its thread) gets all the memory back. */
     locust__fiber_pool_drain();
+    locust__http_pools_drain();
 }
 
 int locust_runner_add_class(locust_runner *r, const locust_class *cls)
