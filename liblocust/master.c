@@ -177,6 +177,7 @@ void locust__master_finish_quit(master *m)
     ev_timer_stop(m->loop, &m->autostart_timer);
     ev_timer_stop(m->loop, &m->liveness_timer);
     ev_timer_stop(m->loop, &m->hatch_timer);
+    locust__master_recv_stop(m);
     locust__runner_finish_quit(m->r);
 }
 
@@ -310,6 +311,9 @@ static int d_stop(void *ud)
 static void quit_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
     master *m = w->data;
+    /* Reports and quits may be waiting for the next batch: take them into the totals first. */
+    locust__master_recv_drain(m);
+    if (m->finished) return;
     locust_log(LOCUST_LOG_WARNING, LOG, "%zu slaves did not confirm the quit within %g s",
                locust__master_present(m), locust__dist_timing_cfg.quit_wait);
     locust__master_finish_quit(m);
@@ -383,8 +387,8 @@ static void autostart_cb(struct ev_loop *loop, ev_timer *w, int revents)
 static int bind_socket(master *m, locust__zsock **out, int type, const char *ep, locust__zmon_fn monfn,
                        locust__zsock **mon)
 {
-    int err =
-        locust__zsock_new(out, m->loop, m->zctx, type, type == ZMQ_PULL ? locust__master_recv_cb : NULL, m);
+    /* The PULL socket is read by master_recv.c, in batches; PUSH only has commands to take in. */
+    int err = locust__zsock_new(out, m->loop, m->zctx, type, NULL, m);
     if (err) return locust__runner_error(m->r, err, "cannot create a ZeroMQ socket: %s", zmq_strerror(-err));
     void *raw = locust__zsock_raw(*out);
     int linger = 1000;
@@ -399,7 +403,10 @@ static int bind_socket(master *m, locust__zsock **out, int type, const char *ep,
         return locust__runner_error(m->r, e == EADDRINUSE ? LOCUST_EBUSY : LOCUST_EINVAL,
                                     "cannot bind %s: %s", ep, zmq_strerror(e));
     }
-    locust__zsock_start(*out);
+    if (type == ZMQ_PULL)
+        locust__master_recv_start(m);
+    else
+        locust__zsock_start(*out);
     return 0;
 }
 
@@ -487,6 +494,7 @@ static void master_free(void *p)
         ev_timer_stop(m->loop, &m->autostart_timer);
         ev_timer_stop(m->loop, &m->quit_timer);
         ev_timer_stop(m->loop, &m->hatch_timer);
+        locust__master_recv_stop(m);
     }
     if (locust__runner_delegate(m->r) && locust__runner_delegate(m->r)->ud == m)
         locust__runner_set_delegate(m->r, NULL);

@@ -18,6 +18,14 @@
 #define HATCH_SEND_WAIT 2.0
 /* The liveness check period (s). */
 #define LIVENESS_PERIOD 0.25
+/*
+ * After a pass over the PULL socket that read something, the next pass is
+ * this much later (s): a steady stream of reports is read in batches, at
+ * most 1 / RECV_HOLDOFF wake-ups a second, and no message waits longer.
+ */
+#define RECV_HOLDOFF 0.1
+/* Messages read per pass before the loop gets a turn. */
+#define RECV_BUDGET 256
 
 typedef enum locust__sstate { S_READY, S_HATCHING, S_RUNNING, S_MISSING } locust__sstate;
 
@@ -38,6 +46,9 @@ typedef struct locust__master {
     struct ev_loop *loop;
     void *zctx;
     locust__zsock *pull, *push, *mon_pull, *mon_push;
+    ev_io pull_io;       /* the PULL socket's ZMQ_FD, watched while no batch is due */
+    ev_timer pull_timer; /* the next batch of the PULL socket */
+    bool pull_reading;   /* inside a pass over the PULL socket */
     char ep_pull[320], ep_push[320];
     locust_master_options opts;
     locust__mslave *slaves;
@@ -73,8 +84,12 @@ void locust__master_try_autostart(locust__master *m, bool log_wait);
 void locust__master_send_pending_hatches(locust__master *m);
 
 /* master_recv.c: the PULL socket's messages, the monitors, the liveness timer. */
-void locust__master_recv_cb(locust__zsock *sock, const locust__zframe *parts, size_t nparts, int srcfd,
-                            void *ud);
+/* Starts reading the bound PULL socket (the first pass runs on the next loop iteration). */
+void locust__master_recv_start(locust__master *m);
+/* Stops reading it: the watchers stop (before the socket closes, or once the master is finished). */
+void locust__master_recv_stop(locust__master *m);
+/* Reads what the PULL socket holds now, before a decision that depends on every message having arrived. */
+void locust__master_recv_drain(locust__master *m);
 void locust__master_pull_monitor(void *ud, unsigned event, int fd, const char *endpoint);
 void locust__master_push_monitor(void *ud, unsigned event, int fd, const char *endpoint);
 void locust__master_liveness_cb(struct ev_loop *loop, ev_timer *w, int revents);
