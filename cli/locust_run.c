@@ -216,17 +216,20 @@ static int check_run_time(app *a, uint64_t *seconds)
 
 /*
  * --stop-timeout is the grace of this process's own users. A master runs
- * none: its slaves stop theirs with their own --stop-timeout, because the
- * 0.9 protocol's hatch message carries no value for it (stop_timeout is
- * nil there, and slaves ignore it). Say so rather than let the option look
- * as if it worked. The local slaves of --processes are given the option.
+ * none, and cannot pass the value on to its slaves (the 0.9 protocol's hatch
+ * message carries nil for it, and slaves ignore it): there it only sets how
+ * long a quit waits for the slaves' final reports. Say so rather than let
+ * the option look as if it stopped the slaves' users. The local slaves of
+ * --processes are given the option.
  */
 static void warn_stop_timeout_unused(const app *a)
 {
     if (a->o.stop_timeout < 0) return;
     if (a->o.master && a->o.processes <= 1)
         locust_log(LOCUST_LOG_WARNING, LOG,
-                   "--stop-timeout has no effect on a master, which runs no users: give it to each slave");
+                   "--stop-timeout on a master only sets how long it waits for the slaves' final reports "
+                   "(%g s + 3 s); give it to each slave as well",
+                   cli_runner_stop_timeout(&a->o) < 0 ? 0 : a->o.stop_timeout);
 }
 
 static int start_web(app *a)

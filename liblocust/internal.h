@@ -71,6 +71,8 @@ locust__user_ext *locust__user_http_ext(locust_user *u);
 /* ---- runner ------------------------------------------------------------ */
 
 struct ev_loop *locust__runner_loop(locust_runner *r);
+/* The seconds requests in flight get to finish when users stop (0: none). */
+double locust__runner_stop_grace(const locust_runner *r);
 /* The runner's curl multi glue, created on first use by http_multi.c. */
 locust__http_multi **locust__runner_http_slot(locust_runner *r);
 void locust__http_multi_free(locust__http_multi *m);

@@ -23,8 +23,11 @@
  *    "one stop per running slave" could miss one);
  *  - hatch jobs wait (at most 2 s) until every slave is connected for
  *    master-to-slave messages, then go out in a row, one per slave;
- *  - on quit it waits (at most quit_wait, 3 s) for the slaves' final
- *    reports, so the merged totals are complete.
+ *  - on quit it waits for the slaves' final reports, so the merged totals
+ *    are complete: at most the users' stop grace (the runner's
+ *    stop_timeout, 10 s by default, within which a slave's requests in
+ *    flight finish and are counted) plus quit_wait (3 s) to stop them and
+ *    report. 0.9.0 quits at once and drops what the slaves counted last.
  *
  * Incoming messages and the slaves' liveness are in master_recv.c.
  */
@@ -308,6 +311,12 @@ static int d_stop(void *ud)
     return 0;
 }
 
+/* How long a quit waits for the slaves: their users' grace, then time to stop and report. */
+static double quit_wait(const master *m)
+{
+    return locust__runner_stop_grace(m->r) + locust__dist_timing_cfg.quit_wait;
+}
+
 static void quit_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
     master *m = w->data;
@@ -315,7 +324,7 @@ static void quit_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
     locust__master_recv_drain(m);
     if (m->finished) return;
     locust_log(LOCUST_LOG_WARNING, LOG, "%zu slaves did not confirm the quit within %g s",
-               locust__master_present(m), locust__dist_timing_cfg.quit_wait);
+               locust__master_present(m), quit_wait(m));
     locust__master_finish_quit(m);
 }
 
@@ -331,7 +340,7 @@ static int d_quit(void *ud)
         return 0;
     }
     /* Wait for their final reports (each slave sends stats, then quit). */
-    ev_timer_set(&m->quit_timer, locust__dist_timing_cfg.quit_wait, 0.);
+    ev_timer_set(&m->quit_timer, quit_wait(m), 0.);
     ev_timer_start(m->loop, &m->quit_timer);
     return 0;
 }

@@ -28,7 +28,7 @@ typedef struct exception_row {
 
 /* Caps: the task-exception table and the teardown list. */
 #define MAX_EXCEPTIONS 1000
-#define MAX_CLASSES 1024
+#define MAX_CLASSES    1024
 
 struct locust_runner {
     struct ev_loop *loop;
@@ -47,7 +47,7 @@ struct locust_runner {
     locust__http_multi *http;
     char err[512];
 
-    locust_user *users;         /* live users (including those being killed) */
+    locust_user *users; /* live users (including those being killed) */
     unsigned n_users;
     uint64_t next_id;
     locust_user *rq_head, *rq_tail;
@@ -62,9 +62,9 @@ struct locust_runner {
     double hatch_rate, hatch_start;
     unsigned *spawned_per_class;
 
-    unsigned spawn_failed;      /* users that could not be created this test */
-    double stop_timeout;        /* grace for requests in flight at stop */
-    unsigned n_stopping;        /* users asked to stop that have not ended yet */
+    unsigned spawn_failed; /* users that could not be created this test */
+    double stop_timeout;   /* grace for requests in flight at stop */
+    unsigned n_stopping;   /* users asked to stop that have not ended yet */
     ev_timer stop_timer;
     ev_timer run_timer;
     bool in_run, quitting, quit_done, tearing_down;
@@ -134,6 +134,11 @@ int locust_runner_slave(const locust_runner *r, size_t i, locust_slave_info *out
 
 /* ---- small accessors --------------------------------------------------------- */
 
+double locust__runner_stop_grace(const locust_runner *r)
+{
+    return r->stop_timeout > 0 ? r->stop_timeout : 0;
+}
+
 struct ev_loop *locust__runner_loop(locust_runner *r)
 {
     return r->loop;
@@ -184,7 +189,8 @@ unsigned locust_runner_user_count(const locust_runner *r)
 {
     if (r->has_delegate && r->delegate.user_count) return r->delegate.user_count(r->delegate.ud);
     unsigned n = 0;
-    for (size_t i = 0; i < r->n_classes; i++) n += r->classes[i].live;
+    for (size_t i = 0; i < r->n_classes; i++)
+        n += r->classes[i].live;
     return n;
 }
 
@@ -490,7 +496,8 @@ static void stop_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
     if (n)
         locust_log(LOCUST_LOG_WARNING, "locust.runners",
                    "%u users were still waiting for a response %.3g s after they were asked to stop; "
-                   "their requests are abandoned and not counted", n, r->stop_timeout);
+                   "their requests are abandoned and not counted",
+                   n, r->stop_timeout);
 }
 
 static void kill_user(locust_runner *r, locust_user *u)
@@ -572,8 +579,8 @@ static void hatch_complete(locust_runner *r)
     size_t off = 0;
     buf[0] = 0;
     for (size_t i = 0; i < r->n_classes && off < sizeof buf; i++)
-        off += (size_t)snprintf(buf + off, sizeof buf - off, "%s%s: %u", i ? ", " : "", r->classes[i].cls->name,
-                                r->spawned_per_class[i]);
+        off += (size_t)snprintf(buf + off, sizeof buf - off, "%s%s: %u", i ? ", " : "",
+                                r->classes[i].cls->name, r->spawned_per_class[i]);
     locust_log(LOCUST_LOG_INFO, "locust.runners", "All locusts hatched: %s", buf);
     locust__runner_hatch_complete(r, r->target);
 }
@@ -670,8 +677,8 @@ int locust_runner_start_counts(locust_runner *r, const unsigned *counts, double 
         if (counts[i] > live) to_spawn += counts[i] - live;
     }
     if (to_spawn) {
-        locust_log(LOCUST_LOG_INFO, "locust.runners", "Hatching and swarming %zu clients at the rate %g clients/s...",
-                   to_spawn, hatch_rate);
+        locust_log(LOCUST_LOG_INFO, "locust.runners",
+                   "Hatching and swarming %zu clients at the rate %g clients/s...", to_spawn, hatch_rate);
     } else {
         locust_log(LOCUST_LOG_INFO, "locust.runners", "Now at %u users", total);
     }
@@ -681,7 +688,8 @@ int locust_runner_start_counts(locust_runner *r, const unsigned *counts, double 
     r->bucket_n = 0;
     for (size_t i = 0; i < r->n_classes; i++) {
         r->spawned_per_class[i] = 0;
-        for (unsigned live = r->classes[i].live; live < counts[i]; live++) r->bucket[r->bucket_n++] = i;
+        for (unsigned live = r->classes[i].live; live < counts[i]; live++)
+            r->bucket[r->bucket_n++] = i;
     }
     r->bucket_total = r->bucket_n;
     r->spawned = 0;
@@ -704,7 +712,8 @@ int locust_runner_start(locust_runner *r, unsigned users, double hatch_rate)
                                     (unsigned)LOCUST_MAX_USERS, users);
     if (r->has_delegate && r->delegate.start) {
         if (!(hatch_rate > 0) || !isfinite(hatch_rate))
-            return locust__runner_error(r, LOCUST_EINVAL, "hatch rate must be a number > 0 (got %g)", hatch_rate);
+            return locust__runner_error(r, LOCUST_EINVAL, "hatch rate must be a number > 0 (got %g)",
+                                        hatch_rate);
         if (r->quitting) return locust__runner_error(r, LOCUST_ESTATE, "the runner is quitting");
         r->target = users;
         return r->delegate.start(r->delegate.ud, users, hatch_rate);
@@ -714,7 +723,8 @@ int locust_runner_start(locust_runner *r, unsigned users, double hatch_rate)
     unsigned *counts = malloc(r->n_classes * sizeof *counts);
     int err = LOCUST_ENOMEM;
     if (w && counts) {
-        for (size_t i = 0; i < r->n_classes; i++) w[i] = r->classes[i].cls->weight ? r->classes[i].cls->weight : 10;
+        for (size_t i = 0; i < r->n_classes; i++)
+            w[i] = r->classes[i].cls->weight ? r->classes[i].cls->weight : 10;
         err = locust_weight_split(w, r->n_classes, users, counts);
         if (!err) err = locust_runner_start_counts(r, counts, hatch_rate);
     }
@@ -731,7 +741,8 @@ int locust_runner_stop(locust_runner *r)
     r->bucket_n = 0;
     if (r->state == LOCUST_STATE_READY || r->state == LOCUST_STATE_STOPPED) return 0;
     r->target = 0;
-    for (locust_user *u = r->users; u; u = u->next) kill_user(r, u);
+    for (locust_user *u = r->users; u; u = u->next)
+        kill_user(r, u);
     if (r->n_users == 0) {
         r->state = LOCUST_STATE_STOPPED;
         locust_event ev = {.type = LOCUST_EV_LOCUST_STOP_HATCHING, .runner = r};
@@ -907,7 +918,8 @@ void locust__runner_task_error(locust_runner *r, locust_ctx *ctx, const char *ms
     locust_runner_log_exception(r, "local", msg, traceback);
     /* The first occurrence is logged as an error, repeats only at debug
      * level, so a failing task cannot flood the console. */
-    locust_log(r->n_exc > before ? LOCUST_LOG_ERROR : LOCUST_LOG_DEBUG, "locust.core", "%s: %s", traceback, msg);
+    locust_log(r->n_exc > before ? LOCUST_LOG_ERROR : LOCUST_LOG_DEBUG, "locust.core", "%s: %s", traceback,
+               msg);
     locust_event ev = {
         .type = LOCUST_EV_LOCUST_ERROR, .runner = r, .ctx = ctx, .message = msg, .traceback = traceback};
     locust__hooks_fire(r->hooks, &ev);

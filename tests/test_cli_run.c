@@ -308,13 +308,14 @@ END_TEST
 /* ---- --stop-timeout: the grace of requests in flight at a stop ----------------------------- */
 
 /*
- * Slow: each user makes one request that the target answers after 3 s,
- * then waits a minute; its on_stop logs out. A run of 1 s stops the users
- * while their first request is in flight, 2 s before its answer.
+ * Slow: each user makes one request that the target answers after 3 s
+ * (or the given delay), then waits a minute; its on_stop logs out. A run of
+ * 1 s stops the users while their first request is in flight, 2 s before
+ * its answer.
  */
-static const char slow_scenario_src[] =
+static const char slow_scenario_fmt[] =
     "#include <locust/locust.h>\n"
-    "static void slow(locust_ctx *ctx) { locust_get(ctx, \"/delay/3000\", NULL); }\n"
+    "static void slow(locust_ctx *ctx) { locust_get(ctx, \"/delay/%d\", NULL); }\n"
     "static void logout(locust_ctx *ctx) { locust_post(ctx, \"/logout\", NULL); }\n"
     "static const locust_task tasks[] = {LOCUST_TASK(slow), LOCUST_TASKS_END};\n"
     "static const locust_taskset ts = {.name = \"SlowTasks\", .tasks = tasks, .on_stop = logout};\n"
@@ -322,20 +323,27 @@ static const char slow_scenario_src[] =
     "    .name = \"Slow\", .task_set = &ts, .min_wait = 60000, .max_wait = 60000};\n"
     "LOCUST_SCENARIO(NULL, &slow_cls);\n";
 
-/* Writes the Slow scenario and compiles it (once: then it is in the cache), so runs time only the test. */
-static const char *slow_scenario(void)
+/* Writes a Slow scenario and compiles it (once: then it is in the cache), so runs time only the test. */
+static const char *slow_scenario_ms(int delay_ms)
 {
     static char path[1024];
-    snprintf(path, sizeof path, "%s", cli_tmp_path("slow.c"));
+    char name[64];
+    snprintf(name, sizeof name, "slow%d.c", delay_ms);
+    snprintf(path, sizeof path, "%s", cli_tmp_path(name));
     FILE *f = fopen(path, "w");
     ck_assert_ptr_nonnull(f);
-    ck_assert(fputs(slow_scenario_src, f) >= 0);
+    ck_assert(fprintf(f, slow_scenario_fmt, delay_ms) > 0);
     ck_assert_int_eq(fclose(f), 0);
     cli_proc p;
     int rc = CLI_RUN(&p, 60, "-f", path, "--list");
     ck_assert_msg(rc == 0, "cannot build %s:\n%s", path, p.err);
     cli_proc_free(&p);
     return path;
+}
+
+static const char *slow_scenario(void)
+{
+    return slow_scenario_ms(3000);
 }
 
 /* Runs 2 Slow users for 1 s with `stop_timeout` (NULL: not given); returns the CSV's requests. */
@@ -673,13 +681,43 @@ START_TEST(a_slave_stops_with_its_own_stop_timeout)
     CLI_START(&slave, "-f", path, "--slave", "--master-port", port, "--stop-timeout", "0");
     ck_assert_int_eq(cli_proc_wait(&master, 20), 0);
     ck_assert_int_eq(cli_proc_wait(&slave, 10), 0);
-    ASSERT_CONTAINS(master.err, "/WARNING/locust.main: --stop-timeout has no effect on a master");
+    ASSERT_CONTAINS(master.err,
+                    "/WARNING/locust.main: --stop-timeout on a master only sets how long it waits "
+                    "for the slaves' final reports (5 s + 3 s)");
     ASSERT_CONTAINS(slave.err, "Got quit message from master");
     char *csv = cli_slurp(cli_tmp_path("slave_grace_requests.csv"));
     ck_assert_ptr_nonnull(csv);
     long requests, failures;
     csv_total(csv, &requests, &failures);
     ck_assert_int_eq(requests, 0);
+    free(csv);
+    cli_proc_free(&master);
+    cli_proc_free(&slave);
+}
+END_TEST
+
+/*
+ * The master's quit waits for what the slaves count during their grace: a
+ * request answered 4.5 s after the end of the run (past the 3 s that a
+ * quit used to wait) is in the master's totals, and so is on_stop's logout.
+ */
+START_TEST(a_master_waits_for_the_requests_its_slaves_finish_in_their_grace)
+{
+    const char *path = slow_scenario_ms(5500);
+    char port[16];
+    snprintf(port, sizeof port, "%d", free_port_pair());
+    cli_proc master, slave;
+    CLI_START(&master, "-f", path, "-H", target.host, "--master", "--no-web", "--expect-slaves", "1", "-c",
+              "2", "-r", "100", "-t", "1", "--master-bind-host", "127.0.0.1", "--master-bind-port", port,
+              "--csv", cli_tmp_path("master_waits"));
+    CLI_START(&slave, "-f", path, "--slave", "--master-port", port);
+    ck_assert_int_eq(cli_proc_wait(&master, 30), 0);
+    ck_assert_int_eq(cli_proc_wait(&slave, 10), 0);
+    ASSERT_LACKS(master.err, "did not confirm the quit");
+    char *csv = cli_slurp(cli_tmp_path("master_waits_requests.csv"));
+    ck_assert_ptr_nonnull(csv);
+    ASSERT_CONTAINS(csv, "\"GET\",\"/delay/5500\",2,0,");
+    ASSERT_CONTAINS(csv, "\"POST\",\"/logout\",2,0,");
     free(csv);
     cli_proc_free(&master);
     cli_proc_free(&slave);
@@ -761,6 +799,7 @@ int main(void)
     tcase_add_test(tc, web_mode_serves_the_ui_until_a_signal);
     tcase_add_test(tc, a_headless_master_runs_the_test_on_its_slave);
     tcase_add_test(tc, a_slave_stops_with_its_own_stop_timeout);
+    tcase_add_test(tc, a_master_waits_for_the_requests_its_slaves_finish_in_their_grace);
     tcase_add_test(tc, processes_run_the_test_in_local_slaves);
     tcase_add_test(tc, processes_check_the_scenario_before_starting_slaves);
     suite_add_tcase(s, tc);
