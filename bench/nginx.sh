@@ -1,5 +1,8 @@
 # Sourced by the bench scripts: start_nginx DIR [ADDR:PORT...] starts nginx
-# (one worker pinned to CPU 0, keep-alive for as long as the runs last)
+# (one worker pinned to CPU 0, keep-alive for as long as the runs last; with
+# NGINX_WORKERS=N, N workers sharing the ports with reuseport, unpinned: each
+# worker is a process with its own open-file limit, so N of them hold more
+# connections than one process may)
 # serving DIR/www, listening on each ADDR:PORT given (default: 127.0.0.1 on
 # a free port), and sets URL to the first. stop_nginx DIR stops it.
 # A free port below the kernel's ephemeral range: a ZeroMQ peer that keeps
@@ -27,12 +30,14 @@ start_nginx() {
     [ -f "$dir/www/index.html" ] || head -c 612 /dev/zero | tr '\0' 'x' >"$dir/www/index.html"
     [ -f "$dir/www/10k.bin" ] || head -c 10240 /dev/zero | tr '\0' 'y' >"$dir/www/10k.bin"
     [ $# -gt 0 ] || set -- "127.0.0.1:$(free_port)"
-    listen=""
-    for a in "$@"; do listen="$listen        listen $a backlog=65535;
+    workers=${NGINX_WORKERS:-1}
+    listen="" reuse="" affinity="worker_cpu_affinity 01;"
+    if [ "$workers" -gt 1 ]; then reuse=" reuseport" affinity=""; fi
+    for a in "$@"; do listen="$listen        listen $a backlog=65535$reuse;
 "; done
     cat >"$dir/nginx/nginx.conf" <<CONF
-worker_processes 1;
-worker_cpu_affinity 01;
+worker_processes $workers;
+$affinity
 worker_rlimit_nofile 200000;
 daemon on;
 pid $dir/nginx/nginx.pid;
