@@ -141,9 +141,16 @@ bool locust__mp_streq(const msgpack_object *o, const char *s)
 const msgpack_object *locust__mp_get(const msgpack_object *map, const char *key)
 {
     if (!map || map->type != MSGPACK_OBJECT_MAP) return NULL;
+    /* The last of duplicate keys wins, as in Python's dict. The key's length
+     * is taken once: the master looks up every field of every report. */
     const msgpack_object *found = NULL;
-    for (uint32_t i = 0; i < map->via.map.size; i++)
-        if (locust__mp_streq(&map->via.map.ptr[i].key, key)) found = &map->via.map.ptr[i].val;
+    size_t klen = strlen(key);
+    for (uint32_t i = 0; i < map->via.map.size; i++) {
+        const char *p;
+        size_t n;
+        if (locust__mp_bytes(&map->via.map.ptr[i].key, &p, &n) && n == klen && memcmp(p, key, n) == 0)
+            found = &map->via.map.ptr[i].val;
+    }
     return found;
 }
 
