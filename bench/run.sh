@@ -11,7 +11,7 @@
 # may be shared, and CPU per request (from wait4) is the steadier figure.
 #
 # Environment:
-#   BENCH_DURATION  seconds per throughput run (default 10)
+#   BENCH_DURATION  seconds per throughput run (default 15, as the HttpSession issue asks)
 #   BENCH_REPEAT    throughput runs per tool and path (default 3)
 #   BENCH_USERS     users of the throughput runs (default 50)
 #   BENCH_TOOLS     default "floor wrk locust-run locust-fast locust-http"
@@ -29,7 +29,7 @@
 set -eu
 BUILD=$(cd "${1:-build}" && pwd)
 SRC=$(cd "$(dirname "$0")/.." && pwd)
-DUR=${BENCH_DURATION:-10}
+DUR=${BENCH_DURATION:-15}
 REPEAT=${BENCH_REPEAT:-3}
 USERS=${BENCH_USERS:-50}
 TOOLS=${BENCH_TOOLS:-"floor wrk locust-run locust-fast locust-http"}
