@@ -6,6 +6,7 @@
 # (at most one per user). Skipped (77) when the locust program is missing.
 set -u
 B=${LOCUST_BUILDDIR:-.}
+S=${LOCUST_SRCDIR:-$(dirname "$0")/..}
 PY=/usr/bin/python3
 LOCUST=/usr/bin/locust
 USERS=4
@@ -13,19 +14,8 @@ if [ ! -x "$LOCUST" ] || ! $PY -c 'import locust' 2>/dev/null; then
     echo "SKIP: Debian's python3-locust is not installed (scripts/install-deps.sh installs it)"
     exit 77
 fi
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/locust2-XXXXXX")
-pids=""
-cleanup() {
-    for p in $pids; do kill -9 "$p" 2>/dev/null; done
-    [ -n "${KEEP:-}" ] || rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() {
-    echo "FAIL: $*"
-    for f in "$tmp"/*.log; do echo "==== $f"; tail -n 30 "$f"; done
-    echo "0 passed, 1 failed"
-    exit 1
-}
+. "$S/tests/dist_script.sh"
+script_setup locust2
 
 # The demo target on a free port.
 "$B/locust-demo-target" --port 0 --port-file "$tmp/target.port" >/dev/null 2>"$tmp/target.log" &

@@ -12,19 +12,8 @@ if ! $PY -c 'import zmq, msgpack' 2>/dev/null; then
     echo "SKIP: python3-zmq and python3-msgpack are needed (scripts/install-deps.sh installs them)"
     exit 77
 fi
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/pyslave-XXXXXX")
-pids=""
-cleanup() {
-    for p in $pids; do kill -9 "$p" 2>/dev/null; done
-    [ -n "${KEEP:-}" ] || rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() {
-    echo "FAIL: $*"
-    for f in "$tmp"/*.log "$tmp"/*.txt; do [ -f "$f" ] && { echo "==== $f"; tail -n 30 "$f"; }; done
-    echo "0 passed, 1 failed"
-    exit 1
-}
+. "$S/tests/dist_script.sh"
+script_setup pyslave
 port=$($PY -c '
 import socket
 for _ in range(100):
