@@ -229,7 +229,7 @@ static void warn_stop_timeout_unused(const app *a)
         locust_log(LOCUST_LOG_WARNING, LOG,
                    "--stop-timeout on a master only sets how long it waits for the slaves' final reports "
                    "(%g s + 3 s); give it to each slave as well",
-                   cli_runner_stop_timeout(&a->o) < 0 ? 0 : a->o.stop_timeout);
+                   a->o.stop_timeout);
 }
 
 static int start_web(app *a)
