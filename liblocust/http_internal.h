@@ -86,6 +86,7 @@ typedef struct locust__wire locust__wire;
 struct locust__http_req {
     char *url;        /* the hop's URL */
     char *first_host; /* "scheme://host:port" of the previous hop, for auth */
+    bool url_cached;  /* url and first_host are the session's url_cache strings: not freed */
     char method[32];  /* the method on the wire (upper case) */
     char *owned_body; /* a body built from .form or .json */
     const char *body;

@@ -26,8 +26,10 @@ void locust__http_req_clear(locust_http *h)
 {
     struct locust__http_req *q = h->req;
     if (q == NULL) return;
-    free(q->url);
-    free(q->first_host);
+    if (!q->url_cached) {
+        free(q->url);
+        free(q->first_host);
+    }
     free(q->owned_body);
     curl_free(q->url_user);
     curl_free(q->url_password);
@@ -357,10 +359,13 @@ static bool next_hop(locust_http *h, locust_response *r, bool *too_many)
     }
     char *origin = locust__http_origin(url);
     if (!locust__http_same_origin(q->first_host, origin)) q->send_auth = false;
-    free(q->first_host);
+    if (!q->url_cached) {
+        free(q->first_host);
+        free(q->url);
+    }
     q->first_host = origin;
-    free(q->url);
     q->url = url;
+    q->url_cached = false;
     return true;
 }
 
@@ -377,19 +382,20 @@ static locust_response *refused(locust_http *h, const char *method, const char *
     return r;
 }
 
-/* Copies of the cached URL work into the request; the stats name, or NULL on ENOMEM. */
+/*
+ * The cached URL work for the request: its URL and origin are the cache's
+ * own strings (the cache changes only in a later request's resolve_url()),
+ * so the request copies nothing. Returns a copy of the stats name, or NULL
+ * on ENOMEM.
+ */
 static char *cached_url(locust_http *h)
 {
     struct locust__http_req *q = h->req;
     const locust__url_cache *c = &h->url_cache;
-    char *name = locust__strdup(c->name);
-    q->url = locust__strdup(c->url);
-    q->first_host = locust__strdup(c->origin);
-    if (name == NULL || q->url == NULL || q->first_host == NULL) {
-        free(name);
-        return NULL;
-    }
-    return name;
+    q->url = c->url;
+    q->first_host = c->origin;
+    q->url_cached = true;
+    return locust__strdup(c->name);
 }
 
 /* Remembers this request's URL work (`key` is taken) for the next request. */
