@@ -26,7 +26,7 @@ deps:
 	@sh scripts/install-deps.sh
 
 # autoreconf runs under a lock: several build trees may ask at once.
-configure: configure.ac Makefile.am $(wildcard */*.am)
+configure: configure.ac Makefile.am $(wildcard */*.am */*/*.am)
 	flock .autoreconf.lock autoreconf -fi
 	@touch configure
 
@@ -69,7 +69,7 @@ valgrind: build
 	@sh scripts/valgrind.sh $(BUILD)
 
 format:
-	clang-format -i include/locust/*.h liblocust/*.[ch] cli/*.[ch] tests/*.[ch] examples/*.c
+	clang-format -i include/locust/*.h liblocust/*/*.[ch] cli/*.[ch] demo/*.[ch] tests/*.[ch] examples/*.c
 
 clean:
 	-[ -f $(BUILD)/Makefile ] && $(MAKE) -C $(BUILD) clean

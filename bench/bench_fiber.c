@@ -4,8 +4,8 @@
  *
  *   bench_fiber [users]
  */
-#include "fiber.h"
-#include "internal.h"
+#include "core/fiber.h"
+#include "core/core.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
 #ifndef LOCUST_STATS_TESTUTIL_H
 #define LOCUST_STATS_TESTUTIL_H
 
-#include "stats_internal.h"
+#include "stats/stats_internal.h"
 
 #include <check.h>
 #include <locust/stats.h>

@@ -3,7 +3,7 @@
  * validation (every refusal names the class and the field), weight
  * apportionment and event hooks.
  */
-#include "internal.h"
+#include "core/core.h"
 #include "testutil.h"
 
 #include <string.h>

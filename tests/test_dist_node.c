@@ -15,7 +15,7 @@
  * totals and slave states to --summary-file. SIGTERM and SIGINT quit.
  * Exit status: 0, or 3 when a slave lost its master, 4 on a setup error.
  */
-#include "dist_internal.h"
+#include "dist/dist_internal.h"
 
 #include <cjson/cJSON.h>
 #include <signal.h>

@@ -2,7 +2,7 @@
 #ifndef LOCUST_TEST_DIST_UTIL_H
 #define LOCUST_TEST_DIST_UTIL_H
 
-#include "dist_internal.h"
+#include "dist/dist_internal.h"
 #include "port_helper.h"
 
 #include <arpa/inet.h>

@@ -86,7 +86,7 @@ static int web_port(rely_proc *m)
 }
 
 /*
- * PINS A BUG while it fails (owner of liblocust/slave.c, distributed
+ * PINS A BUG while it fails (owner of liblocust/dist/dist_slave.c, distributed
  * mode): a master killed and started again on the same ports gets its
  * slaves back on the wire ("Reconnected to the master"), but they never
  * say client_ready again, so the new master does not know them: it lists

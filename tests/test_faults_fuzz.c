@@ -138,7 +138,7 @@ END_TEST
 /*
  * The same inputs with a class in the runner, so that each swarm really
  * starts users and stops them. Under AddressSanitizer (make check-asan)
- * this PINS A BUG while it fails (owner of liblocust/runner.c):
+ * this PINS A BUG while it fails (owner of liblocust/core/runner.c):
  * locust__runner_user_finished() reads u->kill_requested right after
  * locust__user_free(u) (heap-use-after-free), for every user stopped.
  */

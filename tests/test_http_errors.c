@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "http_harness.h"
-#include "internal.h"
+#include "core/core.h"
 #include "testutil.h"
 
 /* ---- HTTP errors ------------------------------------------------------------------ */

@@ -2,7 +2,7 @@
  * Untrusted msgpack is walked before msgpack-c sees it: a frame may not
  * claim more than it holds (msgpack-c would allocate for the claim first).
  */
-#include "msgpack_safe.h"
+#include "base/msgpack_safe.h"
 #include "testutil.h"
 
 #include <string.h>

@@ -3,7 +3,7 @@
  * users over classes, changing the count while running, stop, quit and the
  * run-time limit, and 10k users starting and stopping cleanly.
  */
-#include "internal.h"
+#include "core/core.h"
 #include "testutil.h"
 
 #include <math.h>

@@ -5,7 +5,7 @@
  */
 #include "stats_testutil.h"
 
-#include "internal.h"
+#include "core/core.h"
 
 #include <math.h>
 #include <time.h>

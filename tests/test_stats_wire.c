@@ -6,7 +6,7 @@
  */
 #include "stats_wire_testutil.h"
 
-#include "internal.h"
+#include "core/core.h"
 
 static const char *const KEYS_09[] = {"name",
                                       "method",

@@ -3,7 +3,7 @@
  * choice, nested task sets and interrupt, sequences, the order of setup /
  * on_start / on_stop / teardown, waits, failures and stopping a user.
  */
-#include "internal.h"
+#include "core/core.h"
 #include "testutil.h"
 
 #include <math.h>

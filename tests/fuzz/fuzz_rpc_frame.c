@@ -1,14 +1,14 @@
 /*
  * libFuzzer harness: one ZeroMQ frame as a master, a slave or a 2.x worker
  * receives it (both protocols frame every message as msgpack
- * [type, data, node_id]). The frame is decoded as liblocust/rpc_msgpack.c
+ * [type, data, node_id]). The frame is decoded as liblocust/dist/dist_msgpack.c
  * decodes it, then everything a handler does with a decoded message is
  * done to it: field look-ups, numbers, strings, the cJSON form the
  * slave_report listeners get, and laying it out again in both string
  * styles. Anything may be refused; nothing may crash, leak or hang, and a
  * frame laid out again must decode to the same message.
  */
-#include "rpc_msgpack.h"
+#include "dist/dist_msgpack.h"
 
 #include <cjson/cJSON.h>
 #include <stdint.h>

@@ -3,8 +3,8 @@
  * table with both protocols' rules. The first byte picks the protocol.
  * Anything may be refused; nothing may crash, leak or hang.
  */
-#include "msgpack_safe.h"
-#include "stats_wire.h"
+#include "base/msgpack_safe.h"
+#include "stats/stats_wire.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -22,7 +22,7 @@
  * runner then allocates 8 bytes per user to come at once (runner.c's
  * bucket), gigabytes for one request; that is reported, not fuzzed.
  */
-#include "web_internal.h"
+#include "web/web_internal.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

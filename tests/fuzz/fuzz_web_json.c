@@ -12,7 +12,7 @@
  * in, the CSV must read back (Python's excel dialect) to the same fields,
  * and Python's repr of a float must read back as the same double.
  */
-#include "web_internal.h"
+#include "web/web_internal.h"
 
 #include <cjson/cJSON.h>
 #include <locust/stats.h>

@@ -2,7 +2,7 @@
  * Writes seed inputs for fuzz_stats_merge: real reports of both protocols
  * packed from tables with a few entries, errors and a histogram.
  */
-#include "stats_wire.h"
+#include "stats/stats_wire.h"
 
 #include <stdio.h>
 #include <stdlib.h>

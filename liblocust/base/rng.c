@@ -1,0 +1,54 @@
+/*
+ * Random numbers: xoshiro256** seeded through splitmix64. Each user has its
+ * own generator derived from the runner's seed, so a fixed seed replays the
+ * same task choices whatever the scheduling order.
+ */
+#include "base/base.h"
+
+static uint64_t splitmix64(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+void locust__rng_seed(locust__rng *g, uint64_t seed)
+{
+    for (int i = 0; i < 4; i++) g->s[i] = splitmix64(&seed);
+}
+
+static inline uint64_t rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
+
+uint64_t locust__rng_next(locust__rng *g)
+{
+    uint64_t *s = g->s;
+    uint64_t result = rotl(s[1] * 5, 7) * 9;
+    uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return result;
+}
+
+uint64_t locust__rng_below(locust__rng *g, uint64_t n)
+{
+    /* Rejection sampling removes the modulo bias of a plain `% n`. */
+    uint64_t limit = UINT64_MAX - UINT64_MAX % n;
+    uint64_t x;
+    do
+        x = locust__rng_next(g);
+    while (x >= limit);
+    return x % n;
+}
+
+double locust__rng_double(locust__rng *g)
+{
+    return (double)(locust__rng_next(g) >> 11) * 0x1.0p-53;
+}

@@ -1,0 +1,32 @@
+/* What user.c needs from the runner (runner.c). */
+#ifndef LOCUST_RUNNER_H
+#define LOCUST_RUNNER_H
+
+#include "core/core.h"
+#include "core/model.h"
+#include "core/user.h"
+
+/* Per-class state of a runner. */
+typedef struct locust__class_state {
+    const locust_class *cls;
+    unsigned live;          /* users alive and not asked to end */
+    bool setup_done, setup_running, teardown_registered;
+} locust__class_state;
+
+locust__class_state *locust__runner_class_state(locust_runner *r, size_t i);
+
+/* Queues a user to be resumed from the loop. */
+void locust__runner_schedule(locust_runner *r, locust_user *u);
+/* The compiled model. */
+locust__model *locust__runner_model(locust_runner *r);
+/* Called by the runner when a user's fiber has ended (main context). */
+void locust__runner_user_finished(locust_runner *r, locust_user *u);
+/* Records a task failure in the exceptions table and fires locust_error. */
+void locust__runner_task_error(locust_runner *r, locust_ctx *ctx, const char *msg, const char *traceback);
+/* Registers a teardown to run at quit (each definition once). */
+void locust__runner_add_teardown(locust_runner *r, size_t class_index, const locust_taskset *ts,
+                                 locust_task_fn fn);
+/* Derives a user's random seed. */
+uint64_t locust__runner_user_seed(locust_runner *r, uint64_t user_id);
+
+#endif /* LOCUST_RUNNER_H */

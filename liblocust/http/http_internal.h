@@ -1,0 +1,237 @@
+/*
+ * Internals of the HTTP session (http_session.c, http_request.c,
+ * http_response.c) and of the curl multi glue (http_multi.c). Nothing here
+ * is public.
+ */
+#ifndef LOCUST_HTTP_INTERNAL_H
+#define LOCUST_HTTP_INTERNAL_H
+
+#include <curl/curl.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/core.h"
+#include <locust/http.h>
+
+/* ---- the multi glue (http_multi.c) --------------------------------------- */
+
+/*
+ * One transfer handed to the runner's multi handle. The glue sets `done`,
+ * `result` and `end` when curl reports the transfer finished, removes the
+ * easy handle from the multi, and wakes `user`.
+ */
+typedef struct locust__http_multi locust__http_multi;
+
+typedef struct locust__http_xfer {
+    CURL *easy;
+    locust_user *user;
+    bool added;
+    bool done;
+    CURLcode result;
+    double end; /* locust__mono() when curl reported the end */
+} locust__http_xfer;
+
+/* Returns the runner's multi glue, creating it on first use. */
+int locust__http_multi_get(locust_runner *r, locust__http_multi **out);
+void locust__http_multi_free(locust__http_multi *m);
+/* Starts a transfer; the easy handle's CURLOPT_PRIVATE is set to `x`. */
+int locust__http_multi_add(locust__http_multi *m, locust__http_xfer *x);
+/* Abandons a transfer that has not finished (the user is being killed). */
+void locust__http_multi_remove(locust__http_multi *m, locust__http_xfer *x);
+/*
+ * Counts sessions in (+1) or out (-1), so that the shared connection cache
+ * keeps an idle keep-alive connection for every session.
+ */
+void locust__http_multi_sessions(locust__http_multi *m, int delta);
+
+/* ---- sessions and responses ---------------------------------------------- */
+
+/* What every request of a session sends unless a header overrides it. */
+#define LOCUST__HTTP_USER_AGENT      "liblocust/" LOCUST_VERSION_STRING
+#define LOCUST__HTTP_ACCEPT_ENCODING "gzip, deflate"
+
+/* Default cap of a response body, and caps of what a session keeps. */
+#define LOCUST__HTTP_MAX_BODY            (16u * 1024 * 1024)
+#define LOCUST__HTTP_MAX_HEADER_BYTES    (256u * 1024)
+#define LOCUST__HTTP_MAX_DEFAULT_HEADERS 256
+/* requests' Session.max_redirects. */
+#define LOCUST__HTTP_MAX_REDIRECTS 30
+
+struct locust_response {
+    locust_http *http;
+    locust_response *prev, *next; /* the session's live responses */
+    char *method;                 /* as the task gave it: the stats method */
+    char *name;                   /* the stats name */
+    int status;                   /* 0 when no response came */
+    char *reason;                 /* "" when none */
+    char *url;                    /* final URL */
+    /* The capacities of the strings above: a recycled response keeps them. */
+    size_t method_cap, name_cap, reason_cap, url_cap;
+    int redirects;
+    double elapsed_ms;
+    char *error; /* NULL when none */
+    char *hdrs;  /* the final hop's headers: "name\0value\0"... */
+    size_t hdrs_len, hdrs_cap;
+    char *body; /* NUL-terminated, never NULL after the request */
+    size_t body_len, body_cap;
+    int64_t length; /* content size reported to the stats */
+    struct cJSON *json;
+    bool json_done;
+    bool catch_response;
+    bool reported;
+    bool in_flight; /* still being fetched: never reported */
+};
+
+typedef struct locust__wire locust__wire;
+
+/* What a request owns while it is in flight (http_request.c). */
+struct locust__http_req {
+    char *url;        /* the hop's URL */
+    char *first_host; /* "scheme://host:port" of the previous hop, for auth */
+    bool url_cached;  /* url and first_host are the session's url_cache strings: not freed */
+    char method[32];  /* the method on the wire (upper case) */
+    char *owned_body; /* a body built from .form or .json */
+    const char *body;
+    size_t body_len;
+    bool has_body;
+    bool body_dropped; /* a 301/302/303 dropped it: purge its headers */
+    bool send_auth;
+    const char *auth_user, *auth_password;
+    char *url_user, *url_password;  /* credentials taken out of the URL */
+    struct curl_slist *hdrs;        /* headers when the body is sent */
+    struct curl_slist *hdrs_nobody; /* headers once a redirect dropped the body */
+    bool hdrs_shared;               /* both are the session's hdrs_plain: not freed */
+    char *cookie;                   /* .cookies as a Cookie header value */
+    const locust_request_opts *opts;
+};
+
+/* The URL work of the session's last request, reused when the next asks for the same URL. */
+typedef struct locust__url_cache {
+    char *key; /* the host and the URL as given, joined */
+    size_t host_len;
+    char *url, *name, *origin;
+} locust__url_cache;
+
+struct locust_http {
+    locust_user *user;
+    locust_runner *runner;
+    CURL *easy; /* created on first need: see locust__http_easy() */
+    locust__http_xfer xfer;
+    locust__wire *wire;  /* the session's own connection (http_wire.c) */
+    bool hop_native;     /* the last hop went over it, not through curl */
+    bool wire_connected; /* ... and got connected */
+    bool jar_used;       /* a Set-Cookie came: the jar (curl's) may hold cookies */
+    locust__url_cache url_cache;
+    /* The header lists of a request without headers of its own or a body
+     * type, kept until the session's headers change (built per request, they
+     * were a tenth of a request's instructions). */
+    struct curl_slist *hdrs_plain[2];
+    /* The header fields the session's own connection (http_wire.c) sends
+     * with a plain request: the same every time until the headers or the
+     * origin change. Valid while `hdrs` is one of hdrs_plain. */
+    struct locust__wire_head {
+        const struct curl_slist *hdrs;       /* NULL: nothing cached */
+        const struct curl_slist *usable_for; /* a list known to allow the wire path */
+        char *p;                             /* the authority, then the fields */
+        size_t auth_len, len;
+    } wire_head;
+    bool counted;                                    /* counted in the multi's sessions */
+    char *headers[LOCUST__HTTP_MAX_DEFAULT_HEADERS]; /* default "Name: value" lines */
+    size_t nheaders;
+    char *auth_user, *auth_password;
+    size_t max_body;
+    char errbuf[CURL_ERROR_SIZE];
+    char *cookie_value;         /* locust_http_cookie()'s last answer */
+    locust_response *responses; /* live responses, newest first */
+    bool busy;                  /* a request is in flight */
+    /* The request in flight: what it owns, freed by locust__http_req_clear(). */
+    struct locust__http_req *req;
+    struct locust__http_req req_store; /* what req points at: no allocation per request */
+    /* The hop being fetched: where the callbacks put what arrives. */
+    locust_response *cur;
+    bool follow; /* redirects are followed */
+    locust_chunk_fn stream;
+    void *stream_udata;
+    int64_t streamed;
+    bool stream_stopped; /* the chunk callback asked to stop */
+    bool body_too_big;
+    bool headers_too_big;
+};
+
+/* http_response.c */
+locust_response *locust__response_new(locust_http *h, const char *method, const char *name,
+                                      bool catch_response);
+/* Forgets what a previous hop of the redirect chain left. */
+void locust__response_reset_hop(locust_response *r);
+/* Records the outcome by the default rule unless catch_response defers it. */
+void locust__response_report(locust_response *r, const char *fail_msg);
+/* Releases a response; `fail_msg` is the task's failure message or NULL. */
+void locust__response_release(locust_response *r, const char *fail_msg);
+/* Frees the responses this thread keeps for reuse. */
+void locust__response_pool_drain(void);
+/* Frees the responses and buffers this thread keeps for reuse (a drain
+ * function registered with the core; see core/core.h). */
+void locust__http_pools_drain(void);
+/* Frees the read buffers this thread keeps for reuse (http_wire_msg.c). */
+void locust__wire_pool_drain(void);
+/* Copies `s` into the string *dst of capacity *cap, growing it if needed. */
+bool locust__response_str(char **dst, size_t *cap, const char *s);
+/* Sets the error text, formatted as a Python exception repr: Type('msg'). */
+int locust__response_set_error(locust_response *r, const char *type, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* curl callbacks, userdata = the session. */
+size_t locust__http_header_cb(char *buf, size_t size, size_t n, void *udata);
+size_t locust__http_write_cb(char *buf, size_t size, size_t n, void *udata);
+
+/* Writes Python's repr of an exception Type('msg') into a new string. */
+char *locust__py_exc_repr(const char *type, const char *msg);
+
+/* http_url.c */
+/* True for a URL starting with http:// or https://, in any case. */
+bool locust__http_is_absolute(const char *url);
+/* Percent-encodes what requests' requote_uri() would; NULL on ENOMEM. */
+char *locust__http_requote(const char *s);
+/* Appends key=value&... (escaped) to a malloc'ed string `s` (or NULL); NULL on ENOMEM. */
+char *locust__http_pairs(CURL *e, char *s, const char *const *kv);
+/* The URL with query parameters added before any #fragment. */
+char *locust__http_add_params(CURL *e, const char *url, const char *const *params);
+/* "scheme://host:port" of a URL, or NULL. */
+char *locust__http_origin(const char *url);
+/* requests' should_strip_auth() inverted: may credentials go from origin a to b? */
+bool locust__http_same_origin(const char *a, const char *b);
+/*
+ * Validates a URL and takes its credentials out (*user, *password: curl_free
+ * them). Returns the URL to fetch with *name its stats name (path?query),
+ * or NULL with *why set.
+ */
+char *locust__http_parse_url(const char *url, char **name, char **user, char **password, const char **why);
+
+/* http_session.c */
+/* The session's curl handle, created (with its settings) on first need; NULL on ENOMEM. */
+CURL *locust__http_easy(locust_http *h);
+/* Drops the cached header lists (the session's headers changed). */
+void locust__http_forget_headers(locust_http *h);
+
+/* http_wire.c */
+/* Whether the hop of h->req may go over the session's own connection. */
+bool locust__wire_usable(locust_http *h);
+/*
+ * Runs the hop of h->req over the session's own connection, with h->xfer
+ * set as curl's glue sets it. Returns 0, LOCUST_ECANCELED (user killed),
+ * LOCUST_EAGAIN when curl is to run this hop instead (a connect error,
+ * which curl words), or LOCUST_ENOMEM.
+ */
+int locust__wire_hop(locust_http *h);
+/* The absolute URL of a redirect response's Location (malloc'ed), or NULL. */
+char *locust__wire_redirect_url(locust_http *h, locust_response *r);
+void locust__wire_free(locust__wire *w);
+
+/* http_request.c */
+/* Sets a new session's easy handle up: the options every request shares. */
+void locust__http_easy_init(locust_http *h);
+void locust__http_req_clear(locust_http *h);
+locust_response *locust__http_request(locust_http *h, locust_ctx *ctx, const char *method, const char *url,
+                                      const locust_request_opts *opts);
+
+#endif /* LOCUST_HTTP_INTERNAL_H */

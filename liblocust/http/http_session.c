@@ -1,0 +1,232 @@
+/*
+ * The HTTP session of a simulated user (Locust's HttpSession): created on
+ * the first locust_client() or request of the user, kept in the user's
+ * extension slot, and freed with the user. Plain http:// requests to an IP
+ * address go over the session's own keep-alive connection (http_wire.c);
+ * the rest goes through one curl easy handle, reused for every request, so
+ * that its cookie jar and settings live as long as the user, with
+ * connections kept alive in the runner's multi handle. The easy handle is
+ * created on first need: a user that never needs curl does not pay its
+ * memory (several kB each, which matters at 10k users). Cookies are never
+ * shared between sessions.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "http/http_internal.h"
+
+static void session_task_end(void *ptr, const char *fail_msg)
+{
+    locust_http *h = ptr;
+    while (h->responses != NULL)
+        locust__response_release(h->responses, fail_msg);
+}
+
+static void session_destroy(void *ptr)
+{
+    locust_http *h = ptr;
+    /*
+     * A user that ends with responses still held was killed: like a Python
+     * greenlet killed inside a `with` block, they are never reported.
+     */
+    while (h->responses != NULL) {
+        h->responses->reported = true;
+        locust__response_release(h->responses, NULL);
+    }
+    locust__http_req_clear(h);
+    locust__wire_free(h->wire);
+    locust__http_multi *m = locust__runner_slot(h->runner, LOCUST__SLOT_HTTP);
+    if (m != NULL && h->easy != NULL) {
+        locust__http_multi_remove(m, &h->xfer);
+        if (h->counted) locust__http_multi_sessions(m, -1);
+    }
+    if (h->easy != NULL) curl_easy_cleanup(h->easy);
+    locust__http_forget_headers(h);
+    free(h->url_cache.key);
+    free(h->url_cache.url);
+    free(h->url_cache.name);
+    free(h->url_cache.origin);
+    for (size_t i = 0; i < h->nheaders; i++)
+        free(h->headers[i]);
+    free(h->auth_user);
+    free(h->auth_password);
+    free(h->cookie_value);
+    free(h);
+}
+
+locust_http *locust_client(locust_ctx *ctx)
+{
+    if (ctx == NULL) return NULL;
+    locust_user *u = locust__ctx_user(ctx);
+    locust__user_ext *ext = locust__user_ext_get(u);
+    if (ext->ptr != NULL) return ext->ptr;
+    /* The pools this thread fills are emptied with its runners. */
+    if (locust__thread_drain_register(locust__http_pools_drain) != 0) return NULL;
+    locust_http *h = calloc(1, sizeof *h);
+    if (h == NULL) return NULL;
+    h->user = u;
+    h->runner = locust__user_runner(u);
+    h->max_body = LOCUST__HTTP_MAX_BODY;
+    ext->ptr = h;
+    ext->task_end = session_task_end;
+    ext->destroy = session_destroy;
+    return h;
+}
+
+void locust__http_forget_headers(locust_http *h)
+{
+    curl_slist_free_all(h->hdrs_plain[0]);
+    curl_slist_free_all(h->hdrs_plain[1]);
+    h->hdrs_plain[0] = h->hdrs_plain[1] = NULL;
+    free(h->wire_head.p);
+    h->wire_head.p = NULL;
+    h->wire_head.hdrs = h->wire_head.usable_for = NULL;
+}
+
+CURL *locust__http_easy(locust_http *h)
+{
+    if (h->easy != NULL) return h->easy;
+    locust__http_multi *m = NULL;
+    if (locust__http_multi_get(h->runner, &m) != 0 || (h->easy = curl_easy_init()) == NULL) return NULL;
+    locust__http_easy_init(h);
+    locust__http_multi_sessions(m, +1);
+    h->counted = true;
+    return h->easy;
+}
+
+/* ---- settings ------------------------------------------------------------ */
+
+int locust_http_set_header(locust_http *h, const char *name, const char *value)
+{
+    if (h == NULL || name == NULL || *name == '\0' || strpbrk(name, ":; \t\r\n") != NULL ||
+        (value != NULL && strpbrk(value, "\r\n") != NULL))
+        return LOCUST_EINVAL;
+    locust__http_forget_headers(h);
+    size_t nl = strlen(name), i;
+    for (i = 0; i < h->nheaders; i++)
+        if (strncasecmp(h->headers[i], name, nl) == 0 &&
+            (h->headers[i][nl] == ':' || h->headers[i][nl] == ';'))
+            break;
+    if (value == NULL) { /* removes the header */
+        if (i == h->nheaders) return 0;
+        free(h->headers[i]);
+        memmove(&h->headers[i], &h->headers[i + 1], (h->nheaders - i - 1) * sizeof h->headers[0]);
+        h->nheaders--;
+        return 0;
+    }
+    if (i == h->nheaders && h->nheaders == LOCUST__HTTP_MAX_DEFAULT_HEADERS) return LOCUST_ETOOBIG;
+    char *line = malloc(nl + strlen(value) + 3);
+    if (line == NULL) return LOCUST_ENOMEM;
+    /* curl sends "Name;" as a header with an empty value; "Name:" would remove it. */
+    if (*value == '\0')
+        sprintf(line, "%s;", name);
+    else
+        sprintf(line, "%s: %s", name, value);
+    if (i < h->nheaders)
+        free(h->headers[i]);
+    else
+        h->nheaders++;
+    h->headers[i] = line;
+    return 0;
+}
+
+int locust_http_set_auth(locust_http *h, const char *user, const char *password)
+{
+    if (h == NULL) return LOCUST_EINVAL;
+    char *u = user ? locust__strdup(user) : NULL;
+    char *p = user ? locust__strdup(password ? password : "") : NULL;
+    if (user != NULL && (u == NULL || p == NULL)) {
+        free(u);
+        free(p);
+        return LOCUST_ENOMEM;
+    }
+    free(h->auth_user);
+    free(h->auth_password);
+    h->auth_user = u;
+    h->auth_password = p;
+    return 0;
+}
+
+const char *locust_http_cookie(locust_http *h, const char *name)
+{
+    if (h == NULL || name == NULL) return NULL;
+    struct curl_slist *list = NULL;
+    free(h->cookie_value);
+    h->cookie_value = NULL;
+    /* No curl handle yet: no cookie ever came. */
+    if (h->easy == NULL || curl_easy_getinfo(h->easy, CURLINFO_COOKIELIST, &list) != CURLE_OK) return NULL;
+    /* Netscape format: domain, tailmatch, path, secure, expires, name, value. */
+    for (struct curl_slist *l = list; l != NULL && h->cookie_value == NULL; l = l->next) {
+        const char *f = l->data;
+        for (int i = 0; i < 5 && f != NULL; i++) {
+            f = strchr(f, '\t');
+            if (f) f++;
+        }
+        if (f == NULL) continue;
+        const char *tab = strchr(f, '\t');
+        if (tab == NULL || (size_t)(tab - f) != strlen(name) || strncmp(f, name, strlen(name)) != 0) continue;
+        h->cookie_value = locust__strdup(tab + 1);
+    }
+    curl_slist_free_all(list);
+    return h->cookie_value;
+}
+
+int locust_http_clear_cookies(locust_http *h)
+{
+    if (h == NULL) return LOCUST_EINVAL;
+    h->jar_used = false;
+    if (h->easy == NULL) return 0;
+    return curl_easy_setopt(h->easy, CURLOPT_COOKIELIST, "ALL") == CURLE_OK ? 0 : LOCUST_ENOMEM;
+}
+
+int locust_http_set_max_body(locust_http *h, size_t max)
+{
+    if (h == NULL || max == 0) return LOCUST_EINVAL;
+    h->max_body = max;
+    return 0;
+}
+
+/* ---- requests ------------------------------------------------------------ */
+
+locust_response *locust_request(locust_ctx *ctx, const char *method, const char *url,
+                                const locust_request_opts *opts)
+{
+    locust_http *h = locust_client(ctx);
+    return h ? locust__http_request(h, ctx, method, url, opts) : NULL;
+}
+
+locust_response *locust_get(locust_ctx *ctx, const char *url, const locust_request_opts *opts)
+{
+    return locust_request(ctx, "GET", url, opts);
+}
+
+locust_response *locust_post(locust_ctx *ctx, const char *url, const locust_request_opts *opts)
+{
+    return locust_request(ctx, "POST", url, opts);
+}
+
+locust_response *locust_put(locust_ctx *ctx, const char *url, const locust_request_opts *opts)
+{
+    return locust_request(ctx, "PUT", url, opts);
+}
+
+locust_response *locust_delete(locust_ctx *ctx, const char *url, const locust_request_opts *opts)
+{
+    return locust_request(ctx, "DELETE", url, opts);
+}
+
+locust_response *locust_head(locust_ctx *ctx, const char *url, const locust_request_opts *opts)
+{
+    return locust_request(ctx, "HEAD", url, opts);
+}
+
+locust_response *locust_patch(locust_ctx *ctx, const char *url, const locust_request_opts *opts)
+{
+    return locust_request(ctx, "PATCH", url, opts);
+}
+
+locust_response *locust_options(locust_ctx *ctx, const char *url, const locust_request_opts *opts)
+{
+    return locust_request(ctx, "OPTIONS", url, opts);
+}

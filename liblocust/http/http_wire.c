@@ -1,0 +1,492 @@
+/*
+ * The session's own HTTP/1.1 connection ("the wire"): a plain http:// hop
+ * to an IP address goes over a socket the session keeps, written and read
+ * right on the user's fiber, instead of through curl.
+ *
+ * Why: curl's per-transfer machinery (re-adding the easy handle to the
+ * multi, rebuilding the request with its byte-at-a-time printf, the
+ * connection cache and its liveness poll(), the proxy environment lookups,
+ * a 16 KiB buffer allocated and freed per transfer) measured ~80,000
+ * instructions and five system calls per request (bench/callgrind.sh);
+ * here a request is a send() and a recv(), as with wrk.
+ *
+ * It sends what curl 7.88 sends for the same hop, byte for byte: the
+ * request line, Host, Authorization, User-Agent, Accept, Accept-Encoding,
+ * Cookie, the custom headers under curl's rules ("Name:" removes a header,
+ * "Name;" sends it empty), then Content-Length and the body. What arrives
+ * goes to the same header and write callbacks as curl's data, and failures
+ * carry curl's codes and words, so a response does not tell which path
+ * fetched it. Everything else stays with curl: https, host names (curl
+ * resolves them), proxies from the environment, chunked uploads, and
+ * sessions whose cookie jar holds cookies (the jar is curl's; a Set-Cookie
+ * that arrives here is handed to it). A connect error is left to curl too,
+ * which retries the hop and words the error as it always does.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "http/http_wire.h"
+
+/* curl's default connect timeout. */
+#define CONNECT_TIMEOUT 300.0
+
+/* A socket address of either family, smaller than sockaddr_storage (a wire per user). */
+typedef union wire_addr {
+    struct sockaddr sa;
+    struct sockaddr_in in4;
+    struct sockaddr_in6 in6;
+} wire_addr;
+
+struct locust__wire {
+    locust_http *h;
+    struct ev_loop *loop;
+    int fd;
+    ev_io io;
+    ev_timer timer;
+    int events;
+    bool waiting;    /* the user is blocked on this connection */
+    bool timed_out;  /* the timer fired while it was */
+    unsigned served; /* responses read on this connection */
+    wire_addr addr;  /* where the connection goes */
+    socklen_t addr_len;
+    /* The next hop, as locust__wire_usable() found it for locust__wire_hop(). */
+    wire_addr to;
+    socklen_t to_len;
+    const char *target, *authority;
+    size_t authority_len;
+    bool default_port;
+};
+
+/* ---- which hops go over the wire ----------------------------------------- */
+
+/* Proxies from the environment, as curl reads them for http:// URLs. */
+static _Thread_local int proxy_env = -1;
+
+static bool have_proxy_env(void)
+{
+    if (proxy_env < 0) {
+        static const char *const vars[] = {"http_proxy", "all_proxy", "ALL_PROXY"};
+        proxy_env = 0;
+        for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+            const char *v = getenv(vars[i]);
+            if (v != NULL && *v != '\0') proxy_env = 1;
+        }
+    }
+    return proxy_env == 1;
+}
+
+/*
+ * Splits "http://host[:port]/..." of an IP address into the socket address
+ * and the request target. False when curl has to take the hop.
+ */
+static bool parse_target(const char *url, wire_addr *sa, socklen_t *len, const char **target,
+                         const char **authority, size_t *authority_len, bool *default_port)
+{
+    if (strncmp(url, "http://", 7) != 0) return false;
+    const char *a = url + 7, *end = a + strcspn(a, "/?#");
+    const char *host = a, *host_end, *port = NULL;
+    char ip[INET6_ADDRSTRLEN + 1];
+    if (*a == '[') {
+        host = a + 1;
+        host_end = memchr(host, ']', (size_t)(end - host));
+        if (host_end == NULL) return false;
+        if (host_end + 1 < end) {
+            if (host_end[1] != ':') return false;
+            port = host_end + 2;
+        }
+    } else {
+        host_end = memchr(a, ':', (size_t)(end - a));
+        if (host_end != NULL)
+            port = host_end + 1;
+        else
+            host_end = end;
+    }
+    size_t hl = (size_t)(host_end - host);
+    if (hl == 0 || hl >= sizeof ip) return false;
+    memcpy(ip, host, hl);
+    ip[hl] = '\0';
+    unsigned long p = 80;
+    if (port != NULL) {
+        char *pe;
+        if (port == end || *port < '0' || *port > '9') return false;
+        p = strtoul(port, &pe, 10);
+        if (pe != end || p == 0 || p > 65535) return false;
+    }
+    memset(sa, 0, sizeof *sa);
+    if (*a == '[') {
+        struct sockaddr_in6 *s6 = &sa->in6;
+        if (inet_pton(AF_INET6, ip, &s6->sin6_addr) != 1) return false;
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons((uint16_t)p);
+        *len = sizeof *s6;
+    } else {
+        struct sockaddr_in *s4 = &sa->in4;
+        if (inet_pton(AF_INET, ip, &s4->sin_addr) != 1) return false;
+        s4->sin_family = AF_INET;
+        s4->sin_port = htons((uint16_t)p);
+        *len = sizeof *s4;
+    }
+    *target = end;
+    *authority = a;
+    *authority_len = (size_t)(end - a);
+    *default_port = p == 80;
+    return true;
+}
+
+static void on_io(struct ev_loop *loop, ev_io *io, int revents);
+static void on_timer(struct ev_loop *loop, ev_timer *t, int revents);
+
+bool locust__wire_usable(locust_http *h)
+{
+    struct locust__http_req *q = h->req;
+    if (h->jar_used || have_proxy_env() || strncmp(q->url, "http://", 7) != 0) return false;
+    locust__wire *w = h->wire;
+    if (w == NULL) {
+        if ((w = calloc(1, sizeof *w)) == NULL) return false;
+        w->h = h;
+        w->loop = locust__runner_loop(h->runner);
+        w->fd = -1;
+        ev_timer_init(&w->timer, on_timer, 0., 0.);
+        w->timer.data = w;
+        h->wire = w;
+    }
+    if (!parse_target(q->url, &w->to, &w->to_len, &w->target, &w->authority, &w->authority_len,
+                      &w->default_port))
+        return false;
+    const struct curl_slist *hdrs = q->body_dropped ? q->hdrs_nobody : q->hdrs;
+    if (hdrs != NULL && hdrs == h->wire_head.usable_for) return true;
+    const char *expect = locust__wire_find_header(hdrs, "Expect");
+    /* A chunked upload or a wait for 100-continue: curl's business. */
+    bool ok = locust__wire_find_header(hdrs, "Transfer-Encoding") == NULL &&
+              (expect == NULL || locust__wire_value_empty(expect));
+    /* The session's shared lists stay as they are until forgotten. */
+    if (ok && q->hdrs_shared) h->wire_head.usable_for = hdrs;
+    return ok;
+}
+
+/* ---- the connection --------------------------------------------------------- */
+
+static void wire_close(locust__wire *w)
+{
+    if (w->fd < 0) return;
+    ev_io_stop(w->loop, &w->io);
+    close(w->fd);
+    w->fd = -1;
+    w->events = 0;
+    w->served = 0;
+}
+
+static void on_io(struct ev_loop *loop, ev_io *io, int revents)
+{
+    locust__wire *w = io->data;
+    if (w->waiting) {
+        locust__user_wake(w->h->user);
+        return;
+    }
+    /* An event queued before the user read what it announced is stale. */
+    char c;
+    ssize_t n = recv(w->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
+    /* Data or end of file on an idle connection: the server closed it (or
+     * broke the protocol). Either way it cannot carry another request. */
+    wire_close(w);
+}
+
+static void on_timer(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    locust__wire *w = t->data;
+    w->timed_out = true;
+    if (w->waiting) locust__user_wake(w->h->user);
+}
+
+void locust__wire_free(locust__wire *w)
+{
+    if (w == NULL) return;
+    wire_close(w);
+    ev_timer_stop(w->loop, &w->timer);
+    free(w);
+}
+
+/*
+ * Blocks the user until the socket is ready for `events`. Returns 0,
+ * LOCUST_ETIMEDOUT past `deadline` (0: none) or LOCUST_ECANCELED.
+ */
+static int wait_fd(locust__wire *w, int events, double deadline)
+{
+    if (w->events != events) {
+        ev_io_stop(w->loop, &w->io);
+        ev_io_set(&w->io, w->fd, events);
+        ev_io_start(w->loop, &w->io);
+        w->events = events;
+    }
+    w->timed_out = false;
+    if (deadline > 0) {
+        double left = deadline - locust__mono();
+        if (left <= 0) return LOCUST_ETIMEDOUT;
+        ev_timer_set(&w->timer, left, 0.);
+        ev_timer_start(w->loop, &w->timer);
+    }
+    w->waiting = true;
+    /* A graceful stop lets the request finish (locust__user_block_io). */
+    int rc = locust__user_block_io(w->h->user);
+    w->waiting = false;
+    if (deadline > 0) ev_timer_stop(w->loop, &w->timer);
+    if (rc != 0) return rc;
+    return w->timed_out ? LOCUST_ETIMEDOUT : 0;
+}
+
+/* Opens the connection; LOCUST_EAGAIN leaves the error to curl. */
+static int wire_connect(locust__wire *w, double deadline)
+{
+    int fd = socket(w->addr.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return LOCUST_EAGAIN;
+    int one = 1;
+    /* curl sets TCP_NODELAY too: the head and a small body leave at once. */
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    w->fd = fd;
+    ev_io_init(&w->io, on_io, fd, EV_WRITE);
+    w->io.data = w;
+    ev_io_start(w->loop, &w->io);
+    w->events = EV_WRITE;
+    if (connect(fd, &w->addr.sa, w->addr_len) == 0) return 0;
+    if (errno != EINPROGRESS) {
+        wire_close(w);
+        return LOCUST_EAGAIN;
+    }
+    int rc = wait_fd(w, EV_WRITE, deadline);
+    if (rc != 0) {
+        wire_close(w);
+        return rc;
+    }
+    int err = 0;
+    socklen_t el = sizeof err;
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) != 0 || err != 0) {
+        wire_close(w);
+        return LOCUST_EAGAIN;
+    }
+    return 0;
+}
+
+/* Sends head and body: 0 (with *err set to errno when sending failed), LOCUST_ETIMEDOUT or LOCUST_ECANCELED.
+ */
+static int send_all(locust__wire *w, const locust__sbuf *head, const char *body, size_t body_len,
+                    double deadline, int *err)
+{
+    size_t off = 0, total = head->n + body_len;
+    while (off < total) {
+        struct iovec iov[2];
+        int n = 0;
+        if (off < head->n) iov[n++] = (struct iovec){head->p + off, head->n - off};
+        size_t boff = off > head->n ? off - head->n : 0;
+        if (body_len > boff) iov[n++] = (struct iovec){(char *)body + boff, body_len - boff};
+        struct msghdr m = {.msg_iov = iov, .msg_iovlen = (size_t)n};
+        ssize_t s = sendmsg(w->fd, &m, MSG_NOSIGNAL);
+        if (s >= 0) {
+            off += (size_t)s;
+            continue;
+        }
+        if (errno == EINTR) continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK) {
+            *err = errno;
+            return 0;
+        }
+        int rc = wait_fd(w, EV_READ | EV_WRITE, deadline);
+        if (rc != 0) return rc;
+    }
+    if (w->events != EV_READ) {
+        ev_io_stop(w->loop, &w->io);
+        ev_io_set(&w->io, w->fd, EV_READ);
+        ev_io_start(w->loop, &w->io);
+        w->events = EV_READ;
+    }
+    return 0;
+}
+
+/* ---- one hop ------------------------------------------------------------------------ */
+
+/* What went wrong under a request, for read_response() and the retry. */
+enum { R_EOF = 1, R_ERR, S_ERR };
+
+/* Reads until the response is complete (or parsing failed: p->result). */
+static int read_response(locust__wire_msg *p, double deadline, int *err)
+{
+    locust__wire *w = p->w;
+    for (;;) {
+        if (locust__wire_parse(p) != CURLE_OK) return 0;
+        if (p->state == ST_DONE) return 0;
+        if (p->start > 0 && p->start == p->end) p->start = p->end = 0;
+        if (p->end == p->cap) {
+            if (p->start > 0) {
+                memmove(p->buf, p->buf + p->start, p->end - p->start);
+                p->end -= p->start;
+                p->start = 0;
+            } else {
+                /* One header line longer than the buffer: grow up to curl's cap. */
+                size_t cap = p->cap * 2;
+                char *nb = cap <= 2 * LOCUST__WIRE_MAX_LINE ? malloc(cap) : NULL;
+                if (nb == NULL) {
+                    locust__wire_fail(p, CURLE_RECV_ERROR, "Rejected %zu bytes header (max is %u)!", p->end,
+                                      LOCUST__WIRE_MAX_LINE);
+                    return 0;
+                }
+                memcpy(nb, p->buf, p->end);
+                locust__wire_buf_put(p->buf, p->cap);
+                p->buf = nb;
+                p->cap = cap;
+            }
+        }
+        if (p->need_wait) {
+            int rc = wait_fd(w, EV_READ, deadline);
+            if (rc != 0) return rc;
+            p->need_wait = false;
+        }
+        ssize_t n = recv(w->fd, p->buf + p->end, p->cap - p->end, 0);
+        if (n > 0) {
+            p->end += (size_t)n;
+            p->got += (size_t)n;
+            continue;
+        }
+        if (n == 0) {
+            if (p->until_close && p->state == ST_BODY) {
+                p->state = ST_DONE;
+                return 0;
+            }
+            return R_EOF; /* closed early: the caller words it */
+        }
+        if (errno == EINTR) continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK) {
+            *err = errno;
+            return R_ERR;
+        }
+        p->need_wait = true;
+    }
+}
+
+int locust__wire_hop(locust_http *h)
+{
+    struct locust__http_req *q = h->req;
+    const locust_request_opts *o = q->opts;
+    locust__wire *w = h->wire; /* set up by locust__wire_usable() */
+    /* One connection per session, like a browser tab's: another origin replaces it. */
+    if (w->fd >= 0 && (w->addr_len != w->to_len || memcmp(&w->addr, &w->to, w->to_len) != 0)) wire_close(w);
+    memcpy(&w->addr, &w->to, w->to_len);
+    w->addr_len = w->to_len;
+
+    h->errbuf[0] = '\0';
+    h->wire_connected = false;
+    double start = locust__mono();
+    double deadline = o->timeout > 0 ? start + o->timeout : 0;
+    double cdeadline = start + (o->connect_timeout > 0 ? o->connect_timeout : CONNECT_TIMEOUT);
+    if (deadline > 0 && deadline < cdeadline) cdeadline = deadline;
+
+    locust__sbuf req = {.p = req.local, .cap = sizeof req.local};
+    locust__wire_build_request(h, &req, w->target, w->authority, w->authority_len, w->default_port);
+    if (req.failed) {
+        locust__sb_free(&req);
+        return LOCUST_ENOMEM;
+    }
+    const char *body = q->has_body && strcmp(q->method, "HEAD") != 0 ? q->body : NULL;
+    size_t body_len = body ? q->body_len : 0;
+
+    locust__wire_msg p = {.w = w, .h = h, .head = strcmp(q->method, "HEAD") == 0, .result = CURLE_OK};
+    int rc = 0;
+    for (int attempt = 0;; attempt++) {
+        bool reused = w->fd >= 0;
+        if (!reused) {
+            rc = wire_connect(w, cdeadline);
+            if (rc != 0) break; /* timed out, LOCUST_EAGAIN (curl words the error) or cancelled */
+        }
+        h->wire_connected = true;
+        int err = 0;
+        rc = send_all(w, &req, body, body_len, deadline, &err);
+        if (rc == 0 && err != 0) rc = S_ERR;
+        if (rc == 0) {
+            if (p.buf == NULL) {
+                if ((p.buf = locust__wire_buf_get()) == NULL) {
+                    rc = LOCUST_ENOMEM;
+                    break;
+                }
+                p.cap = LOCUST__WIRE_BUF;
+            }
+            /* The answer cannot be there yet: wait before the first recv(). */
+            p.need_wait = true;
+            rc = read_response(&p, deadline, &err);
+        }
+        if (rc <= 0) break;
+        /* The connection failed under the request. A kept-alive one the
+         * server had closed is retried once on a fresh connection, as curl
+         * does, when nothing of the response came. */
+        wire_close(w);
+        if (reused && p.got == 0 && attempt == 0) {
+            p.state = ST_STATUS;
+            p.start = p.end = 0;
+            continue;
+        }
+        if (rc == S_ERR)
+            locust__wire_fail(&p, CURLE_SEND_ERROR, "Send failure: %s", strerror(err));
+        else if (rc == R_ERR)
+            locust__wire_fail(&p, CURLE_RECV_ERROR, "Recv failure: %s", strerror(err));
+        else if (p.got == 0)
+            locust__wire_fail(&p, CURLE_GOT_NOTHING, "Empty reply from server");
+        else if (p.state == ST_BODY && p.has_length)
+            locust__wire_fail(&p, CURLE_PARTIAL_FILE, "transfer closed with %lld bytes remaining to read",
+                              (long long)p.left);
+        else
+            locust__wire_fail(&p, CURLE_PARTIAL_FILE, "transfer closed with outstanding read data remaining");
+        rc = 0;
+        break;
+    }
+    if (rc == LOCUST_ETIMEDOUT) {
+        p.result = CURLE_OPERATION_TIMEDOUT;
+        rc = 0;
+    }
+    locust__sb_free(&req);
+    if (rc == 0) {
+        if (p.result != CURLE_OK || p.close || p.start != p.end || p.state != ST_DONE) {
+            wire_close(w);
+        } else {
+            w->served++;
+        }
+        /* Only a session without cookies comes here: any now came with this hop. */
+        if (h->jar_used && h->cur != NULL) locust__wire_keep_cookies(h, h->cur, q->url);
+        h->xfer.result = p.result;
+        h->xfer.end = locust__mono();
+        h->xfer.done = true;
+    } else {
+        wire_close(w);
+    }
+    locust__wire_msg_end(&p);
+    return rc;
+}
+
+char *locust__wire_redirect_url(locust_http *h, locust_response *r)
+{
+    const char *loc = NULL;
+    /* curl follows the first Location header. */
+    for (size_t off = 0; off < r->hdrs_len && loc == NULL;) {
+        const char *k = r->hdrs + off, *v = k + strlen(k) + 1;
+        if (strcasecmp(k, "Location") == 0) loc = v;
+        off = (size_t)(v + strlen(v) + 1 - r->hdrs);
+    }
+    if (loc == NULL || r->status < 300 || r->status > 399) return NULL;
+    CURLU *u = curl_url();
+    char *out = NULL, *s = NULL;
+    if (u != NULL && curl_url_set(u, CURLUPART_URL, h->req->url, 0) == CURLUE_OK &&
+        curl_url_set(u, CURLUPART_URL, loc, CURLU_ALLOW_SPACE) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_URL, &s, 0) == CURLUE_OK)
+        out = locust__strdup(s);
+    curl_free(s);
+    curl_url_cleanup(u);
+    return out;
+}
