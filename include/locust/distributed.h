@@ -17,44 +17,47 @@ extern "C" {
 typedef struct locust_runner locust_runner;
 
 /** Wire protocols: Locust 0.9's PUSH/PULL pair, or Locust 2.x's ROUTER/DEALER. */
-typedef enum locust_protocol {
-    LOCUST_PROTOCOL_09 = 1,
-    LOCUST_PROTOCOL_2 = 2
-} locust_protocol;
+typedef enum locust_protocol { LOCUST_PROTOCOL_09 = 1, LOCUST_PROTOCOL_2 = 2 } locust_protocol;
 
 typedef struct locust_master_options {
-    const char *bind_host;     /* default "*" */
-    int bind_port;             /* default 5557 (0.9 also binds port + 1) */
-    unsigned expect_slaves;    /* with autostart: how many ready slaves to wait for (default 1) */
-    bool autostart;            /* start autostart_users as soon as expect_slaves are ready (--no-web) */
+    const char *bind_host;  /* default "*" */
+    int bind_port;          /* default 5557 (0.9 also binds port + 1) */
+    unsigned expect_slaves; /* with autostart: how many ready slaves to wait for (default 1) */
+    bool autostart;         /* start autostart_users as soon as expect_slaves are ready (--no-web) */
     unsigned autostart_users;
     double autostart_rate;
-    double run_time;           /* with autostart: quit this many seconds after the hatch is sent; 0 = none */
+    double run_time; /* with autostart: quit this many seconds after the hatch is sent; 0 = none */
 } locust_master_options;
 
 typedef struct locust_slave_options {
-    const char *master_host;   /* default "127.0.0.1" */
-    int master_port;           /* default 5557 */
-    locust_protocol protocol;  /* default LOCUST_PROTOCOL_09 */
+    const char *master_host;  /* default "127.0.0.1" */
+    int master_port;          /* default 5557 */
+    locust_protocol protocol; /* default LOCUST_PROTOCOL_09 */
 } locust_slave_options;
 
 /**
  * Makes `r` a master: locust_runner_start/stop/quit then drive the slaves,
  * and locust_runner_stats() holds the merged statistics. No users run here.
  */
-int locust_master_attach(locust_runner *r, const locust_master_options *opts);
+int locust_master_attach_sized(locust_runner *r, const locust_master_options *opts, size_t opts_size);
+/** Makes `r` a master (see locust_master_attach_sized()); opts may be NULL. */
+#define locust_master_attach(r, ...)                                                                         \
+    locust_master_attach_sized((r), (__VA_ARGS__), sizeof(locust_master_options))
 
 /**
  * Makes `r` a slave of a master: the master starts and stops its users,
  * and its statistics are reported to the master. Run the loop with
  * locust_runner_run(); it returns when the master quits or goes away.
  */
-int locust_slave_attach(locust_runner *r, const locust_slave_options *opts);
+int locust_slave_attach_sized(locust_runner *r, const locust_slave_options *opts, size_t opts_size);
+/** Makes `r` a slave (see locust_slave_attach_sized()); opts may be NULL. */
+#define locust_slave_attach(r, ...)                                                                          \
+    locust_slave_attach_sized((r), (__VA_ARGS__), sizeof(locust_slave_options))
 
 /** A slave as the master sees it. */
 typedef struct locust_slave_info {
     const char *id;
-    const char *state;         /* "ready", "hatching", "running", "stopped", "missing" */
+    const char *state; /* "ready", "hatching", "running", "stopped", "missing" */
     unsigned user_count;
 } locust_slave_info;
 

@@ -20,13 +20,13 @@ typedef struct locust_ctx locust_ctx;
 struct cJSON;
 
 typedef enum locust_event_type {
-    LOCUST_EV_REQUEST_SUCCESS = 0,  /* request_type, name, response_time, response_length */
-    LOCUST_EV_REQUEST_FAILURE,      /* request_type, name, response_time, error */
-    LOCUST_EV_LOCUST_ERROR,         /* ctx, message, traceback (the task path) */
-    LOCUST_EV_REPORT_TO_MASTER,     /* client_id, data: add keys to it */
-    LOCUST_EV_SLAVE_REPORT,         /* client_id, data: the extra keys a slave sent */
-    LOCUST_EV_HATCH_COMPLETE,       /* user_count */
-    LOCUST_EV_QUITTING,             /* no fields */
+    LOCUST_EV_REQUEST_SUCCESS = 0, /* request_type, name, response_time, response_length */
+    LOCUST_EV_REQUEST_FAILURE,     /* request_type, name, response_time, error */
+    LOCUST_EV_LOCUST_ERROR,        /* ctx, message, traceback (the task path) */
+    LOCUST_EV_REPORT_TO_MASTER,    /* client_id, data: add keys to it */
+    LOCUST_EV_SLAVE_REPORT,        /* client_id, data: the extra keys a slave sent */
+    LOCUST_EV_HATCH_COMPLETE,      /* user_count */
+    LOCUST_EV_QUITTING,            /* no fields */
     LOCUST_EV_MASTER_START_HATCHING,
     LOCUST_EV_MASTER_STOP_HATCHING,
     LOCUST_EV_LOCUST_START_HATCHING,
@@ -41,16 +41,16 @@ typedef struct locust_event {
     /* request_success, request_failure */
     const char *request_type;
     const char *name;
-    double response_time;           /* milliseconds */
-    int64_t response_length;        /* bytes */
-    const char *error;              /* failure text */
+    double response_time;    /* milliseconds */
+    int64_t response_length; /* bytes */
+    const char *error;       /* failure text */
     /* locust_error */
-    locust_ctx *ctx;                /* the task set where the task failed */
+    locust_ctx *ctx; /* the task set where the task failed */
     const char *message;
-    const char *traceback;          /* "Class > TaskSet > task" */
+    const char *traceback; /* "Class > TaskSet > task" */
     /* report_to_master, slave_report */
     const char *client_id;
-    struct cJSON *data;             /* a cJSON object */
+    struct cJSON *data; /* a cJSON object */
     /* hatch_complete */
     unsigned user_count;
 } locust_event;

@@ -36,24 +36,24 @@ typedef int (*locust_chunk_fn)(const void *data, size_t len, void *udata);
 
 /** Options of one request; zero means "default" everywhere. */
 typedef struct locust_request_opts {
-    const char *name;                  /* stats name; default: path and query of the URL asked for */
-    bool catch_response;               /* decide success/failure yourself (manual §4.5.3) */
-    const char *const *params;         /* query parameters: key, value, ..., NULL (URL-encoded) */
-    const char *const *headers;        /* extra headers: "Name: value", ..., NULL */
-    const char *const *cookies;        /* extra cookies for this request: name, value, ..., NULL */
-    const void *body;                  /* raw body ... */
-    size_t body_len;                   /* ... and its length (strlen(body) when 0 and body set) */
-    const char *const *form;           /* URL-encoded form body: key, value, ..., NULL */
-    const struct cJSON *json;          /* JSON body (Content-Type: application/json) */
-    const char *auth_user;             /* HTTP basic auth */
+    const char *name;           /* stats name; default: path and query of the URL asked for */
+    bool catch_response;        /* decide success/failure yourself (manual §4.5.3) */
+    const char *const *params;  /* query parameters: key, value, ..., NULL (URL-encoded) */
+    const char *const *headers; /* extra headers: "Name: value", ..., NULL */
+    const char *const *cookies; /* extra cookies for this request: name, value, ..., NULL */
+    const void *body;           /* raw body ... */
+    size_t body_len;            /* ... and its length (strlen(body) when 0 and body set) */
+    const char *const *form;    /* URL-encoded form body: key, value, ..., NULL */
+    const struct cJSON *json;   /* JSON body (Content-Type: application/json) */
+    const char *auth_user;      /* HTTP basic auth */
     const char *auth_password;
-    double timeout;                    /* total seconds, per hop of a redirect chain; 0 = none */
-    double connect_timeout;            /* seconds; 0 = curl's default */
-    bool no_redirects;                 /* do not follow redirects (allow_redirects=False) */
-    bool insecure;                     /* skip TLS verification (verify=False) */
-    const char *client_cert;           /* PEM client certificate file */
-    const char *client_key;            /* PEM client key file */
-    locust_chunk_fn stream;            /* streaming mode: chunks go here, nothing is stored */
+    double timeout;          /* total seconds, per hop of a redirect chain; 0 = none */
+    double connect_timeout;  /* seconds; 0 = curl's default */
+    bool no_redirects;       /* do not follow redirects (allow_redirects=False) */
+    bool insecure;           /* skip TLS verification (verify=False) */
+    const char *client_cert; /* PEM client certificate file */
+    const char *client_key;  /* PEM client key file */
+    locust_chunk_fn stream;  /* streaming mode: chunks go here, nothing is stored */
     void *stream_udata;
 } locust_request_opts;
 
@@ -69,22 +69,29 @@ locust_http *locust_client(locust_ctx *ctx);
  * a host, an invalid URL, two bodies, a malformed header) fails the task,
  * like locust_fail(), as Python re-raises InvalidURL into the task.
  */
-locust_response *locust_request(locust_ctx *ctx, const char *method, const char *url,
-                                const locust_request_opts *opts);
-/** GET, see locust_request(). */
-locust_response *locust_get(locust_ctx *ctx, const char *url, const locust_request_opts *opts);
-/** POST, see locust_request(). */
-locust_response *locust_post(locust_ctx *ctx, const char *url, const locust_request_opts *opts);
-/** PUT, see locust_request(). */
-locust_response *locust_put(locust_ctx *ctx, const char *url, const locust_request_opts *opts);
-/** DELETE, see locust_request(). */
-locust_response *locust_delete(locust_ctx *ctx, const char *url, const locust_request_opts *opts);
-/** HEAD, see locust_request(). */
-locust_response *locust_head(locust_ctx *ctx, const char *url, const locust_request_opts *opts);
-/** PATCH, see locust_request(). */
-locust_response *locust_patch(locust_ctx *ctx, const char *url, const locust_request_opts *opts);
-/** OPTIONS, see locust_request(). */
-locust_response *locust_options(locust_ctx *ctx, const char *url, const locust_request_opts *opts);
+locust_response *locust_request_sized(locust_ctx *ctx, const char *method, const char *url,
+                                      const locust_request_opts *opts, size_t opts_size);
+/* The request macros pass the size of the options struct the caller was
+ * compiled with, so the struct can grow (see "Option structs grow" in
+ * locust.h). opts may be NULL. */
+#define LOCUST__REQ(ctx, method, url, ...)                                                                   \
+    locust_request_sized((ctx), (method), (url), (__VA_ARGS__), sizeof(locust_request_opts))
+/** Sends a request with any method, see locust_request_sized(). */
+#define locust_request(ctx, method, url, ...) LOCUST__REQ(ctx, method, url, __VA_ARGS__)
+/** GET, see locust_request_sized(). */
+#define locust_get(ctx, url, ...) LOCUST__REQ(ctx, "GET", url, __VA_ARGS__)
+/** POST, see locust_request_sized(). */
+#define locust_post(ctx, url, ...) LOCUST__REQ(ctx, "POST", url, __VA_ARGS__)
+/** PUT, see locust_request_sized(). */
+#define locust_put(ctx, url, ...) LOCUST__REQ(ctx, "PUT", url, __VA_ARGS__)
+/** DELETE, see locust_request_sized(). */
+#define locust_delete(ctx, url, ...) LOCUST__REQ(ctx, "DELETE", url, __VA_ARGS__)
+/** HEAD, see locust_request_sized(). */
+#define locust_head(ctx, url, ...) LOCUST__REQ(ctx, "HEAD", url, __VA_ARGS__)
+/** PATCH, see locust_request_sized(). */
+#define locust_patch(ctx, url, ...) LOCUST__REQ(ctx, "PATCH", url, __VA_ARGS__)
+/** OPTIONS, see locust_request_sized(). */
+#define locust_options(ctx, url, ...) LOCUST__REQ(ctx, "OPTIONS", url, __VA_ARGS__)
 
 /** Adds or replaces a default header sent with every request of the session (NULL value: removes it). */
 int locust_http_set_header(locust_http *h, const char *name, const char *value);
@@ -129,8 +136,7 @@ const char *locust_response_error(const locust_response *r);
  */
 void locust_response_success(locust_response *r);
 /** catch_response: report a failure with a message now. */
-void locust_response_failure(locust_response *r, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void locust_response_failure(locust_response *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /** Releases a response now (reporting a catch_response outcome). NULL is fine. */
 void locust_response_free(locust_response *r);
 

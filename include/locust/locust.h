@@ -32,16 +32,28 @@ extern "C" {
 /* Version                                                                  */
 /* ------------------------------------------------------------------------ */
 
-#define LOCUST_VERSION_MAJOR 0
-#define LOCUST_VERSION_MINOR 1
-#define LOCUST_VERSION_PATCH 0
+#define LOCUST_VERSION_MAJOR  0
+#define LOCUST_VERSION_MINOR  1
+#define LOCUST_VERSION_PATCH  0
 #define LOCUST_VERSION_STRING "0.1.0"
 
 /*
- * The scenario ABI version. A compiled scenario records the value it was
- * built with (see LOCUST_SCENARIO below); locust-run refuses a scenario
- * whose ABI differs from the library's. Bump it whenever a public struct
- * changes layout.
+ * The ABI version of the static definitions (locust_class, locust_taskset,
+ * locust_task and the scenario record), which the library reads in place.
+ * A compiled scenario records the value it was built with (see
+ * LOCUST_SCENARIO below) and locust-run refuses one whose version differs;
+ * a program that embeds the library passes it with every runner it creates
+ * (locust_runner_new() does that for you) and gets LOCUST_EABI on a
+ * mismatch. Bump it whenever one of those structs changes layout.
+ *
+ * Option structs grow. The structs a caller fills in for a call (runner,
+ * request, master, slave and web UI options) are not covered by this
+ * version: new fields are only ever appended, zero always means "default",
+ * and each call passes the size of the struct it was compiled with (the
+ * macros locust_runner_new(), locust_get(), ... do it). The library reads
+ * the fields it knows and takes the missing ones as zero, so a program
+ * built against older headers keeps working; a program built against newer
+ * headers that sets a field this library does not know gets LOCUST_ENOTSUP.
  */
 #define LOCUST_API_VERSION 1
 
@@ -56,28 +68,28 @@ const char *locust_version(void);
  * Error codes are negative. The errno-based ones take the platform's values;
  * the liblocust-specific ones live from -4000 down. Never renumber a code.
  */
-#define LOCUST_OK 0
-#define LOCUST_EINVAL (-EINVAL)
-#define LOCUST_ENOMEM (-ENOMEM)
-#define LOCUST_ENOENT (-ENOENT)
-#define LOCUST_EEXIST (-EEXIST)
-#define LOCUST_ERANGE (-ERANGE)
-#define LOCUST_EBUSY (-EBUSY)
-#define LOCUST_EIO (-EIO)
-#define LOCUST_EPROTO (-EPROTO)
-#define LOCUST_ENOTSUP (-ENOTSUP)
-#define LOCUST_ETIMEDOUT (-ETIMEDOUT)
-#define LOCUST_ECANCELED (-ECANCELED)
+#define LOCUST_OK           0
+#define LOCUST_EINVAL       (-EINVAL)
+#define LOCUST_ENOMEM       (-ENOMEM)
+#define LOCUST_ENOENT       (-ENOENT)
+#define LOCUST_EEXIST       (-EEXIST)
+#define LOCUST_ERANGE       (-ERANGE)
+#define LOCUST_EBUSY        (-EBUSY)
+#define LOCUST_EIO          (-EIO)
+#define LOCUST_EPROTO       (-EPROTO)
+#define LOCUST_ENOTSUP      (-ENOTSUP)
+#define LOCUST_ETIMEDOUT    (-ETIMEDOUT)
+#define LOCUST_ECANCELED    (-ECANCELED)
 #define LOCUST_ECONNREFUSED (-ECONNREFUSED)
-#define LOCUST_EMFILE (-EMFILE)
-#define LOCUST_EAGAIN (-EAGAIN)
-#define LOCUST_ECLASS (-4001)   /* invalid locust class or task set definition */
-#define LOCUST_EABI (-4002)     /* scenario built against another ABI version */
-#define LOCUST_EHTTP (-4003)    /* HTTP request failed (see the response error) */
-#define LOCUST_EJSON (-4004)    /* body is not valid JSON */
-#define LOCUST_ESTATE (-4005)   /* operation not allowed in the current state */
-#define LOCUST_ETOOBIG (-4006)  /* a capped buffer would grow past its cap */
-#define LOCUST_ENOTFIBER (-4007) /* call needs a user fiber, made from outside one */
+#define LOCUST_EMFILE       (-EMFILE)
+#define LOCUST_EAGAIN       (-EAGAIN)
+#define LOCUST_ECLASS       (-4001) /* invalid locust class or task set definition */
+#define LOCUST_EABI         (-4002) /* scenario or program built against another ABI version */
+#define LOCUST_EHTTP        (-4003) /* HTTP request failed (see the response error) */
+#define LOCUST_EJSON        (-4004) /* body is not valid JSON */
+#define LOCUST_ESTATE       (-4005) /* operation not allowed in the current state */
+#define LOCUST_ETOOBIG      (-4006) /* a capped buffer would grow past its cap */
+#define LOCUST_ENOTFIBER    (-4007) /* call needs a user fiber, made from outside one */
 
 /** Returns a static, human-readable description of an error code. */
 const char *locust_strerror(int err);
@@ -118,22 +130,37 @@ typedef double (*locust_wait_fn)(locust_ctx *ctx);
  * .taskset are both NULL (LOCUST_TASKS_END).
  */
 struct locust_task {
-    const char *name;               /* shown in task-ratio tables; defaults to the task set name or "task<N>" */
-    locust_task_fn fn;              /* the task, or NULL when .taskset is set */
-    const locust_taskset *taskset;  /* a nested task set, or NULL */
-    int weight;                     /* 0 = 1; LOCUST_WEIGHT_NEVER = excluded */
-    int order;                      /* seq_task order in a sequential task set; 0 = 1 */
+    const char *name;  /* shown in task-ratio tables; defaults to the task set name or "task<N>" */
+    locust_task_fn fn; /* the task, or NULL when .taskset is set */
+    const locust_taskset *taskset; /* a nested task set, or NULL */
+    int weight;                    /* 0 = 1; LOCUST_WEIGHT_NEVER = excluded */
+    int order;                     /* seq_task order in a sequential task set; 0 = 1 */
 };
 
-#define LOCUST_TASKS_END { NULL, NULL, NULL, 0, 0 }
+#define LOCUST_TASKS_END                                                                                     \
+    {                                                                                                        \
+        NULL, NULL, NULL, 0, 0                                                                               \
+    }
 /** A function task with weight 1, named after the function. */
-#define LOCUST_TASK(f) { .name = #f, .fn = (f), .weight = 1 }
+#define LOCUST_TASK(f)                                                                                       \
+    {                                                                                                        \
+        .name = #f, .fn = (f), .weight = 1                                                                   \
+    }
 /** A function task with weight w (Python's @task(w)). */
-#define LOCUST_TASK_W(f, w) { .name = #f, .fn = (f), .weight = (w) }
+#define LOCUST_TASK_W(f, w)                                                                                  \
+    {                                                                                                        \
+        .name = #f, .fn = (f), .weight = (w)                                                                 \
+    }
 /** A nested task set with weight w. */
-#define LOCUST_SUBTASKS(ts, w) { .name = NULL, .taskset = &(ts), .weight = (w) }
+#define LOCUST_SUBTASKS(ts, w)                                                                               \
+    {                                                                                                        \
+        .name = NULL, .taskset = &(ts), .weight = (w)                                                        \
+    }
 /** A task of a sequential task set with order o (Python's @seq_task(o)). */
-#define LOCUST_SEQ_TASK(f, o) { .name = #f, .fn = (f), .weight = 1, .order = (o) }
+#define LOCUST_SEQ_TASK(f, o)                                                                                \
+    {                                                                                                        \
+        .name = #f, .fn = (f), .weight = 1, .order = (o)                                                     \
+    }
 
 /**
  * A task set (Python's TaskSet or TaskSequence). Wait settings left at zero
@@ -143,11 +170,11 @@ struct locust_task {
  */
 struct locust_taskset {
     const char *name;
-    const locust_task *tasks;       /* terminated by LOCUST_TASKS_END */
-    bool sequential;                /* TaskSequence: run tasks in .order, weight = repeat count */
-    double min_wait, max_wait;      /* milliseconds */
-    locust_wait_fn wait;            /* overrides min_wait/max_wait when set */
-    size_t data_size;               /* zeroed per-instance data, see locust_taskset_data() */
+    const locust_task *tasks;  /* terminated by LOCUST_TASKS_END */
+    bool sequential;           /* TaskSequence: run tasks in .order, weight = repeat count */
+    double min_wait, max_wait; /* milliseconds */
+    locust_wait_fn wait;       /* overrides min_wait/max_wait when set */
+    size_t data_size;          /* zeroed per-instance data, see locust_taskset_data() */
     /* Once per task set per process, in the fiber of the first user that enters it. */
     locust_task_fn setup;
     /* Once at shutdown, in a fiber of its own with an HTTP session. */
@@ -165,14 +192,14 @@ struct locust_taskset {
 struct locust_class {
     const char *name;
     const locust_taskset *task_set;
-    double min_wait, max_wait;      /* milliseconds, inclusive */
-    locust_wait_fn wait;            /* overrides min_wait/max_wait when set */
-    int weight;                     /* spawn weight; 0 = 10 (Locust's default) */
-    const char *host;               /* base URL; --host overrides it */
-    size_t data_size;               /* zeroed per-user data, see locust_user_data() */
-    size_t stack_size;              /* fiber stack; 0 = LOCUST_DEFAULT_STACK_SIZE */
-    locust_task_fn setup;           /* once per class per process, in the first user's fiber */
-    locust_task_fn teardown;        /* once at shutdown, in a fiber with an HTTP session */
+    double min_wait, max_wait; /* milliseconds, inclusive */
+    locust_wait_fn wait;       /* overrides min_wait/max_wait when set */
+    int weight;                /* spawn weight; 0 = 10 (Locust's default) */
+    const char *host;          /* base URL; --host overrides it */
+    size_t data_size;          /* zeroed per-user data, see locust_user_data() */
+    size_t stack_size;         /* fiber stack; 0 = LOCUST_DEFAULT_STACK_SIZE */
+    locust_task_fn setup;      /* once per class per process, in the first user's fiber */
+    locust_task_fn teardown;   /* once at shutdown, in a fiber with an HTTP session */
 };
 
 /** The most users one runner (one process) takes; more are refused with LOCUST_ERANGE. */
@@ -244,8 +271,7 @@ LOCUST_NORETURN void locust_stop_user(locust_ctx *ctx);
  * locust_error event with the formatted message, waits, and goes on with
  * the next task. Never counted in the request statistics.
  */
-LOCUST_NORETURN void locust_fail(locust_ctx *ctx, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+LOCUST_NORETURN void locust_fail(locust_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /**
  * Puts a task at the end (or, with first, at the head) of this task set's
@@ -307,24 +333,31 @@ typedef enum locust_runner_state {
 
 /** Options for locust_runner_new(). Zero means "default" everywhere. */
 typedef struct locust_runner_options {
-    struct ev_loop *loop;   /* run on this libev loop; NULL = a loop of its own */
-    const char *host;       /* overrides every class's host (like --host) */
-    uint64_t seed;          /* random seed; 0 = seeded from the clock */
-    bool reset_stats;       /* reset stats when hatching completes (--reset-stats) */
-    bool catch_exceptions;  /* unused, reserved: task failures never stop a user */
+    struct ev_loop *loop;  /* run on this libev loop; NULL = a loop of its own */
+    const char *host;      /* overrides every class's host (like --host) */
+    uint64_t seed;         /* random seed; 0 = seeded from the clock */
+    bool reset_stats;      /* reset stats when hatching completes (--reset-stats) */
+    bool catch_exceptions; /* unused, reserved: task failures never stop a user */
     /* Seconds that requests in flight get to finish when users are stopped,
      * so they are counted; 0 = 10 s, < 0 = abandon them at once. */
     double stop_timeout;
 } locust_runner_options;
 
 /**
- * Creates a runner. `opts` may be NULL. Threads: a runner, its users and
+ * Creates a runner. `opts` may be NULL; `opts_size` is sizeof the options
+ * struct the caller was compiled with and `api_version` its
+ * LOCUST_API_VERSION (LOCUST_EABI when it differs from the library's).
+ * Call it through the locust_runner_new() macro, which passes both. Threads: a runner, its users and
  * everything they hold belong to the thread that runs its loop, and are used
  * from that thread only; runners on different threads share nothing and may
  * run at the same time (one runner per thread, like a libuv loop). Only the
  * log settings (locust_log_set()) are process-wide.
  */
-int locust_runner_new(locust_runner **out, const locust_runner_options *opts);
+int locust_runner_new_sized(locust_runner **out, const locust_runner_options *opts, size_t opts_size,
+                            int api_version);
+/** Creates a runner (see locust_runner_new_sized()); opts may be NULL. */
+#define locust_runner_new(out, ...)                                                                          \
+    locust_runner_new_sized((out), (__VA_ARGS__), sizeof(locust_runner_options), LOCUST_API_VERSION)
 
 /**
  * Frees a runner. Users still alive are killed without running on_stop;
@@ -402,10 +435,10 @@ bool locust_runner_quit_done(const locust_runner *r);
 
 /** A row of the task-exceptions table (Locust's runner.exceptions, spec §4.6). */
 typedef struct locust_exception_info {
-    uint64_t count;         /* occurrences */
-    const char *msg;        /* the failure message */
-    const char *traceback;  /* "Class > TaskSet > task" */
-    const char *nodes;      /* where it happened: "local" or slave ids, joined by ", " */
+    uint64_t count;        /* occurrences */
+    const char *msg;       /* the failure message */
+    const char *traceback; /* "Class > TaskSet > task" */
+    const char *nodes;     /* where it happened: "local" or slave ids, joined by ", " */
 } locust_exception_info;
 
 /** Returns the number of rows in the task-exceptions table. */
@@ -450,20 +483,19 @@ typedef struct locust_scenario {
 #else
 #define LOCUST__SCENARIO_LINKAGE
 #endif
-#define LOCUST_SCENARIO(init_fn, ...)                                           \
-    static const locust_class *const locust__scenario_classes[] = {__VA_ARGS__, \
-                                                                   NULL};       \
-    LOCUST__SCENARIO_LINKAGE __attribute__((visibility("default"))) const locust_scenario locust_scenario_export = { \
-        LOCUST_API_VERSION, locust__scenario_classes, (init_fn)}
+#define LOCUST_SCENARIO(init_fn, ...)                                                                        \
+    static const locust_class *const locust__scenario_classes[] = {__VA_ARGS__, NULL};                       \
+    LOCUST__SCENARIO_LINKAGE __attribute__((visibility("default")))                                          \
+    const locust_scenario locust_scenario_export = {LOCUST_API_VERSION, locust__scenario_classes, (init_fn)}
 
 #ifdef __cplusplus
 }
 #endif
 
-#include <locust/events.h>
-#include <locust/stats.h>
-#include <locust/http.h>
-#include <locust/web.h>
 #include <locust/distributed.h>
+#include <locust/events.h>
+#include <locust/http.h>
+#include <locust/stats.h>
+#include <locust/web.h>
 
 #endif /* LOCUST_LOCUST_H */

@@ -18,13 +18,17 @@ typedef struct locust_web_request locust_web_request;
 typedef struct locust_web_response locust_web_response;
 
 typedef struct locust_web_options {
-    const char *host;  /* bind address; NULL or "" = all interfaces */
-    int port;          /* 0 = pick a free port (see locust_web_port()); the CLI's default is 8089 */
-    const char *auth;  /* "user:password" for HTTP basic auth, or NULL */
+    const char *host; /* bind address; NULL or "" = all interfaces */
+    int port;         /* 0 = pick a free port (see locust_web_port()); the CLI's default is 8089 */
+    const char *auth; /* "user:password" for HTTP basic auth, or NULL */
 } locust_web_options;
 
 /** Starts the web UI for a runner, on the runner's loop. */
-int locust_web_new(locust_web **out, locust_runner *r, const locust_web_options *opts);
+int locust_web_new_sized(locust_web **out, locust_runner *r, const locust_web_options *opts,
+                         size_t opts_size);
+/** Starts the web UI (see locust_web_new_sized()); opts may be NULL. */
+#define locust_web_new(out, r, ...)                                                                          \
+    locust_web_new_sized((out), (r), (__VA_ARGS__), sizeof(locust_web_options))
 /** Returns the port the web UI listens on. */
 int locust_web_port(const locust_web *w);
 /** Stops and frees the web UI (NULL is fine). */

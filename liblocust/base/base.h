@@ -19,6 +19,18 @@
  */
 #define LOCUST__TLS_FAST _Thread_local __attribute__((tls_model("initial-exec")))
 
+/* ---- growing option structs ------------------------------------------- */
+
+/*
+ * Adapts an options struct that a caller built against another version of
+ * the headers (see "Option structs grow" in locust.h). Returns `opts` itself
+ * when the caller's struct has the library's size, NULL for NULL, else a copy
+ * in `tmp` (lib_size bytes): truncated when the caller's struct is larger,
+ * zero-extended when it is smaller. *err is LOCUST_ENOTSUP when the caller's
+ * struct is larger and sets a byte this library does not know, else 0.
+ */
+const void *locust__opts_adapt(const void *opts, size_t size, void *tmp, size_t lib_size, int *err);
+
 /* ---- random numbers (xoshiro256**, seeded by splitmix64) ---------------- */
 
 typedef struct locust__rng {

@@ -27,3 +27,25 @@ char *locust__strdup(const char *s)
     if (p) memcpy(p, s, n);
     return p;
 }
+
+const void *locust__opts_adapt(const void *opts, size_t size, void *tmp, size_t lib_size, int *err)
+{
+    *err = 0;
+    if (opts == NULL || size == lib_size) return opts;
+    const unsigned char *src = opts;
+    if (size > lib_size) {
+        /* Fields past ours were added by a newer header: zero means "default",
+         * so only a caller that set one asks for what we cannot do. */
+        for (size_t i = lib_size; i < size; i++) {
+            if (src[i] != 0) {
+                *err = LOCUST_ENOTSUP;
+                return NULL;
+            }
+        }
+        memcpy(tmp, src, lib_size);
+    } else {
+        memcpy(tmp, src, size);
+        memset((unsigned char *)tmp + size, 0, lib_size - size);
+    }
+    return tmp;
+}

@@ -326,10 +326,28 @@ double locust_runner_loop_lag(const locust_runner *r, double *max_ms)
 
 /* ---- creation ------------------------------------------------------------------ */
 
-int locust_runner_new(locust_runner **out, const locust_runner_options *opts)
+int locust_runner_new_sized(locust_runner **out, const locust_runner_options *opts, size_t opts_size,
+                            int api_version)
 {
-    locust_runner_options none = {0};
+    locust_runner_options none = {0}, adapted;
     if (!out) return LOCUST_EINVAL;
+    *out = NULL;
+    /* The static definitions a program hands us are read in place: their
+     * layout must be the one this library was built with. */
+    if (api_version != LOCUST_API_VERSION) {
+        locust_log(LOCUST_LOG_ERROR, "locust.runners",
+                   "this program was built against liblocust API version %d, but the library is %s "
+                   "(API version %d): rebuild the program",
+                   api_version, locust_version(), LOCUST_API_VERSION);
+        return LOCUST_EABI;
+    }
+    int aerr;
+    opts = locust__opts_adapt(opts, opts_size, &adapted, sizeof adapted, &aerr);
+    if (aerr) {
+        locust_log(LOCUST_LOG_ERROR, "locust.runners",
+                   "runner options: a field this liblocust (%s) does not know is set", locust_version());
+        return aerr;
+    }
     if (!opts) opts = &none;
     locust_runner *r = calloc(1, sizeof *r);
     if (!r) return LOCUST_ENOMEM;

@@ -189,44 +189,18 @@ int locust_http_set_max_body(locust_http *h, size_t max)
 
 /* ---- requests ------------------------------------------------------------ */
 
-locust_response *locust_request(locust_ctx *ctx, const char *method, const char *url,
-                                const locust_request_opts *opts)
+locust_response *locust_request_sized(locust_ctx *ctx, const char *method, const char *url,
+                                      const locust_request_opts *opts, size_t opts_size)
 {
     locust_http *h = locust_client(ctx);
-    return h ? locust__http_request(h, ctx, method, url, opts) : NULL;
-}
-
-locust_response *locust_get(locust_ctx *ctx, const char *url, const locust_request_opts *opts)
-{
-    return locust_request(ctx, "GET", url, opts);
-}
-
-locust_response *locust_post(locust_ctx *ctx, const char *url, const locust_request_opts *opts)
-{
-    return locust_request(ctx, "POST", url, opts);
-}
-
-locust_response *locust_put(locust_ctx *ctx, const char *url, const locust_request_opts *opts)
-{
-    return locust_request(ctx, "PUT", url, opts);
-}
-
-locust_response *locust_delete(locust_ctx *ctx, const char *url, const locust_request_opts *opts)
-{
-    return locust_request(ctx, "DELETE", url, opts);
-}
-
-locust_response *locust_head(locust_ctx *ctx, const char *url, const locust_request_opts *opts)
-{
-    return locust_request(ctx, "HEAD", url, opts);
-}
-
-locust_response *locust_patch(locust_ctx *ctx, const char *url, const locust_request_opts *opts)
-{
-    return locust_request(ctx, "PATCH", url, opts);
-}
-
-locust_response *locust_options(locust_ctx *ctx, const char *url, const locust_request_opts *opts)
-{
-    return locust_request(ctx, "OPTIONS", url, opts);
+    if (h == NULL) return NULL;
+    locust_request_opts adapted;
+    int aerr;
+    opts = locust__opts_adapt(opts, opts_size, &adapted, sizeof adapted, &aerr);
+    if (aerr) {
+        /* A request that cannot be made fails the task (locust_request_sized()). */
+        locust_fail(ctx, "locust_request: an option this liblocust (%s) does not know is set",
+                    locust_version());
+    }
+    return locust__http_request(h, ctx, method, url, opts);
 }
