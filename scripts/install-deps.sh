@@ -1,12 +1,30 @@
 #!/bin/sh
-# Installs the Debian packages that liblocust's build, tests and demo need,
-# only those that are missing, so that a second run costs nothing.
+# Installs the Debian packages that liblocust needs, only those that are
+# missing, so that a second run costs nothing. The argument says for what:
+#   build  the library, locust-run, the demo target (and make demo)
+#   check  build + the test suite (make check, check-asan, fuzz, distcheck)
+#   bench  check + the benchmarks' peers (make bench)
 set -eu
+what=${1:-check}
 
-PKGS="build-essential autoconf automake libtool pkg-config clang libclang-rt-14-dev
-libcurl4-openssl-dev libev-dev libzmq3-dev libmsgpack-dev libcjson-dev check
-libmicrohttpd-dev zlib1g-dev libjs-chart.js python3 python3-zmq python3-msgpack
-python3-locust nginx wrk valgrind"
+# Building: the toolchain, the libraries, Chart.js for the web UI page.
+BUILD_PKGS="build-essential autoconf automake libtool pkg-config
+libcurl4-openssl-dev libev-dev libzmq3-dev libmsgpack-dev libcjson-dev
+libmicrohttpd-dev zlib1g-dev libjs-chart.js"
+# Testing: Check, clang and its sanitizer runtime (check-asan, fuzzers),
+# clang-format (the format check), Python with Locust 0.9-style and Debian's
+# Locust 2.12.1 peers, nginx as a second target.
+CHECK_PKGS="check clang libclang-rt-14-dev clang-format python3 python3-zmq python3-msgpack
+python3-locust nginx"
+# Benchmarking: the other load generators and the profilers.
+BENCH_PKGS="wrk valgrind"
+
+case $what in
+build) PKGS=$BUILD_PKGS ;;
+check) PKGS="$BUILD_PKGS $CHECK_PKGS" ;;
+bench) PKGS="$BUILD_PKGS $CHECK_PKGS $BENCH_PKGS" ;;
+*) echo "install-deps: unknown set '$what' (build, check or bench)" >&2; exit 2 ;;
+esac
 
 missing=""
 for p in $PKGS; do

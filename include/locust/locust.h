@@ -32,10 +32,14 @@ extern "C" {
 /* Version                                                                  */
 /* ------------------------------------------------------------------------ */
 
-#define LOCUST_VERSION_MAJOR  0
-#define LOCUST_VERSION_MINOR  1
-#define LOCUST_VERSION_PATCH  0
-#define LOCUST_VERSION_STRING "0.1.0"
+/* The version is written here once: configure and the string derive from it. */
+#define LOCUST_VERSION_MAJOR 0
+#define LOCUST_VERSION_MINOR 1
+#define LOCUST_VERSION_PATCH 0
+#define LOCUST__STR_(x) #x
+#define LOCUST__STR(x) LOCUST__STR_(x)
+#define LOCUST_VERSION_STRING                                                                    \
+    LOCUST__STR(LOCUST_VERSION_MAJOR) "." LOCUST__STR(LOCUST_VERSION_MINOR) "." LOCUST__STR(LOCUST_VERSION_PATCH)
 
 /*
  * The ABI version of the static definitions (locust_class, locust_taskset,
