@@ -46,10 +46,10 @@ struct locust_runner {
     locust__hooks *hooks;
     char err[512];
 
-    locust_user *users; /* live users (including those being killed) */
+    locust__list users; /* live users (including those being killed), newest first */
     unsigned n_users;
     uint64_t next_id;
-    locust_user *rq_head, *rq_tail;
+    locust__list ready; /* users to run on the next pass of the loop */
     size_t rq_len;
     ev_idle idle;
     ev_check check;
@@ -247,12 +247,7 @@ void locust__runner_schedule(locust_runner *r, locust_user *u)
 {
     if (u->queued || u->finished) return;
     u->queued = true;
-    u->rq_next = NULL;
-    if (r->rq_tail)
-        r->rq_tail->rq_next = u;
-    else
-        r->rq_head = u;
-    r->rq_tail = u;
+    locust__list_push_tail(&r->ready, &u->rq_link);
     r->rq_len++;
     if (!ev_is_active(&r->idle)) ev_idle_start(r->loop, &r->idle);
 }
@@ -266,15 +261,15 @@ static void drain_ready(locust_runner *r)
      * locust_runner_new): refresh the loop's clock, so that the waits the
      * users arm now count from now, not from before those callbacks. */
     if (n) ev_now_update(r->loop);
-    while (r->rq_head && n-- > 0) {
-        locust_user *u = r->rq_head;
-        r->rq_head = u->rq_next;
-        if (!r->rq_head) r->rq_tail = NULL;
+    locust__list *l;
+    while (n-- > 0 && (l = locust__list_first(&r->ready)) != NULL) {
+        locust_user *u = locust__list_entry(l, locust_user, rq_link);
+        locust__list_remove(l);
         r->rq_len--;
         u->queued = false;
         locust__user_run(u);
     }
-    if (!r->rq_head) ev_idle_stop(r->loop, &r->idle);
+    if (locust__list_empty(&r->ready)) ev_idle_stop(r->loop, &r->idle);
 }
 
 static void check_cb(struct ev_loop *loop, ev_check *w, int revents)
@@ -351,6 +346,8 @@ int locust_runner_new_sized(locust_runner **out, const locust_runner_options *op
     if (!opts) opts = &none;
     locust_runner *r = calloc(1, sizeof *r);
     if (!r) return LOCUST_ENOMEM;
+    locust__list_init(&r->users);
+    locust__list_init(&r->ready);
     int err = LOCUST_ENOMEM;
     if (opts->loop) {
         r->loop = opts->loop;
@@ -420,10 +417,10 @@ void locust_runner_free(locust_runner *r)
         if (r->slots[i].ptr && r->slots[i].free_fn) r->slots[i].free_fn(r->slots[i].ptr);
         r->slots[i].ptr = NULL;
     }
-    while (r->users) {
-        locust_user *u = r->users;
-        r->users = u->next;
-        locust__user_free(u);
+    locust__list *l;
+    while ((l = locust__list_first(&r->users)) != NULL) {
+        locust__list_remove(l);
+        locust__user_free(locust__list_entry(l, locust_user, link));
     }
     if (r->teardown_user) locust__user_free(r->teardown_user);
     if (r->loop) {
@@ -510,9 +507,7 @@ static int spawn_user(locust_runner *r, size_t class_index)
     }
     u->id = ++r->next_id;
     locust__rng_seed(&u->rng, locust__runner_user_seed(r, u->id));
-    u->next = r->users;
-    if (r->users) r->users->prev = u;
-    r->users = u;
+    locust__list_push_head(&r->users, &u->link);
     r->n_users++;
     r->classes[class_index].live++;
     locust__runner_schedule(r, u);
@@ -523,7 +518,10 @@ static void stop_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
     locust_runner *r = w->data;
     unsigned n = 0;
-    for (locust_user *u = r->users; u; u = u->next) {
+    locust__list *l, *tmp;
+    locust__list_foreach_safe(l, tmp, &r->users)
+    {
+        locust_user *u = locust__list_entry(l, locust_user, link);
         if (u->kill_requested && !u->finished) {
             locust__user_force_kill(u);
             n++;
@@ -558,20 +556,11 @@ static void run_next_teardown(locust_runner *r);
 static void finish_quit(locust_runner *r);
 
 /* Takes a user off the ready queue (it ended while queued, e.g. killed
- * right after a zero wait queued it). */
+ * right after a zero wait queued it): O(1), wherever it stands. */
 static void unqueue(locust_runner *r, locust_user *u)
 {
-    locust_user *prev = NULL;
-    for (locust_user *q = r->rq_head; q; prev = q, q = q->rq_next) {
-        if (q != u) continue;
-        if (prev)
-            prev->rq_next = q->rq_next;
-        else
-            r->rq_head = q->rq_next;
-        if (r->rq_tail == q) r->rq_tail = prev;
-        r->rq_len--;
-        break;
-    }
+    locust__list_remove(&u->rq_link);
+    r->rq_len--;
     u->queued = false;
 }
 
@@ -586,11 +575,7 @@ void locust__runner_user_finished(locust_runner *r, locust_user *u)
     }
     /* A user that ended by itself (locust_stop_user) is not replaced. */
     if (!u->kill_requested) r->classes[u->class_index].live--;
-    if (u->prev)
-        u->prev->next = u->next;
-    else
-        r->users = u->next;
-    if (u->next) u->next->prev = u->prev;
+    locust__list_remove(&u->link);
     r->n_users--;
     if (u->kill_requested && --r->n_stopping == 0) ev_timer_stop(r->loop, &r->stop_timer);
     locust__user_free(u);
@@ -671,7 +656,11 @@ static void hatch_cb(struct ev_loop *loop, ev_timer *w, int revents)
 /* Newest users of a class go first when the count goes down. */
 static void kill_class_users(locust_runner *r, size_t ci, unsigned n)
 {
-    for (locust_user *u = r->users; u && n; u = u->next) {
+    locust__list *l, *tmp;
+    locust__list_foreach_safe(l, tmp, &r->users)
+    {
+        if (!n) break;
+        locust_user *u = locust__list_entry(l, locust_user, link);
         if (u->class_index == ci && !u->kill_requested && !u->special_fn) {
             kill_user(r, u);
             n--;
@@ -777,8 +766,9 @@ int locust_runner_stop(locust_runner *r)
     r->bucket_n = 0;
     if (r->state == LOCUST_STATE_READY || r->state == LOCUST_STATE_STOPPED) return 0;
     r->target = 0;
-    for (locust_user *u = r->users; u; u = u->next)
-        kill_user(r, u);
+    locust__list *l, *tmp;
+    locust__list_foreach_safe(l, tmp, &r->users)
+        kill_user(r, locust__list_entry(l, locust_user, link));
     if (r->n_users == 0) {
         r->state = LOCUST_STATE_STOPPED;
         locust_event ev = {.type = LOCUST_EV_LOCUST_STOP_HATCHING, .runner = r};

@@ -625,6 +625,8 @@ static int user_alloc(locust_runner *r, size_t class_index, locust_user **out)
     if (!cls) return LOCUST_EINVAL;
     locust_user *u = calloc(1, sizeof *u);
     if (!u) return LOCUST_ENOMEM;
+    locust__list_init(&u->link);
+    locust__list_init(&u->rq_link);
     u->runner = r;
     u->class_index = class_index;
     u->cls = cls;

@@ -10,6 +10,7 @@
 #define LOCUST_USER_H
 
 #include "core/fiber.h"
+#include "base/list.h"
 #include "core/core.h"
 
 #include <setjmp.h>
@@ -51,8 +52,8 @@ struct locust_user {
     bool blocked_io;              /* blocked in a request, which a graceful stop lets finish */
     bool unwinding;               /* running on_stop handlers; not killable again */
     locust__user_ext ext; /* the HTTP layer's session, or another layer's */
-    locust_user *prev, *next;     /* the runner's list of live users */
-    locust_user *rq_next;         /* the runner's ready queue */
+    locust__list link;            /* in the runner's list of live users */
+    locust__list rq_link;         /* in the runner's ready queue while `queued` */
 };
 
 /* Creates a user of class `class_index` and queues its first run. */

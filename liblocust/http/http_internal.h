@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/list.h"
 #include "core/core.h"
 #include <locust/http.h>
 
@@ -60,7 +61,8 @@ void locust__http_multi_sessions(locust__http_multi *m, int delta);
 
 struct locust_response {
     locust_http *http;
-    locust_response *prev, *next; /* the session's live responses */
+    locust__list link;            /* in the session's live responses */
+    locust_response *next;        /* in this thread's pool of spare responses */
     char *method;                 /* as the task gave it: the stats method */
     char *name;                   /* the stats name */
     int status;                   /* 0 when no response came */
@@ -143,7 +145,7 @@ struct locust_http {
     size_t max_body;
     char errbuf[CURL_ERROR_SIZE];
     char *cookie_value;         /* locust_http_cookie()'s last answer */
-    locust_response *responses; /* live responses, newest first */
+    locust__list responses; /* live responses, newest first */
     bool busy;                  /* a request is in flight */
     /* The request in flight: what it owns, freed by locust__http_req_clear(). */
     struct locust__http_req *req;

@@ -26,24 +26,20 @@ struct locust__http_multi {
     CURLM *multi;
     ev_timer timer;
     int sessions;
-    sock_watch *watches; /* every live socket watcher, to free them at the end */
+    locust__list watches; /* every live socket watcher, to free them at the end */
 };
 
 /* One watched socket. */
 struct sock_watch {
     ev_io io;
     locust__http_multi *m;
-    sock_watch *prev, *next;
+    locust__list link; /* in the multi's watches */
 };
 
 static void watch_free(locust__http_multi *m, sock_watch *sw)
 {
     ev_io_stop(m->loop, &sw->io);
-    if (sw->prev != NULL)
-        sw->prev->next = sw->next;
-    else
-        m->watches = sw->next;
-    if (sw->next != NULL) sw->next->prev = sw->prev;
+    locust__list_remove(&sw->link);
     free(sw);
 }
 
@@ -105,9 +101,7 @@ static int socket_cb(CURL *easy, curl_socket_t s, int what, void *userp, void *s
         sw = calloc(1, sizeof *sw);
         if (sw == NULL) return -1; /* curl fails the transfers on this socket */
         sw->m = m;
-        sw->next = m->watches;
-        if (m->watches != NULL) m->watches->prev = sw;
-        m->watches = sw;
+        locust__list_push_head(&m->watches, &sw->link);
         curl_multi_assign(m->multi, s, sw);
     } else {
         ev_io_stop(m->loop, &sw->io);
@@ -155,6 +149,7 @@ int locust__http_multi_get(locust_runner *r, locust__http_multi **out)
     locust__http_multi *m = calloc(1, sizeof *m);
     if (m == NULL) return LOCUST_ENOMEM;
     m->runner = r;
+    locust__list_init(&m->watches);
     m->loop = locust__runner_loop(r);
     m->multi = curl_multi_init();
     if (m->multi == NULL) {
@@ -214,8 +209,9 @@ void locust__http_multi_free(locust__http_multi *m)
     curl_multi_setopt(m->multi, CURLMOPT_SOCKETFUNCTION, NULL);
     curl_multi_setopt(m->multi, CURLMOPT_TIMERFUNCTION, NULL);
     curl_multi_cleanup(m->multi);
-    while (m->watches != NULL)
-        watch_free(m, m->watches);
+    locust__list *l;
+    while ((l = locust__list_first(&m->watches)) != NULL)
+        watch_free(m, locust__list_entry(l, sock_watch, link));
     ev_timer_stop(m->loop, &m->timer);
     free(m);
 }

@@ -134,9 +134,8 @@ locust_response *locust__response_new(locust_http *h, const char *method, const 
     r->http = h;
     r->catch_response = catch_response;
     r->in_flight = true;
-    r->next = h->responses;
-    if (h->responses != NULL) h->responses->prev = r;
-    h->responses = r;
+    r->next = NULL;
+    locust__list_push_head(&h->responses, &r->link);
     return r;
 }
 
@@ -341,13 +340,8 @@ void locust__response_report(locust_response *r, const char *fail_msg)
 
 void locust__response_release(locust_response *r, const char *fail_msg)
 {
-    locust_http *h = r->http;
     if (!r->in_flight && r->catch_response && !r->reported) locust__response_report(r, fail_msg);
-    if (r->prev != NULL)
-        r->prev->next = r->next;
-    else
-        h->responses = r->next;
-    if (r->next != NULL) r->next->prev = r->prev;
+    locust__list_remove(&r->link);
     cJSON_Delete(r->json);
     response_recycle(r);
 }

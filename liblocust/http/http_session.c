@@ -19,8 +19,9 @@
 static void session_task_end(void *ptr, const char *fail_msg)
 {
     locust_http *h = ptr;
-    while (h->responses != NULL)
-        locust__response_release(h->responses, fail_msg);
+    locust__list *l;
+    while ((l = locust__list_first(&h->responses)) != NULL)
+        locust__response_release(locust__list_entry(l, locust_response, link), fail_msg);
 }
 
 static void session_destroy(void *ptr)
@@ -30,9 +31,11 @@ static void session_destroy(void *ptr)
      * A user that ends with responses still held was killed: like a Python
      * greenlet killed inside a `with` block, they are never reported.
      */
-    while (h->responses != NULL) {
-        h->responses->reported = true;
-        locust__response_release(h->responses, NULL);
+    locust__list *l;
+    while ((l = locust__list_first(&h->responses)) != NULL) {
+        locust_response *r = locust__list_entry(l, locust_response, link);
+        r->reported = true;
+        locust__response_release(r, NULL);
     }
     locust__http_req_clear(h);
     locust__wire_free(h->wire);
@@ -66,6 +69,7 @@ locust_http *locust_client(locust_ctx *ctx)
     locust_http *h = calloc(1, sizeof *h);
     if (h == NULL) return NULL;
     h->user = u;
+    locust__list_init(&h->responses);
     h->runner = locust__user_runner(u);
     h->max_body = LOCUST__HTTP_MAX_BODY;
     ext->ptr = h;
