@@ -116,29 +116,45 @@ const char *locust_test_target_url(locust_test_target *t, const char *path)
     return buf;
 }
 
+/* The body so far and the room it has. */
+typedef struct get_body {
+    char *p;
+    size_t n, cap;
+} get_body;
+
 static size_t collect(char *p, size_t size, size_t n, void *udata)
 {
-    char *buf = udata;
-    size_t have = strlen(buf), len = size * n;
-    if (have + len >= 256) return 0;
-    memcpy(buf + have, p, len);
-    buf[have + len] = '\0';
+    get_body *b = udata;
+    size_t len = size * n;
+    if (b->n + len >= b->cap) return 0;
+    memcpy(b->p + b->n, p, len);
+    b->n += len;
+    b->p[b->n] = '\0';
     return len;
+}
+
+int locust_test_http_get(const char *url, char *body, size_t cap)
+{
+    get_body b = {.p = body, .cap = cap};
+    if (cap == 0) return CURLE_BAD_FUNCTION_ARGUMENT;
+    body[0] = '\0';
+    CURL *e = curl_easy_init();
+    if (e == NULL) return CURLE_FAILED_INIT;
+    curl_easy_setopt(e, CURLOPT_URL, url);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT, 10L);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    CURLcode rc = curl_easy_perform(e);
+    curl_easy_cleanup(e);
+    return (int)rc;
 }
 
 /* GETs a /counter route and returns its "requests" number. */
 static long counter_get(locust_test_target *t, const char *path)
 {
-    char body[256] = "";
-    CURL *e = curl_easy_init();
-    if (e == NULL) return -1;
-    curl_easy_setopt(e, CURLOPT_URL, locust_test_target_url(t, path));
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, body);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT, 10L);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    CURLcode rc = curl_easy_perform(e);
-    curl_easy_cleanup(e);
+    char body[256];
+    int rc = locust_test_http_get(locust_test_target_url(t, path), body, sizeof body);
     const char *p = strstr(body, "\"requests\":");
     if (rc != CURLE_OK || p == NULL) return -1;
     return strtol(p + 11, NULL, 10);

@@ -18,6 +18,13 @@ typedef struct locust_test_target {
     unsigned next_url;
 } locust_test_target;
 
+/*
+ * A blocking GET of `url` (10 s at most) whose body, NUL-terminated, goes to
+ * `body` (at most cap - 1 bytes; a longer body fails). Returns curl's code
+ * (CURLE_OK, 0, on success).
+ */
+int locust_test_http_get(const char *url, char *body, size_t cap);
+
 /* Returns the path of the locust-demo-target program to run. */
 const char *locust_test_target_program(void);
 

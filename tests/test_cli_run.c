@@ -18,6 +18,7 @@
 
 #include "cli_proc.h"
 #include "target.h"
+#include "port_helper.h"
 #include "testutil.h"
 
 static locust_test_target target;
@@ -611,37 +612,11 @@ START_TEST(web_mode_serves_the_ui_until_a_signal)
 }
 END_TEST
 
-/* A port P with P + 1 also free, for a 0.9 master (which binds both). */
-static int free_port_pair(void)
-{
-    for (int attempt = 0; attempt < 50; attempt++) {
-        int fds[2] = {-1, -1}, port = 0;
-        for (int i = 0; i < 2; i++) {
-            fds[i] = socket(AF_INET, SOCK_STREAM, 0);
-            struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-            a.sin_port = htons((uint16_t)(i ? port + 1 : 0));
-            socklen_t len = sizeof a;
-            if (bind(fds[i], (struct sockaddr *)&a, sizeof a) != 0) break;
-            getsockname(fds[i], (struct sockaddr *)&a, &len);
-            if (i == 0)
-                port = ntohs(a.sin_port);
-            else if (port < 65535) {
-                close(fds[0]);
-                close(fds[1]);
-                return port;
-            }
-        }
-        for (int i = 0; i < 2; i++)
-            if (fds[i] >= 0) close(fds[i]);
-    }
-    ck_abort_msg("no free pair of ports");
-    return 0;
-}
 
 START_TEST(a_headless_master_runs_the_test_on_its_slave)
 {
     char port[16];
-    snprintf(port, sizeof port, "%d", free_port_pair());
+    snprintf(port, sizeof port, "%d", dist_free_port_pair());
     cli_proc master, slave;
     CLI_START(&master, "-f", scenario, "-H", target.host, "--master", "--no-web", "--expect-slaves", "1",
               "-c", "4", "-r", "100", "-t", "2", "--master-bind-host", "127.0.0.1", "--master-bind-port",
@@ -673,7 +648,7 @@ START_TEST(a_slave_stops_with_its_own_stop_timeout)
 {
     const char *path = slow_scenario();
     char port[16];
-    snprintf(port, sizeof port, "%d", free_port_pair());
+    snprintf(port, sizeof port, "%d", dist_free_port_pair());
     cli_proc master, slave;
     CLI_START(&master, "-f", path, "-H", target.host, "--master", "--no-web", "--expect-slaves", "1", "-c",
               "2", "-r", "100", "-t", "1", "--master-bind-host", "127.0.0.1", "--master-bind-port", port,
@@ -705,7 +680,7 @@ START_TEST(a_master_waits_for_the_requests_its_slaves_finish_in_their_grace)
 {
     const char *path = slow_scenario_ms(5500);
     char port[16];
-    snprintf(port, sizeof port, "%d", free_port_pair());
+    snprintf(port, sizeof port, "%d", dist_free_port_pair());
     cli_proc master, slave;
     CLI_START(&master, "-f", path, "-H", target.host, "--master", "--no-web", "--expect-slaves", "1", "-c",
               "2", "-r", "100", "-t", "1", "--master-bind-host", "127.0.0.1", "--master-bind-port", port,

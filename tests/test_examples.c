@@ -217,16 +217,6 @@ START_TEST(events_listeners_see_every_event)
 }
 END_TEST
 
-static size_t collect(char *p, size_t size, size_t n, void *udata)
-{
-    char *buf = udata;
-    size_t have = strlen(buf), len = size * n;
-    if (have + len >= 1024) return 0;
-    memcpy(buf + have, p, len);
-    buf[have + len] = '\0';
-    return len;
-}
-
 START_TEST(events_adds_routes_to_the_web_ui)
 {
     cli_proc p;
@@ -240,15 +230,9 @@ START_TEST(events_adds_routes_to_the_web_ui)
         if (!port) cli_sleep_ms(10);
     }
     ck_assert_int_gt(port, 0);
-    char url[128], body[1024] = "";
+    char url[128], body[1024];
     snprintf(url, sizeof url, "http://127.0.0.1:%ld/added_page", port);
-    CURL *e = curl_easy_init();
-    curl_easy_setopt(e, CURLOPT_URL, url);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, body);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT, 10L);
-    ck_assert_int_eq(curl_easy_perform(e), CURLE_OK);
-    curl_easy_cleanup(e);
+    ck_assert_int_eq(locust_test_http_get(url, body, sizeof body), CURLE_OK);
     ck_assert_str_eq(body, "Another page");
     kill(p.pid, SIGINT);
     ck_assert_int_eq(cli_proc_wait(&p, 15), 0);

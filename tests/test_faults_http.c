@@ -23,19 +23,6 @@
 #include "target.h"
 #include "testutil.h"
 
-static locust_test_target target;
-
-static void setup_all(void)
-{
-    rely_setup();
-    ck_assert_int_eq(locust_test_target_start(&target, NULL), 0);
-}
-
-static void teardown_all(void)
-{
-    locust_test_target_stop(&target);
-    rely_teardown();
-}
 
 /* What one run did. */
 typedef struct run_result {
@@ -54,7 +41,7 @@ typedef struct run_result {
  */
 static void run_rely(run_result *r, const char *name, const char *const *env, const char *const *args)
 {
-    const char *argv[40] = {"-H",    target.host,     "--no-web",       "-r", "1000", "--only-summary",
+    const char *argv[40] = {"-H",    rely_target.host,     "--no-web",       "-r", "1000", "--only-summary",
                             "--csv", rely_tmp("run"), "--csv-interval", "60"};
     size_t n = 10;
     for (size_t i = 0; args[i] != NULL && n < 38; i++)
@@ -62,7 +49,7 @@ static void run_rely(run_result *r, const char *name, const char *const *env, co
     argv[n++] = "Rely";
     argv[n] = NULL;
     memset(r, 0, sizeof *r);
-    ck_assert_int_eq(locust_test_target_reset_counter(&target), 0);
+    ck_assert_int_eq(locust_test_target_reset_counter(&rely_target), 0);
     unlink(rely_tmp("run_requests.csv"));
     ck_assert_int_eq(rely_start_run(&r->p, env, 0, argv), 0);
     r->status = rely_wait(&r->p, 30);
@@ -76,7 +63,7 @@ static void run_rely(run_result *r, const char *name, const char *const *env, co
     ck_assert_msg(rely_csv_row(csv, "None", "Total", &r->total), "no Total row in:\n%s", csv);
     if (!rely_csv_row(csv, "GET", name, &r->row)) memset(&r->row, 0, sizeof r->row);
     free(csv);
-    ck_assert(rely_target_counts(&target, &r->served));
+    ck_assert(rely_target_counts(&rely_target, &r->served));
     /* The same in every run: each request that returned is recorded once, no more. */
     ck_assert_int_eq(r->total.requests + r->total.failures, r->returned);
     ck_assert_int_eq(r->row.requests, r->total.requests);
@@ -163,17 +150,17 @@ END_TEST
 /* A second SIGINT ends the grace at once (exit 130, as documented), without the summary. */
 START_TEST(users_stuck_in_a_request_without_timeout_stop_on_a_second_sigint)
 {
-    ck_assert_int_eq(locust_test_target_reset_counter(&target), 0);
+    ck_assert_int_eq(locust_test_target_reset_counter(&rely_target), 0);
     rely_proc p;
     ck_assert_int_eq(
         rely_start_run(&p, RELY_ENV("RELY_PATH=/hang"), 0,
-                       RELY_ARGS("-H", target.host, "--no-web", "-c", "10", "-r", "1000", "Rely")),
+                       RELY_ARGS("-H", rely_target.host, "--no-web", "-c", "10", "-r", "1000", "Rely")),
         0);
     /* Wait until every user is stuck in its request. */
     rely_counts c = {0};
     for (int i = 0; i < 1000 && c.requests < 10; i++) {
         rely_sleep_ms(10);
-        ck_assert(rely_target_counts(&target, &c));
+        ck_assert(rely_target_counts(&rely_target, &c));
     }
     ck_assert_int_eq(c.requests, 10);
     rely_signal(&p, SIGINT);
@@ -279,7 +266,7 @@ int main(void)
     testutil_quiet_logs();
     Suite *s = suite_create("faults_http");
     TCase *tc = tcase_create("faults");
-    tcase_add_unchecked_fixture(tc, setup_all, teardown_all);
+    tcase_add_unchecked_fixture(tc, rely_fixture_setup, rely_fixture_teardown);
     tcase_set_timeout(tc, 40);
     tcase_add_test(tc, a_target_that_resets_connections_fails_every_request_and_the_run_exits_1);
     tcase_add_test(tc, a_target_that_never_answers_fails_each_request_at_its_timeout);

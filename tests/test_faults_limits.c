@@ -15,27 +15,14 @@
 #include "target.h"
 #include "testutil.h"
 
-static locust_test_target target;
-
-static void setup_all(void)
-{
-    rely_setup();
-    ck_assert_int_eq(locust_test_target_start(&target, NULL), 0);
-}
-
-static void teardown_all(void)
-{
-    locust_test_target_stop(&target);
-    rely_teardown();
-}
 
 START_TEST(a_thousand_users_under_256_open_files_are_warned_about_fail_and_exit_cleanly)
 {
-    ck_assert_int_eq(locust_test_target_reset_counter(&target), 0);
+    ck_assert_int_eq(locust_test_target_reset_counter(&rely_target), 0);
     rely_proc p;
     /* Soft and hard limit 256, as `ulimit -n 256` in a shell: locust-run cannot raise it. */
     ck_assert_int_eq(rely_start_run(&p, RELY_ENV("RELY_MIN_WAIT=50", "RELY_MAX_WAIT=100"), 256,
-                                    RELY_ARGS("-H", target.host, "--no-web", "-c", "1000", "-r", "1000", "-t",
+                                    RELY_ARGS("-H", rely_target.host, "--no-web", "-c", "1000", "-r", "1000", "-t",
                                               "3s", "--only-summary", "--csv", rely_tmp("fd"), "Rely")),
                      0);
     int rc = rely_wait(&p, 30);
@@ -61,7 +48,7 @@ START_TEST(a_thousand_users_under_256_open_files_are_warned_about_fail_and_exit_
     RELY_CONTAINS(p.err, "GET /: \"ConnectionError('Failed to connect to 127.0.0.1 port ");
     /* The target saw the successes, and at most the requests in flight at the stop besides. */
     rely_counts served;
-    ck_assert(rely_target_counts(&target, &served));
+    ck_assert(rely_target_counts(&rely_target, &served));
     ck_assert_int_ge(served.requests, total.requests);
     ck_assert_int_le(served.requests, total.requests + (begun - returned));
     RELY_LACKS(p.err, "AddressSanitizer");
@@ -74,7 +61,7 @@ START_TEST(a_request_that_finds_no_free_file_descriptor_fails_naming_the_open_fi
     rely_proc p;
     /* 64 descriptors for 100 users: most of their connections get no socket. */
     ck_assert_int_eq(rely_start_run(&p, RELY_ENV("RELY_MIN_WAIT=50", "RELY_MAX_WAIT=100"), 64,
-                                    RELY_ARGS("-H", target.host, "--no-web", "-c", "100", "-r", "1000", "-t",
+                                    RELY_ARGS("-H", rely_target.host, "--no-web", "-c", "100", "-r", "1000", "-t",
                                               "1s", "--only-summary", "Rely")),
                      0);
     int rc = rely_wait(&p, 30);
@@ -100,7 +87,7 @@ static void wait_for_file(const char *path, rely_proc *p)
 
 START_TEST(a_csv_folder_that_vanishes_is_reported_once_and_the_files_come_back_with_it)
 {
-    ck_assert_int_eq(locust_test_target_reset_counter(&target), 0);
+    ck_assert_int_eq(locust_test_target_reset_counter(&rely_target), 0);
     char dir[700], base[800], req[900], moved[900];
     snprintf(dir, sizeof dir, "%s", rely_tmp("csvdir"));
     snprintf(base, sizeof base, "%s/base", dir);
@@ -111,7 +98,7 @@ START_TEST(a_csv_folder_that_vanishes_is_reported_once_and_the_files_come_back_w
     rely_proc p;
     ck_assert_int_eq(
         rely_start_run(&p, RELY_ENV("RELY_MIN_WAIT=20", "RELY_MAX_WAIT=50", "RELY_SECONDS=2.5"), 0,
-                       RELY_ARGS("-H", target.host, "--no-web", "-c", "4", "-r", "100", "-t", "20s",
+                       RELY_ARGS("-H", rely_target.host, "--no-web", "-c", "4", "-r", "100", "-t", "20s",
                                  "--only-summary", "--csv", base, "--csv-interval", "0.1", "Rely")),
         0);
     wait_for_file(req, &p);
@@ -123,7 +110,7 @@ START_TEST(a_csv_folder_that_vanishes_is_reported_once_and_the_files_come_back_w
     rely_sleep_ms(800);
     ck_assert(rely_alive(&p));
     rely_counts during;
-    ck_assert(rely_target_counts(&target, &during));
+    ck_assert(rely_target_counts(&rely_target, &during));
     ck_assert_int_eq(unlink(dir), 0);
     ck_assert_int_eq(mkdir(dir, 0700), 0);
     int rc = rely_wait(&p, 30);
@@ -135,7 +122,7 @@ START_TEST(a_csv_folder_that_vanishes_is_reported_once_and_the_files_come_back_w
     ck_assert_int_eq(rely_count(p.err, "cannot write"), 1);
     /* The test went on: the target kept being loaded after the error. */
     rely_counts after;
-    ck_assert(rely_target_counts(&target, &after));
+    ck_assert(rely_target_counts(&rely_target, &after));
     ck_assert_int_gt(after.requests, during.requests);
     /* The folder came back, and so did the files, with the final numbers. */
     char *csv = rely_slurp(req);
@@ -158,7 +145,7 @@ int main(void)
     testutil_quiet_logs();
     Suite *s = suite_create("faults_limits");
     TCase *tc = tcase_create("limits");
-    tcase_add_unchecked_fixture(tc, setup_all, teardown_all);
+    tcase_add_unchecked_fixture(tc, rely_fixture_setup, rely_fixture_teardown);
     tcase_set_timeout(tc, 40);
     tcase_add_test(tc, a_thousand_users_under_256_open_files_are_warned_about_fail_and_exit_cleanly);
     tcase_add_test(tc, a_request_that_finds_no_free_file_descriptor_fails_naming_the_open_file_limit);

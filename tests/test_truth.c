@@ -13,19 +13,6 @@
 #include "target.h"
 #include "testutil.h"
 
-static locust_test_target target;
-
-static void setup_all(void)
-{
-    rely_setup();
-    ck_assert_int_eq(locust_test_target_start(&target, NULL), 0);
-}
-
-static void teardown_all(void)
-{
-    locust_test_target_stop(&target);
-    rely_teardown();
-}
 
 /* Runs Rely headless with `env` and `args`; fills the CSV row `name` and the target's counts. */
 static int run(rely_proc *p, const char *name, rely_row *row, rely_counts *served, const char *const *env,
@@ -35,13 +22,13 @@ static int run(rely_proc *p, const char *name, rely_row *row, rely_counts *serve
     size_t n = 6;
     if (strcmp(args[0], "-H") != 0) {
         argv[n++] = "-H";
-        argv[n++] = target.host;
+        argv[n++] = rely_target.host;
     }
     for (size_t i = 0; args[i] != NULL && n < 38; i++)
         argv[n++] = args[i];
     argv[n++] = "Rely";
     argv[n] = NULL;
-    ck_assert_int_eq(locust_test_target_reset_counter(&target), 0);
+    ck_assert_int_eq(locust_test_target_reset_counter(&rely_target), 0);
     unlink(rely_tmp("truth_requests.csv"));
     ck_assert_int_eq(rely_start_run(p, env, 0, argv), 0);
     int rc = rely_wait(p, 40);
@@ -49,7 +36,7 @@ static int run(rely_proc *p, const char *name, rely_row *row, rely_counts *serve
     ck_assert_msg(csv != NULL, "no CSV (exit %d):\n%s", rc, rely_tail(p->err));
     ck_assert_msg(rely_csv_row(csv, "GET", name, row), "no row GET %s in:\n%s", name, csv);
     free(csv);
-    ck_assert(rely_target_counts(&target, served));
+    ck_assert(rely_target_counts(&rely_target, served));
     return rc;
 }
 
@@ -84,7 +71,7 @@ static void check_exact_count(const char *host)
 START_TEST(the_request_count_equals_the_targets_exactly_after_a_timed_run_through_curl)
 {
     char host[64];
-    snprintf(host, sizeof host, "http://localhost:%u", target.port);
+    snprintf(host, sizeof host, "http://localhost:%u", rely_target.port);
     check_exact_count(host);
 }
 END_TEST
@@ -97,7 +84,7 @@ END_TEST
  */
 START_TEST(the_request_count_equals_the_targets_exactly_after_a_timed_run_over_the_sessions_own_connection)
 {
-    check_exact_count(target.host);
+    check_exact_count(rely_target.host);
 }
 END_TEST
 
@@ -189,7 +176,7 @@ int main(void)
     testutil_quiet_logs();
     Suite *s = suite_create("truth");
     TCase *tc = tcase_create("truth");
-    tcase_add_unchecked_fixture(tc, setup_all, teardown_all);
+    tcase_add_unchecked_fixture(tc, rely_fixture_setup, rely_fixture_teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, the_request_count_equals_the_targets_exactly_after_a_timed_run_through_curl);
     tcase_add_test(

@@ -42,6 +42,18 @@ void rely_teardown_with_target(locust_test_target *t)
     rely_teardown();
 }
 
+locust_test_target rely_target;
+
+void rely_fixture_setup(void)
+{
+    rely_setup_with_target(&rely_target);
+}
+
+void rely_fixture_teardown(void)
+{
+    rely_teardown_with_target(&rely_target);
+}
+
 int rely_start(rely_proc *p, const char *const *argv, const char *const *env, long nofile)
 {
     return cli_proc_start_limited(p, cli_tmpdir, NULL, argv, env, nofile);
@@ -88,16 +100,6 @@ bool rely_begun_returned(const char *log, long *begun, long *returned)
     return any;
 }
 
-static size_t collect(char *p, size_t size, size_t n, void *udata)
-{
-    char *buf = udata;
-    size_t have = strlen(buf), len = size * n;
-    if (have + len >= 512) return 0;
-    memcpy(buf + have, p, len);
-    buf[have + len] = '\0';
-    return len;
-}
-
 static long json_long(const char *body, const char *key)
 {
     char k[64];
@@ -108,16 +110,8 @@ static long json_long(const char *body, const char *key)
 
 bool rely_target_counts(locust_test_target *t, rely_counts *out)
 {
-    char body[512] = "";
-    CURL *e = curl_easy_init();
-    if (e == NULL) return false;
-    curl_easy_setopt(e, CURLOPT_URL, locust_test_target_url(t, "/counter"));
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, body);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT, 10L);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    CURLcode rc = curl_easy_perform(e);
-    curl_easy_cleanup(e);
+    char body[512];
+    int rc = locust_test_http_get(locust_test_target_url(t, "/counter"), body, sizeof body);
     out->requests = json_long(body, "requests");
     out->completed = json_long(body, "completed");
     out->server_errors = json_long(body, "server_errors");

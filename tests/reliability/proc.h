@@ -55,6 +55,11 @@ void rely_teardown(void);
 void rely_setup_with_target(locust_test_target *t);
 /* Stops the demo target `t`, then rely_teardown(). */
 void rely_teardown_with_target(locust_test_target *t);
+/* The demo target of a test program that needs one for all its tests, and
+ * the unchecked fixture that starts and stops it (tcase_add_unchecked_fixture). */
+extern locust_test_target rely_target;
+void rely_fixture_setup(void);
+void rely_fixture_teardown(void);
 /* The folder's NAME (cli_tmp_path()). */
 static inline const char *rely_tmp(const char *name)
 {
