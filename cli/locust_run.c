@@ -224,7 +224,7 @@ static int check_run_time(app *a, uint64_t *seconds)
  */
 static void warn_stop_timeout_unused(const app *a)
 {
-    if (a->o.stop_timeout < 0) return;
+    if (!a->o.stop_timeout_set) return;
     if (a->o.master && a->o.processes <= 1)
         locust_log(LOCUST_LOG_WARNING, LOG,
                    "--stop-timeout on a master only sets how long it waits for the slaves' final reports "
@@ -322,10 +322,7 @@ static int run(app *a)
     }
     if (select_classes(a, selected, &n)) return 1;
 
-    locust_runner_options ro = {.host = a->o.host,
-                                .seed = a->o.seed,
-                                .reset_stats = a->o.reset_stats,
-                                .stop_timeout = cli_runner_stop_timeout(&a->o)};
+    locust_runner_options ro = cli_runner_options(&a->o);
     int rc = locust_runner_new(&a->r, &ro);
     if (rc) {
         locust_log(LOCUST_LOG_ERROR, LOG, "Could not create the runner: %s", locust_strerror(rc));
