@@ -7,11 +7,14 @@
  *
  * Exit status: 0 when no request failed; 1 when one did (the error report
  * is not empty), or when the scenario cannot be loaded or the test cannot
- * start; 2 for a bad command line; 128 + the signal number when a second
- * SIGINT or SIGTERM cuts the shutdown short.
+ * start; 2 for a bad command line (a malformed --host, a --csv path that
+ * cannot be written); 128 + the signal number when a second SIGINT or
+ * SIGTERM cuts the shutdown short, and the signal itself when a task
+ * crashes (see liblocust/core/crash.c).
  */
 #include <errno.h>
 #include <ev.h>
+#include <limits.h>
 #include <locust/locust.h>
 #include <signal.h>
 #include <stdio.h>
@@ -232,6 +235,21 @@ static void warn_stop_timeout_unused(const app *a)
                    a->o.stop_timeout);
 }
 
+/*
+ * --csv: the files are written once before any user starts, so that a path
+ * that cannot be written (a folder that does not exist, a read-only one)
+ * ends the run at once, like any bad option, instead of a test whose
+ * results go nowhere. Returns 0, or 1 after logging the path and the reason.
+ */
+static int check_csv(app *a)
+{
+    char err[PATH_MAX + 256];
+    if (!a->o.csv_base) return 0;
+    if (cli_csv_write(locust_runner_stats(a->r), a->o.csv_base, err, sizeof err) == 0) return 0;
+    locust_log(LOCUST_LOG_ERROR, LOG, "option --csv: %s", err);
+    return 1;
+}
+
 static int start_web(app *a)
 {
     locust_web_options wo = {.host = a->o.web_host, .port = a->o.web_port, .auth = a->o.web_auth};
@@ -344,6 +362,7 @@ static int run(app *a)
     }
     uint64_t run_time;
     if (check_run_time(a, &run_time)) return 1;
+    if (check_csv(a)) return EXIT_USAGE;
     if (a->sc.scenario->init && (rc = a->sc.scenario->init(a->r))) {
         locust_log(LOCUST_LOG_ERROR, LOG, "%s: the scenario's init function failed: %s", a->sc.path,
                    locust_strerror(rc));
