@@ -7,11 +7,14 @@
  *
  * Exit status: 0 when no request failed; 1 when one did (the error report
  * is not empty), or when the scenario cannot be loaded or the test cannot
- * start; 2 for a bad command line; 128 + the signal number when a second
- * SIGINT or SIGTERM cuts the shutdown short.
+ * start; 2 for a bad command line (a malformed --host, a --csv path that
+ * cannot be written); 128 + the signal number when a second SIGINT or
+ * SIGTERM cuts the shutdown short, and the signal itself when a task
+ * crashes (see liblocust/core/crash.c).
  */
 #include <errno.h>
 #include <ev.h>
+#include <limits.h>
 #include <locust/locust.h>
 #include <signal.h>
 #include <stdio.h>
@@ -224,12 +227,27 @@ static int check_run_time(app *a, uint64_t *seconds)
  */
 static void warn_stop_timeout_unused(const app *a)
 {
-    if (a->o.stop_timeout < 0) return;
+    if (!a->o.stop_timeout_set) return;
     if (a->o.master && a->o.processes <= 1)
         locust_log(LOCUST_LOG_WARNING, LOG,
                    "--stop-timeout on a master only sets how long it waits for the slaves' final reports "
                    "(%g s + 3 s); give it to each slave as well",
                    a->o.stop_timeout);
+}
+
+/*
+ * --csv: the files are written once before any user starts, so that a path
+ * that cannot be written (a folder that does not exist, a read-only one)
+ * ends the run at once, like any bad option, instead of a test whose
+ * results go nowhere. Returns 0, or 1 after logging the path and the reason.
+ */
+static int check_csv(app *a)
+{
+    char err[PATH_MAX + 256];
+    if (!a->o.csv_base) return 0;
+    if (cli_csv_write(locust_runner_stats(a->r), a->o.csv_base, err, sizeof err) == 0) return 0;
+    locust_log(LOCUST_LOG_ERROR, LOG, "option --csv: %s", err);
+    return 1;
 }
 
 static int start_web(app *a)
@@ -322,10 +340,7 @@ static int run(app *a)
     }
     if (select_classes(a, selected, &n)) return 1;
 
-    locust_runner_options ro = {.host = a->o.host,
-                                .seed = a->o.seed,
-                                .reset_stats = a->o.reset_stats,
-                                .stop_timeout = cli_runner_stop_timeout(&a->o)};
+    locust_runner_options ro = cli_runner_options(&a->o);
     int rc = locust_runner_new(&a->r, &ro);
     if (rc) {
         locust_log(LOCUST_LOG_ERROR, LOG, "Could not create the runner: %s", locust_strerror(rc));
@@ -347,6 +362,7 @@ static int run(app *a)
     }
     uint64_t run_time;
     if (check_run_time(a, &run_time)) return 1;
+    if (check_csv(a)) return EXIT_USAGE;
     if (a->sc.scenario->init && (rc = a->sc.scenario->init(a->r))) {
         locust_log(LOCUST_LOG_ERROR, LOG, "%s: the scenario's init function failed: %s", a->sc.path,
                    locust_strerror(rc));

@@ -101,7 +101,6 @@ void cli_options_defaults(cli_options *o)
     o->hatch_rate = 1;
     o->loglevel = LOCUST_LOG_INFO;
     o->csv_interval = 2;
-    o->stop_timeout = -1;
 }
 
 /* "-c/--clients": how an option is named in messages. */
@@ -168,11 +167,11 @@ static int positive_number(int id, const char *arg, double *out, char *err, size
 
 static int host_option(const char *arg, char *err, size_t errlen)
 {
-    if (strncmp(arg, "http://", 7) == 0 || strncmp(arg, "https://", 8) == 0) {
-        if (arg[arg[4] == 's' ? 8 : 7] != '\0') return 0;
-    }
+    char why[256];
+    if (locust_url_check(arg, why, sizeof why) == 0) return 0;
     return fail(err, errlen,
-                "option -H/--host: invalid value '%s' (expected a base URL such as http://10.21.32.33)", arg);
+                "option -H/--host: invalid value '%s': %s (expected a base URL such as http://10.21.32.33)",
+                arg, why);
 }
 
 int cli_options_parse(cli_options *o, int argc, char **argv, char *err, size_t errlen)
@@ -236,7 +235,9 @@ int cli_options_parse(cli_options *o, int argc, char **argv, char *err, size_t e
             o->master_protocol = (int)v;
             break;
         case OPT_EXPECT_SLAVES:
-            if (int_option(id, optarg, 0, 100000, &v, err, errlen)) return -1;
+            /* Like the master's option, at least 1: a master that waits for no
+             * slave would start a test that nobody runs. */
+            if (int_option(id, optarg, 1, 100000, &v, err, errlen)) return -1;
             o->expect_slaves = (unsigned)v;
             break;
         case OPT_PROCESSES:
@@ -264,6 +265,7 @@ int cli_options_parse(cli_options *o, int argc, char **argv, char *err, size_t e
                             "option --stop-timeout: invalid value '%s' (expected seconds, e.g. 0, 2.5, "
                             "30, 30s, 1m or 1h30m)",
                             optarg);
+            o->stop_timeout_set = true;
             break;
         case 'L':
             if (locust_log_level_parse(optarg, &o->loglevel))
@@ -427,11 +429,14 @@ int cli_parse_seconds(const char *s, double *out)
     return 0;
 }
 
-double cli_runner_stop_timeout(const cli_options *o)
+locust_runner_options cli_runner_options(const cli_options *o)
 {
-    if (o->stop_timeout < 0) return 0;
-    if (o->stop_timeout == 0) return -1;
-    return o->stop_timeout;
+    return (locust_runner_options){.host = o->host,
+                                   .seed = o->seed,
+                                   .seed_set = o->seed_set,
+                                   .reset_stats = o->reset_stats,
+                                   .stop_timeout = o->stop_timeout,
+                                   .stop_timeout_set = o->stop_timeout_set};
 }
 
 /* ---- --help --------------------------------------------------------------------- */

@@ -35,7 +35,8 @@ typedef struct cli_options {
     unsigned clients;          /* -c; default 1 */
     double hatch_rate;         /* -r; default 1 */
     const char *run_time;      /* -t as given; checked by cli_parse_timespan() after loading */
-    double stop_timeout;       /* --stop-timeout in seconds; < 0 = not given (see cli_runner_stop_timeout) */
+    double stop_timeout;       /* --stop-timeout in seconds (0: no grace), when stop_timeout_set */
+    bool stop_timeout_set;     /* --stop-timeout was given */
     locust_log_level loglevel; /* -L; default INFO */
     const char *logfile;
     bool print_stats, only_summary, reset_stats;
@@ -80,12 +81,10 @@ int cli_parse_timespan(const char *s, uint64_t *out);
 int cli_parse_seconds(const char *s, double *out);
 
 /*
- * The runner's stop_timeout (locust_runner_options) for the command line:
- * the runner's default grace of 10 s when --stop-timeout is not given; -1,
- * the runner's "no grace at all", for --stop-timeout 0; else the seconds
- * given. The runner spells "no grace" differently because its 0 means
- * "default", as everywhere in its options.
+ * The runner's options for the command line: -H, --seed, --reset-stats and
+ * --stop-timeout, each with the meaning it has on the command line (a
+ * --seed or --stop-timeout of 0 is passed on as given, with its *_set flag).
  */
-double cli_runner_stop_timeout(const cli_options *o);
+locust_runner_options cli_runner_options(const cli_options *o);
 
 #endif /* LOCUST_CLI_OPTIONS_H */

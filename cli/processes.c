@@ -96,7 +96,7 @@ int cli_processes_start(cli_processes *p, unsigned n, int port, const cli_option
             argv[k++] = "--seed";
             argv[k++] = seed_s;
         }
-        if (o->stop_timeout >= 0) {
+        if (o->stop_timeout_set) {
             /* The slaves run the users, so the grace is theirs. */
             snprintf(stop_s, sizeof stop_s, "%.17g", o->stop_timeout);
             argv[k++] = "--stop-timeout";

@@ -61,7 +61,7 @@ START_TEST(defaults_are_locust_09s)
     ck_assert_uint_eq(opts.clients, 1);
     ck_assert(opts.hatch_rate == 1.0);
     ck_assert_ptr_null(opts.run_time);
-    ck_assert(opts.stop_timeout < 0); /* not given: the runner's default */
+    ck_assert(!opts.stop_timeout_set); /* not given: the runner's default */
     ck_assert_int_eq(opts.loglevel, LOCUST_LOG_INFO);
     ck_assert_ptr_null(opts.logfile);
     ck_assert(!opts.print_stats && !opts.only_summary && !opts.reset_stats);
@@ -375,19 +375,62 @@ END_TEST
 
 START_TEST(stop_timeout_0_means_no_grace_and_none_given_the_runners_default)
 {
-    /* The runner's stop_timeout spells "default (10 s)" as 0 and "no grace" as < 0. */
+    /* The command line, the runner's options and the 2.x wire give 0 one
+     * meaning, no grace; the runner's default applies only when nothing is given. */
     ck_assert_int_eq(PARSE("--no-web"), 0);
-    ck_assert(cli_runner_stop_timeout(&opts) == 0);
+    locust_runner_options ro = cli_runner_options(&opts);
+    ck_assert(!ro.stop_timeout_set && ro.stop_timeout == 0);
     ck_assert_int_eq(PARSE("--stop-timeout", "0"), 0);
-    ck_assert(opts.stop_timeout == 0);
-    ck_assert(cli_runner_stop_timeout(&opts) < 0);
+    ro = cli_runner_options(&opts);
+    ck_assert(ro.stop_timeout_set && ro.stop_timeout == 0);
     ck_assert_int_eq(PARSE("--stop-timeout=0.25"), 0);
-    ck_assert(cli_runner_stop_timeout(&opts) == 0.25);
+    ck_assert(cli_runner_options(&opts).stop_timeout == 0.25);
     ck_assert_int_eq(PARSE("--stop-timeout", "2m"), 0);
-    ck_assert(cli_runner_stop_timeout(&opts) == 120);
+    ck_assert(cli_runner_options(&opts).stop_timeout == 120);
     /* A unique prefix works as for every long option; the last value wins. */
     ck_assert_int_eq(PARSE("--stop=3", "--stop-timeout", "4"), 0);
-    ck_assert(opts.stop_timeout == 4);
+    ck_assert(opts.stop_timeout == 4 && opts.stop_timeout_set);
+}
+END_TEST
+
+START_TEST(seed_0_is_a_seed_like_any_other)
+{
+    /* --seed 0 used to reach the runner as "seed from the clock". */
+    ck_assert_int_eq(PARSE("--seed", "0"), 0);
+    locust_runner_options ro = cli_runner_options(&opts);
+    ck_assert(ro.seed_set && ro.seed == 0);
+    ck_assert_int_eq(PARSE("--no-web"), 0);
+    ck_assert(!cli_runner_options(&opts).seed_set);
+}
+END_TEST
+
+START_TEST(a_malformed_host_is_a_usage_error_naming_it)
+{
+    ASSERT_USAGE_ERROR(
+        "option -H/--host: invalid value 'http://[::1': the IPv6 address '[::1' has no closing ']'", "-H",
+        "http://[::1");
+    ASSERT_USAGE_ERROR("option -H/--host: invalid value 'http://localhost:99999': the port 99999 is not in "
+                       "1..65535",
+                       "--host", "http://localhost:99999");
+    ASSERT_USAGE_ERROR("option -H/--host: invalid value 'localhost:8080': no scheme", "-H", "localhost:8080");
+    ASSERT_USAGE_ERROR("option -H/--host: invalid value 'ftp://x': only http:// and https://", "-H",
+                       "ftp://x");
+    ASSERT_USAGE_ERROR("option -H/--host: invalid value 'http://': no host", "-H", "http://");
+    ASSERT_USAGE_ERROR("option -H/--host: invalid value 'http://a b': the host holds the byte 0x20", "-H",
+                       "http://a b");
+    ASSERT_USAGE_ERROR("option -H/--host: invalid value 'http://h:8o': the port '8o' is not a number", "-H",
+                       "http://h:8o");
+    const char *good[] = {"http://127.0.0.1:8089",    "https://example.com/api/v1?x=1", "http://[::1]:80/",
+                          "HTTP://user:p%40ss@host/", "http://[fe80::1%25eth0]:8080",   "http://host:/"};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+        ck_assert_msg(PARSE("-H", good[i]) == 0, "%s refused: %s", good[i], err);
+}
+END_TEST
+
+START_TEST(expect_slaves_is_at_least_1)
+{
+    ASSERT_USAGE_ERROR("option --expect-slaves: invalid value '0' (expected a whole number from 1 to 100000)",
+                       "--expect-slaves", "0");
 }
 END_TEST
 
@@ -671,6 +714,9 @@ int main(void)
     tcase_add_test(tc, timespans_parse_as_locust_09s_parse_timespan);
     tcase_add_test(tc, stop_timeouts_are_seconds_or_a_whole_timespan);
     tcase_add_test(tc, stop_timeout_0_means_no_grace_and_none_given_the_runners_default);
+    tcase_add_test(tc, seed_0_is_a_seed_like_any_other);
+    tcase_add_test(tc, a_malformed_host_is_a_usage_error_naming_it);
+    tcase_add_test(tc, expect_slaves_is_at_least_1);
     suite_add_tcase(s, tc);
     tc = tcase_create("task_ratio");
     tcase_add_test(tc, floats_print_as_pythons_repr);

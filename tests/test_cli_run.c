@@ -405,6 +405,11 @@ START_TEST(stop_timeout_0_abandons_requests_in_flight_at_once)
     ck_assert_int_eq(requests, 0);
     ck_assert_int_eq(failures, 0);
     ASSERT_LACKS(csv, "/logout");
+    /* ... but not without a word. */
+    ASSERT_CONTAINS(p.err,
+                    "/WARNING/locust.runners: 2 users were waiting for a response when they were asked to "
+                    "stop, with no stop grace (stop_timeout 0): their requests are abandoned and not "
+                    "counted");
     /* The process does not wait for the answers, due at 3 s. */
     double took = p.ended - p.started;
     ck_assert_msg(took < 2.8, "the run took %.2f s", took);

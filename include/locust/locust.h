@@ -335,23 +335,37 @@ typedef enum locust_runner_state {
     LOCUST_STATE_STOPPED
 } locust_runner_state;
 
-/** Options for locust_runner_new(). Zero means "default" everywhere. */
+/** The grace of requests in flight at a stop, in seconds, when none is given. */
+#define LOCUST_DEFAULT_STOP_TIMEOUT 10.0
+
+/**
+ * Options for locust_runner_new(). Zero means "default" everywhere; where 0
+ * is also a meaningful value (a seed of 0, no stop grace at all), a
+ * *_set flag next to the field says that the 0 is meant.
+ */
 typedef struct locust_runner_options {
-    struct ev_loop *loop;  /* run on this libev loop; NULL = a loop of its own */
-    const char *host;      /* overrides every class's host (like --host) */
-    uint64_t seed;         /* random seed; 0 = seeded from the clock */
-    bool reset_stats;      /* reset stats when hatching completes (--reset-stats) */
-    bool catch_exceptions; /* unused, reserved: task failures never stop a user */
+    struct ev_loop *loop;   /* run on this libev loop; NULL = a loop of its own */
+    const char *host;       /* overrides every class's host (like --host); must be a valid http(s) URL */
+    uint64_t seed;          /* random seed; 0 = seeded from the clock, unless seed_set */
+    bool reset_stats;       /* reset stats when hatching completes (--reset-stats) */
     /* Seconds that requests in flight get to finish when users are stopped,
-     * so they are counted; 0 = 10 s, < 0 = abandon them at once. */
+     * so that they are counted; what is still in flight after it is
+     * abandoned, with a warning naming the count. 0 = the default,
+     * LOCUST_DEFAULT_STOP_TIMEOUT, unless stop_timeout_set: then 0 means no
+     * grace at all. Negative or not finite: LOCUST_EINVAL. */
     double stop_timeout;
+    /* (Fields below were added later; the ones above keep their places.) */
+    bool stop_timeout_set;  /* stop_timeout is meant as given, 0 included */
+    bool seed_set;          /* seed is meant as given, 0 included */
 } locust_runner_options;
 
 /**
  * Creates a runner. `opts` may be NULL; `opts_size` is sizeof the options
  * struct the caller was compiled with and `api_version` its
  * LOCUST_API_VERSION (LOCUST_EABI when it differs from the library's).
- * Call it through the locust_runner_new() macro, which passes both. Threads: a runner, its users and
+ * Call it through the locust_runner_new() macro, which passes both.
+ * Returns LOCUST_EINVAL (and logs why) for a host that locust_url_check()
+ * refuses or a negative stop_timeout. Threads: a runner, its users and
  * everything they hold belong to the thread that runs its loop, and are used
  * from that thread only; runners on different threads share nothing and may
  * run at the same time (one runner per thread, like a libuv loop). Only the
@@ -370,7 +384,8 @@ int locust_runner_new_sized(locust_runner **out, const locust_runner_options *op
 void locust_runner_free(locust_runner *r);
 
 /**
- * Adds a locust class after validating it. On LOCUST_ECLASS,
+ * Adds a locust class after validating it (its task sets, weights, waits,
+ * stack size, and its .host with locust_url_check()). On LOCUST_ECLASS,
  * locust_runner_last_error() names the class and field at fault.
  */
 int locust_runner_add_class(locust_runner *r, const locust_class *cls);
@@ -424,8 +439,21 @@ const locust_class *locust_runner_class_at(const locust_runner *r, size_t i);
 unsigned locust_runner_class_user_count(const locust_runner *r, size_t i);
 /** Returns the host set in the options (or by locust_runner_set_host()), or NULL. */
 const char *locust_runner_host(const locust_runner *r);
-/** Replaces the host override (NULL: use the classes' own). Returns 0 or LOCUST_ENOMEM. */
+/**
+ * Replaces the host override (NULL: use the classes' own). Returns 0,
+ * LOCUST_EINVAL for a host that locust_url_check() refuses (the reason is
+ * in locust_runner_last_error()), or LOCUST_ENOMEM.
+ */
 int locust_runner_set_host(locust_runner *r, const char *host);
+
+/**
+ * Checks that `url` is an absolute http:// or https:// URL with a valid
+ * host (a name, an IPv4 address or a bracketed IPv6 address) and an
+ * optional port from 1 to 65535, as a runner's or a class's host must be.
+ * Returns 0, or LOCUST_EINVAL with the reason in `why` (`len` bytes; may be
+ * NULL). It checks the syntax only: the name is not looked up.
+ */
+int locust_url_check(const char *url, char *why, size_t len);
 
 /**
  * How late the loop is, in ms, by the last measurement (every 250 ms); the

@@ -64,6 +64,7 @@ struct locust_runner {
     unsigned spawn_failed; /* users that could not be created this test */
     double stop_timeout;   /* grace for requests in flight at stop */
     unsigned n_stopping;   /* users asked to stop that have not ended yet */
+    unsigned n_abandoned;  /* ... whose request in flight a stop without grace abandoned */
     ev_timer stop_timer;
     ev_timer run_timer;
     bool in_run, quitting, quit_done, tearing_down;
@@ -135,7 +136,7 @@ int locust_runner_slave(const locust_runner *r, size_t i, locust_slave_info *out
 
 double locust__runner_stop_grace(const locust_runner *r)
 {
-    return r->stop_timeout > 0 ? r->stop_timeout : 0;
+    return r->stop_timeout;
 }
 
 struct ev_loop *locust__runner_loop(locust_runner *r)
@@ -215,7 +216,9 @@ const char *locust_runner_host(const locust_runner *r)
 
 int locust_runner_set_host(locust_runner *r, const char *host)
 {
-    char *h = NULL;
+    char *h = NULL, why[256];
+    if (host && locust_url_check(host, why, sizeof why))
+        return locust__runner_error(r, LOCUST_EINVAL, "host '%s': %s", host, why);
     if (host && !(h = locust__strdup(host))) return LOCUST_ENOMEM;
     free(r->host);
     r->host = h;
@@ -325,6 +328,7 @@ int locust_runner_new_sized(locust_runner **out, const locust_runner_options *op
                             int api_version)
 {
     locust_runner_options none = {0}, adapted;
+    char why[256];
     if (!out) return LOCUST_EINVAL;
     *out = NULL;
     /* The static definitions a program hands us are read in place: their
@@ -344,6 +348,17 @@ int locust_runner_new_sized(locust_runner **out, const locust_runner_options *op
         return aerr;
     }
     if (!opts) opts = &none;
+    /* There is no runner yet to hold the detail, so it is logged. */
+    if (opts->host && locust_url_check(opts->host, why, sizeof why)) {
+        locust_log(LOCUST_LOG_ERROR, "locust.runners", "Invalid host '%s': %s", opts->host, why);
+        return LOCUST_EINVAL;
+    }
+    if (!(opts->stop_timeout >= 0) || !isfinite(opts->stop_timeout)) {
+        locust_log(LOCUST_LOG_ERROR, "locust.runners",
+                   "Invalid stop_timeout %g: seconds >= 0 (with stop_timeout_set, 0 is no grace)",
+                   opts->stop_timeout);
+        return LOCUST_EINVAL;
+    }
     locust_runner *r = calloc(1, sizeof *r);
     if (!r) return LOCUST_ENOMEM;
     locust__list_init(&r->users);
@@ -357,10 +372,12 @@ int locust_runner_new_sized(locust_runner **out, const locust_runner_options *op
         if (!r->loop) goto fail;
     }
     if (opts->host && !(r->host = locust__strdup(opts->host))) goto fail;
-    r->seed = opts->seed ? opts->seed : (uint64_t)(locust__now() * 1e6) ^ (uint64_t)(uintptr_t)r;
+    r->seed =
+        opts->seed || opts->seed_set ? opts->seed : (uint64_t)(locust__now() * 1e6) ^ (uint64_t)(uintptr_t)r;
     locust__rng_seed(&r->rng, r->seed);
     r->reset_stats = opts->reset_stats;
-    r->stop_timeout = opts->stop_timeout == 0 ? 10.0 : opts->stop_timeout;
+    r->stop_timeout =
+        opts->stop_timeout == 0 && !opts->stop_timeout_set ? LOCUST_DEFAULT_STOP_TIMEOUT : opts->stop_timeout;
     if ((err = locust__model_new(&r->model))) goto fail;
     if ((err = locust__hooks_new(&r->hooks))) goto fail;
     if ((err = locust_stats_new(&r->stats))) goto fail;
@@ -417,11 +434,19 @@ void locust_runner_free(locust_runner *r)
         if (r->slots[i].ptr && r->slots[i].free_fn) r->slots[i].free_fn(r->slots[i].ptr);
         r->slots[i].ptr = NULL;
     }
+    unsigned in_flight = 0;
     locust__list *l;
     while ((l = locust__list_first(&r->users)) != NULL) {
         locust__list_remove(l);
-        locust__user_free(locust__list_entry(l, locust_user, link));
+        locust_user *u = locust__list_entry(l, locust_user, link);
+        in_flight += u->blocked_io;
+        locust__user_free(u);
     }
+    if (in_flight)
+        locust_log(LOCUST_LOG_WARNING, "locust.runners",
+                   "%u users were freed while waiting for a response: their requests are abandoned and not "
+                   "counted (quit the runner and let its loop end first)",
+                   in_flight);
     if (r->teardown_user) locust__user_free(r->teardown_user);
     if (r->loop) {
         ev_timer_stop(r->loop, &r->hatch_timer);
@@ -478,6 +503,11 @@ int locust_runner_add_class(locust_runner *r, const locust_class *cls)
                                         cls->name);
     int err = locust__model_add_class(r->model, cls, r->err, sizeof r->err);
     if (err) return err;
+    /* A malformed host would fail every request of every user of the class. */
+    char why[256];
+    if (cls->host && locust_url_check(cls->host, why, sizeof why))
+        return locust__runner_error(r, LOCUST_ECLASS, "class '%s': field .host '%s': %s", cls->name,
+                                    cls->host, why);
     locust__class_state *v = realloc(r->classes, (r->n_classes + 1) * sizeof *v);
     if (!v) return LOCUST_ENOMEM;
     r->classes = v;
@@ -534,12 +564,28 @@ static void stop_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
                    n, r->stop_timeout);
 }
 
+/*
+ * Says how many users lost a request in flight to a stop without grace
+ * (stop_timeout 0): such a stop must not shorten the counts silently.
+ */
+static void report_abandoned(locust_runner *r)
+{
+    if (r->n_abandoned)
+        locust_log(LOCUST_LOG_WARNING, "locust.runners",
+                   "%u users were waiting for a response when they were asked to stop, with no stop "
+                   "grace (stop_timeout 0): their requests are abandoned and not counted",
+                   r->n_abandoned);
+    r->n_abandoned = 0;
+}
+
+/* Asks a user to stop; call report_abandoned() after a batch of these. */
 static void kill_user(locust_runner *r, locust_user *u)
 {
     if (u->kill_requested || u->finished) return;
     if (!u->special_fn) r->classes[u->class_index].live--;
     r->n_stopping++;
-    if (r->stop_timeout < 0) {
+    if (r->stop_timeout == 0) {
+        if (u->blocked_io) r->n_abandoned++;
         locust__user_force_kill(u);
         return;
     }
@@ -666,6 +712,7 @@ static void kill_class_users(locust_runner *r, size_t ci, unsigned n)
             n--;
         }
     }
+    report_abandoned(r);
 }
 
 int locust_runner_start_counts(locust_runner *r, const unsigned *counts, double hatch_rate)
@@ -769,6 +816,7 @@ int locust_runner_stop(locust_runner *r)
     locust__list *l, *tmp;
     locust__list_foreach_safe(l, tmp, &r->users)
         kill_user(r, locust__list_entry(l, locust_user, link));
+    report_abandoned(r);
     if (r->n_users == 0) {
         r->state = LOCUST_STATE_STOPPED;
         locust_event ev = {.type = LOCUST_EV_LOCUST_STOP_HATCHING, .runner = r};
