@@ -459,12 +459,12 @@ int locust__stats_merge_payload(locust_stats *s, const msgpack_object *data, loc
         return fail(&p, "stats: expected an array, got %s", locust__mp_type_name(stats));
     if (errors->type != MSGPACK_OBJECT_MAP)
         return fail(&p, "errors: expected a map, got %s", locust__mp_type_name(errors));
-    if (stats->via.array.size > LOCUST__STATS_MAX_ENTRIES)
-        return fail(&p, "stats: %u entries, more than the limit of %d", (unsigned)stats->via.array.size,
-                    LOCUST__STATS_MAX_ENTRIES);
-    if (errors->via.map.size > LOCUST__STATS_MAX_ERRORS)
-        return fail(&p, "errors: %u rows, more than the limit of %d", (unsigned)errors->via.map.size,
-                    LOCUST__STATS_MAX_ERRORS);
+    /*
+     * No limit on the number of entries or rows here: what passes the
+     * table's caps is merged into the overflow entries (stats_overflow.c),
+     * so a report is never refused for the cap, and the frame's own limit
+     * (16 MiB) bounds the work.
+     */
 
     locust__batch b = {0};
     if (stats->via.array.size && !(b.entries = calloc(stats->via.array.size, sizeof(*b.entries)))) goto nomem;
@@ -480,11 +480,7 @@ int locust__stats_merge_payload(locust_stats *s, const msgpack_object *data, loc
         err = parse_error_row(&p, where, &errors->via.map.ptr[i].val, &b.errors[b.nerrors]);
         b.nerrors++; /* the batch frees the strings of a half-parsed row too */
     }
-    if (!err) {
-        err = locust__stats_apply(s, &b);
-        if (err == LOCUST_ETOOBIG)
-            fail(&p, "stats: merging would exceed the limit of %d entries", LOCUST__STATS_MAX_ENTRIES);
-    }
+    if (!err) err = locust__stats_apply(s, &b);
     if (err == LOCUST_ENOMEM) fail(&p, "out of memory while merging stats");
     locust__batch_free(&b);
     return err;
