@@ -574,6 +574,105 @@ START_TEST(reports_past_the_caps_are_merged_into_the_overflow_entries)
 }
 END_TEST
 
+static void set_u64(msgpack_object *o, uint64_t v)
+{
+    o->type = MSGPACK_OBJECT_POSITIVE_INTEGER;
+    o->via.u64 = v;
+}
+
+/* The first value of an entry's response_times map. */
+static msgpack_object *first_bucket(msgpack_object *e)
+{
+    return &get(e, "response_times")->via.map.ptr[0].val;
+}
+
+START_TEST(numbers_that_would_overflow_are_refused_or_saturate)
+{
+    fake_clock c = {1000.5};
+    locust_stats *slave = stats_on_clock(&c);
+    ck_assert_int_eq(locust_stats_log_success(slave, "GET", "/a", 12, 1), 0);
+    ck_assert_int_eq(locust_stats_log_failure(slave, "GET", "/a", 0, "boom"), 0);
+    msgpack_sbuffer sb;
+    pack_data(slave, LOCUST__STATS_PROTO_09, &sb);
+    locust_stats_free(slave);
+    locust_stats *m = stats_on_clock(&c);
+    char err[256];
+
+    /* A count above 2^53 is refused, naming the field: no real report holds one. */
+    static const char *const fields[] = {"num_requests", "num_failures", "total_content_length"};
+    for (size_t i = 0; i < 3; i++) {
+        msgpack_unpacked u;
+        unpack(sb.data, sb.size, &u);
+        set_u64(get(entry(&u.data, 0), fields[i]), UINT64_MAX);
+        ck_assert_int_eq(locust__stats_merge_payload(m, &u.data, LOCUST__STATS_PROTO_09, err, sizeof(err)),
+                         LOCUST_EPROTO);
+        char want[160];
+        snprintf(want, sizeof(want),
+                 "stats[0].%s: 18446744073709551615 is above the limit of 9007199254740992", fields[i]);
+        ck_assert_str_eq(err, want);
+        msgpack_unpacked_destroy(&u);
+    }
+    msgpack_unpacked u;
+    unpack(sb.data, sb.size, &u);
+    set_u64(first_bucket(entry(&u.data, 0)), UINT64_MAX);
+    ck_assert_int_eq(locust__stats_merge_payload(m, &u.data, LOCUST__STATS_PROTO_09, err, sizeof(err)),
+                     LOCUST_EPROTO);
+    ck_assert_str_eq(err, "stats[0].response_times value: 18446744073709551615 is above the limit of "
+                          "9007199254740992");
+    msgpack_unpacked_destroy(&u);
+    unpack(sb.data, sb.size, &u);
+    set_u64(get(err0(&u.data), "occurences"), UINT64_MAX);
+    ck_assert_int_eq(locust__stats_merge_payload(m, &u.data, LOCUST__STATS_PROTO_09, err, sizeof(err)),
+                     LOCUST_EPROTO);
+    ck_assert(strstr(err, "occurences: 18446744073709551615 is above the limit") != NULL);
+    msgpack_unpacked_destroy(&u);
+    unpack(sb.data, sb.size, &u);
+    set_float(get(entry(&u.data, 0), "total_response_time"), 1e300);
+    ck_assert_int_eq(locust__stats_merge_payload(m, &u.data, LOCUST__STATS_PROTO_09, err, sizeof(err)),
+                     LOCUST_EPROTO);
+    ck_assert(strstr(err, "stats[0].total_response_time: 1e+300 is out of range") != NULL);
+    msgpack_unpacked_destroy(&u);
+    ck_assert_uint_eq(m->total.num_requests, 0);
+
+    /* Counts at the limit, merged again and again, saturate there: they never wrap. */
+    const uint64_t max = 9007199254740992u;
+    for (int i = 0; i < 3; i++) {
+        unpack(sb.data, sb.size, &u);
+        msgpack_object *objs[2] = {entry(&u.data, 0), get(&u.data, "stats_total")};
+        for (int k = 0; k < 2; k++) {
+            set_u64(get(objs[k], "num_requests"), max);
+            set_u64(get(objs[k], "num_failures"), max);
+            set_u64(get(objs[k], "total_content_length"), max);
+            set_u64(first_bucket(objs[k]), max);
+            set_float(get(objs[k], "total_response_time"), 1e27);
+        }
+        set_u64(get(err0(&u.data), "occurences"), max);
+        ck_assert_int_eq(locust__stats_merge_payload(m, &u.data, LOCUST__STATS_PROTO_09, err, sizeof(err)),
+                         0);
+        msgpack_unpacked_destroy(&u);
+    }
+    locust_entry_info e;
+    ck_assert_int_eq(locust_stats_total(m, &e), 0);
+    ck_assert_uint_eq(e.num_requests, max);
+    ck_assert_uint_eq(e.num_failures, max);
+    ck_assert_uint_eq(e.total_content_length, max);
+    ck_assert_double_eq(e.fail_ratio, 0.5);
+    ck_assert(isfinite(e.total_response_time) && e.total_response_time >= 1e27);
+    ck_assert_int_eq(locust_stats_find(m, "/a", "GET", &e), 0);
+    ck_assert_uint_eq(e.num_requests, max);
+    ck_assert_double_eq(e.median_response_time, 12);
+    double p;
+    ck_assert(locust_stats_percentile(m, 0, 0.95, &p));
+    ck_assert_double_eq(p, 12);
+    locust_error_info row;
+    ck_assert_int_eq(locust_stats_error(m, 0, &row), 0);
+    ck_assert_uint_eq(row.occurrences, max);
+    ck_assert_uint_eq(m->total.hist.total, max);
+    msgpack_sbuffer_destroy(&sb);
+    locust_stats_free(m);
+}
+END_TEST
+
 START_TEST(random_corruption_never_crashes)
 {
     /* A bounded fuzz: flip bytes of valid reports; whatever still decodes is merged or refused. */
@@ -639,6 +738,7 @@ static Suite *decode_suite(void)
     tc = tcase_create("malformed");
     tcase_add_test(tc, malformed_payloads_are_refused_by_field);
     tcase_add_test(tc, reports_past_the_caps_are_merged_into_the_overflow_entries);
+    tcase_add_test(tc, numbers_that_would_overflow_are_refused_or_saturate);
     tcase_add_test(tc, random_corruption_never_crashes);
     suite_add_tcase(s, tc);
     return s;

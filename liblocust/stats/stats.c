@@ -338,11 +338,11 @@ int locust_stats_log_success(locust_stats *s, const char *method, const char *na
     locust__entry *both[2] = {&s->total, e};
     for (int i = 0; i < 2; i++) {
         locust__entry *x = both[i];
-        x->num_requests++;
+        x->num_requests = locust__sat_add(x->num_requests, 1);
         locust__entry_add_sec(x, t, 1, 0);
         x->last_request_timestamp = t;
         x->last_activity = now;
-        x->total_response_time += response_time_ms;
+        x->total_response_time = locust__sat_add_rt(x->total_response_time, response_time_ms);
         if (!x->has_min || response_time_ms < x->min_response_time) x->min_response_time = response_time_ms;
         x->has_min = true;
         if (response_time_ms > x->max_response_time) x->max_response_time = response_time_ms;
@@ -383,7 +383,7 @@ int locust_stats_log_failure(locust_stats *s, const char *method, const char *na
     int64_t t = locust__whole_seconds(now);
     locust__entry *both[2] = {&s->total, e};
     for (int i = 0; i < 2; i++) {
-        both[i]->num_failures++;
+        both[i]->num_failures = locust__sat_add(both[i]->num_failures, 1);
         both[i]->last_activity = now;
         locust__entry_add_sec(both[i], t, 0, 1);
     }

@@ -184,10 +184,28 @@ static inline int64_t locust__whole_seconds(double t)
     return (int64_t)t;
 }
 
-/* Counters saturate instead of wrapping (merged input may be hostile). */
+/*
+ * Every count (requests, failures, bytes, histogram buckets, occurrences)
+ * stays at or below 2^53: exact in a double, in JSON (JavaScript's safe
+ * integers) and in every sum of a few thousand of them in 64 bits, and far
+ * beyond what any test makes. The wire refuses a larger count; sums
+ * saturate here instead of wrapping (merged input may be hostile).
+ */
+#define LOCUST__COUNT_MAX ((uint64_t)1 << 53)
+/* The largest sum of response times (ms) an entry holds: LOCUST__COUNT_MAX requests of LOCUST__RT_MAX. */
+#define LOCUST__RT_SUM_MAX (9007199254740992.0 * LOCUST__RT_MAX)
+
 static inline uint64_t locust__sat_add(uint64_t a, uint64_t b)
 {
-    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+    if (a >= LOCUST__COUNT_MAX || b >= LOCUST__COUNT_MAX - a) return LOCUST__COUNT_MAX;
+    return a + b;
+}
+
+/* The same for a sum of response times. */
+static inline double locust__sat_add_rt(double a, double b)
+{
+    double sum = a + b;
+    return sum > LOCUST__RT_SUM_MAX ? LOCUST__RT_SUM_MAX : sum;
 }
 
 /* ---- entries (stats_entry.c) -------------------------------------------- */

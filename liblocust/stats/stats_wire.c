@@ -12,6 +12,7 @@
 #include "base/msgpack_safe.h"
 #include "stats/stats_internal.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -268,6 +269,10 @@ static int get_number(parser *p, const char *where, const char *key, const msgpa
 static int get_count(parser *p, const char *where, const char *key, const msgpack_object *o, uint64_t *out)
 {
     if (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER) {
+        /* A larger count is no real report's, and sums of it could not stay exact (stats_internal.h). */
+        if (o->via.u64 > LOCUST__COUNT_MAX)
+            return fail(p, "%s.%s: %" PRIu64 " is above the limit of %" PRIu64, where, key, o->via.u64,
+                        LOCUST__COUNT_MAX);
         *out = o->via.u64;
         return 0;
     }
@@ -367,7 +372,7 @@ static int parse_entry(parser *p, const char *where, const msgpack_object *o, lo
     if (!err && !(err = field(p, where, o, "num_failures", all, &f)) && f)
         err = get_count(p, where, "num_failures", f, &e->num_failures);
     if (!err && !(err = field(p, where, o, "total_response_time", all, &f)) && f)
-        err = get_number(p, where, "total_response_time", f, INFINITY, &e->total_response_time);
+        err = get_number(p, where, "total_response_time", f, LOCUST__RT_SUM_MAX, &e->total_response_time);
     if (!err && !(err = field(p, where, o, "max_response_time", all, &f)) && f)
         err = get_number(p, where, "max_response_time", f, LOCUST__RT_MAX, &e->max_response_time);
     if (!err && !(err = field(p, where, o, "min_response_time", all, &f)) && f &&
