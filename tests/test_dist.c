@@ -4,130 +4,21 @@
  * 127.0.0.1. The users' requests are counted as they are made, so the
  * merged statistics can be compared with what really happened.
  */
+#include "dist_world.h"
 #include "target.h"
-#include "test_dist_util.h"
-#include "testutil.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdlib.h>
-
-#define MAX_NODES 4
-
-typedef struct world {
-    struct ev_loop *loop;
-    int port;
-    locust_runner *master;
-    locust_runner *slave[MAX_NODES];
-    size_t nslaves;
-    long made[MAX_NODES];
-} world;
-
-static world *W;
-
-static long *made_for(locust_runner *r)
-{
-    for (size_t i = 0; i < W->nslaves; i++)
-        if (W->slave[i] == r) return &W->made[i];
-    ck_abort_msg("unknown runner");
-    return NULL;
-}
-
-static void work(locust_ctx *ctx)
-{
-    locust_runner *r = locust_ctx_runner(ctx);
-    (*made_for(r))++;
-    locust_report_success(r, "custom", "/work", 2.0 + (double)(*made_for(r) % 5), 100);
-    if (*made_for(r) % 4 == 0) locust_report_failure(r, "custom", "/fail", 1.0, "planned");
-}
 
 static void failing(locust_ctx *ctx)
 {
     locust_fail(ctx, "boom %d", 42);
 }
 
-static const locust_task work_tasks[] = {LOCUST_TASK(work), LOCUST_TASKS_END};
-static const locust_taskset work_ts = {.name = "Work", .tasks = work_tasks};
-static const locust_class worker_cls = {
-    .name = "Worker", .task_set = &work_ts, .min_wait = 5, .max_wait = 15};
 static const locust_task fail_tasks[] = {LOCUST_TASK(failing), LOCUST_TASKS_END};
 static const locust_taskset fail_ts = {.name = "Failing", .tasks = fail_tasks};
 static const locust_class fail_cls = {.name = "Failer", .task_set = &fail_ts, .min_wait = 50, .max_wait = 50};
-
-static void setup(void)
-{
-    testutil_quiet_logs();
-    locust__dist_timing_reset();
-    locust__dist_timing_cfg.report_interval = 0.2;
-    locust__dist_timing_cfg.quit_wait = 2.0;
-    W = calloc(1, sizeof *W);
-    W->loop = ev_loop_new(EVFLAG_AUTO);
-}
-
-static void teardown(void)
-{
-    for (size_t i = 0; i < W->nslaves; i++)
-        locust_runner_free(W->slave[i]);
-    locust_runner_free(W->master);
-    ev_loop_destroy(W->loop);
-    free(W);
-    W = NULL;
-}
-
-/* A master on a free port pair (retrying when another test grabbed it). */
-static void start_master(const locust_master_options *extra)
-{
-    locust_runner_options ro = {.loop = W->loop};
-    for (int tries = 0; tries < 20; tries++) {
-        ck_assert_int_eq(locust_runner_new(&W->master, &ro), 0);
-        ck_assert_int_eq(locust_runner_add_class(W->master, &worker_cls), 0);
-        locust_master_options mo = extra ? *extra : (locust_master_options){0};
-        mo.bind_host = "127.0.0.1";
-        mo.bind_port = W->port = dist_free_port_pair();
-        int err = locust_master_attach(W->master, &mo);
-        if (err == 0) return;
-        ck_assert_int_eq(err, LOCUST_EBUSY);
-        locust_runner_free(W->master);
-    }
-    ck_abort_msg("no port for the master");
-}
-
-static locust_runner *add_slave(const locust_class *cls)
-{
-    locust_runner_options ro = {.loop = W->loop};
-    locust_runner *r;
-    ck_assert_int_eq(locust_runner_new(&r, &ro), 0);
-    ck_assert_int_eq(locust_runner_add_class(r, cls), 0);
-    locust_slave_options so = {.master_host = "127.0.0.1", .master_port = W->port};
-    ck_assert_int_eq(locust_slave_attach(r, &so), 0);
-    ck_assert(locust_runner_is_slave(r));
-    ck_assert(!locust_runner_is_master(r));
-    W->slave[W->nslaves++] = r;
-    return r;
-}
-
-static size_t slaves_in(const char *state)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < locust_runner_slave_count(W->master); i++) {
-        locust_slave_info si;
-        ck_assert_int_eq(locust_runner_slave(W->master, i, &si), 0);
-        n += strcmp(si.state, state) == 0;
-    }
-    return n;
-}
-
-static bool all_ready(void *ud)
-{
-    return slaves_in("ready") == (size_t)(uintptr_t)ud &&
-           locust_runner_slave_count(W->master) == (size_t)(uintptr_t)ud;
-}
-
-static bool master_running(void *ud)
-{
-    return locust_runner_state_get(W->master) == LOCUST_STATE_RUNNING &&
-           locust_runner_user_count(W->master) == (unsigned)(uintptr_t)ud;
-}
 
 static bool master_stopped(void *ud)
 {

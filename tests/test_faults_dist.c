@@ -52,10 +52,13 @@ START_TEST(a_slave_killed_under_the_master_is_reported_gone_and_the_run_goes_on)
     int rc = rely_wait(&m, 20);
     ck_assert_msg(rc == 0, "master: exit %d:\n%s", rc, rely_tail(m.err));
     RELY_CONTAINS(m.err, "setting its state to missing. 1 slaves left.");
+    /* The survivor takes the killed slave's users: the test runs its 20 users to the end. */
+    RELY_CONTAINS(m.err, "A slave is gone: splitting the 20 users over the 1 slaves present again");
     ck_assert_int_eq(rely_count(m.err, " is gone ("), 1);
     /* The survivor was told to quit at the run time, and everything it recorded reached the master. */
     ck_assert_int_eq(rely_wait(&s[0], 10), 0);
     RELY_CONTAINS(s[0].err, "Got quit message from master");
+    ck_assert_int_eq(rely_count(s[0].err, "Hatching and swarming 10 clients"), 2);
     long begun, returned;
     ck_assert(rely_begun_returned(s[0].err, &begun, &returned));
     rely_counts after;

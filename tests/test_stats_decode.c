@@ -505,51 +505,170 @@ START_TEST(malformed_payloads_are_refused_by_field)
 }
 END_TEST
 
-START_TEST(oversized_payloads_are_refused)
+/* A slave's table with `names` distinct GET names from `first` on, one success each, and `errors` distinct
+ * errors. */
+static locust_stats *busy_slave(fake_clock *c, int first, int names, int errors)
+{
+    locust_stats *s = stats_on_clock(c);
+    char name[32];
+    for (int i = 0; i < names; i++) {
+        snprintf(name, sizeof(name), "/s%d", first + i);
+        ck_assert_int_eq(locust_stats_log_success(s, "GET", name, 1, 0), 0);
+    }
+    for (int i = 0; i < errors; i++) {
+        snprintf(name, sizeof(name), "error %d", i);
+        ck_assert_int_eq(locust_stats_log_failure(s, "POST", "/e", 0, name), 0);
+    }
+    return s;
+}
+
+START_TEST(reports_past_the_caps_are_merged_into_the_overflow_entries)
 {
     fake_clock c = {1000.5};
     locust_stats *m = stats_on_clock(&c);
-    msgpack_sbuffer sb;
-    msgpack_sbuffer_init(&sb);
-    msgpack_packer pk;
-    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-    msgpack_pack_map(&pk, 3);
-    msgpack_pack_str_with_body(&pk, "stats", 5);
-    msgpack_pack_array(&pk, LOCUST__STATS_MAX_ENTRIES + 1);
-    for (int i = 0; i <= LOCUST__STATS_MAX_ENTRIES; i++)
-        msgpack_pack_nil(&pk);
-    msgpack_pack_str_with_body(&pk, "stats_total", 11);
-    msgpack_pack_map(&pk, 0);
-    msgpack_pack_str_with_body(&pk, "errors", 6);
-    msgpack_pack_map(&pk, 0);
-    msgpack_unpacked u;
-    unpack(sb.data, sb.size, &u);
-    char err[256];
-    ck_assert_int_eq(locust__stats_merge_payload(m, &u.data, LOCUST__STATS_PROTO_09, err, sizeof(err)),
-                     LOCUST_EPROTO);
-    ck_assert_str_eq(err, "stats: 10001 entries, more than the limit of 10000");
-    msgpack_unpacked_destroy(&u);
-    msgpack_sbuffer_destroy(&sb);
-
-    /* A table near its cap refuses a report that would pass it, and stays as it was. */
+    locust_log_set(NULL, NULL, LOCUST_LOG_CRITICAL + 1);
     char name[32];
     for (int i = 0; i < LOCUST__STATS_MAX_ENTRIES - 1; i++) {
-        snprintf(name, sizeof(name), "/%d", i);
+        snprintf(name, sizeof(name), "/m%d", i);
         ck_assert_int_eq(locust_stats_log_success(m, "GET", name, 1, 0), 0);
     }
-    locust_stats *slave = stats_on_clock(&c);
-    ck_assert_int_eq(locust_stats_log_success(slave, "GET", "/new1", 1, 0), 0);
-    ck_assert_int_eq(locust_stats_log_success(slave, "GET", "/new2", 1, 0), 0);
+    /* A report of more entries than the cap (the slave's own overflow entry among them) is merged, never
+     * refused. */
+    locust_stats *slave = busy_slave(&c, 0, 12000, 10500);
+    ck_assert_uint_eq(locust_stats_entry_count(slave), LOCUST__STATS_MAX_ENTRIES + 2);
+    msgpack_sbuffer sb;
     pack_data(slave, LOCUST__STATS_PROTO_09, &sb);
-    unpack(sb.data, sb.size, &u);
-    ck_assert_int_eq(locust__stats_merge_payload(m, &u.data, LOCUST__STATS_PROTO_09, err, sizeof(err)),
-                     LOCUST_ETOOBIG);
-    ck_assert_str_eq(err, "stats: merging would exceed the limit of 10000 entries");
-    ck_assert_uint_eq(locust_stats_entry_count(m), LOCUST__STATS_MAX_ENTRIES - 1);
-    ck_assert_uint_eq(m->total.num_requests, LOCUST__STATS_MAX_ENTRIES - 1);
-    msgpack_unpacked_destroy(&u);
+    merge_ok(m, &sb, LOCUST__STATS_PROTO_09);
     msgpack_sbuffer_destroy(&sb);
     locust_stats_free(slave);
+    locust_entry_info e;
+    ck_assert_int_eq(locust_stats_total(m, &e), 0);
+    ck_assert_uint_eq(e.num_requests, LOCUST__STATS_MAX_ENTRIES - 1 + 12000);
+    ck_assert_uint_eq(e.num_failures, 10500);
+    /* The master had room for one more name; the rest went to its overflow entries. */
+    ck_assert_uint_eq(locust_stats_entry_count(m), LOCUST__STATS_MAX_ENTRIES + 2);
+    ck_assert_int_eq(locust_stats_find(m, "(other names)", "GET", &e), 0);
+    ck_assert_uint_eq(e.num_requests, 12000 - 1);
+    ck_assert_int_eq(locust_stats_find(m, "(other names)", "POST", &e), 0);
+    ck_assert_uint_eq(e.num_failures, 10500);
+    /* The error rows past the cap arrive in the slave's overflow row and stay in the master's. */
+    ck_assert_uint_eq(locust_stats_error_count(m), LOCUST__STATS_MAX_ERRORS + 1);
+    locust_error_info row;
+    ck_assert_int_eq(locust_stats_error(m, LOCUST__STATS_MAX_ERRORS, &row), 0);
+    ck_assert_str_eq(row.name, "(other names)");
+    ck_assert_str_eq(row.error, "(other errors)");
+    ck_assert_uint_eq(row.occurrences, 500);
+
+    /* A second slave whose names the master has not seen either: every request still counts. */
+    slave = busy_slave(&c, 50000, 3000, 0);
+    pack_data(slave, LOCUST__STATS_PROTO_09, &sb);
+    merge_ok(m, &sb, LOCUST__STATS_PROTO_09);
+    msgpack_sbuffer_destroy(&sb);
+    locust_stats_free(slave);
+    ck_assert_int_eq(locust_stats_total(m, &e), 0);
+    ck_assert_uint_eq(e.num_requests, LOCUST__STATS_MAX_ENTRIES - 1 + 15000);
+    ck_assert_int_eq(locust_stats_find(m, "(other names)", "GET", &e), 0);
+    ck_assert_uint_eq(e.num_requests, 15000 - 1);
+    ck_assert_uint_eq(locust_stats_entry_count(m), LOCUST__STATS_MAX_ENTRIES + 2);
+    locust_stats_free(m);
+}
+END_TEST
+
+static void set_u64(msgpack_object *o, uint64_t v)
+{
+    o->type = MSGPACK_OBJECT_POSITIVE_INTEGER;
+    o->via.u64 = v;
+}
+
+/* The first value of an entry's response_times map. */
+static msgpack_object *first_bucket(msgpack_object *e)
+{
+    return &get(e, "response_times")->via.map.ptr[0].val;
+}
+
+START_TEST(numbers_that_would_overflow_are_refused_or_saturate)
+{
+    fake_clock c = {1000.5};
+    locust_stats *slave = stats_on_clock(&c);
+    ck_assert_int_eq(locust_stats_log_success(slave, "GET", "/a", 12, 1), 0);
+    ck_assert_int_eq(locust_stats_log_failure(slave, "GET", "/a", 0, "boom"), 0);
+    msgpack_sbuffer sb;
+    pack_data(slave, LOCUST__STATS_PROTO_09, &sb);
+    locust_stats_free(slave);
+    locust_stats *m = stats_on_clock(&c);
+    char err[256];
+
+    /* A count above 2^53 is refused, naming the field: no real report holds one. */
+    static const char *const fields[] = {"num_requests", "num_failures", "total_content_length"};
+    for (size_t i = 0; i < 3; i++) {
+        msgpack_unpacked u;
+        unpack(sb.data, sb.size, &u);
+        set_u64(get(entry(&u.data, 0), fields[i]), UINT64_MAX);
+        ck_assert_int_eq(locust__stats_merge_payload(m, &u.data, LOCUST__STATS_PROTO_09, err, sizeof(err)),
+                         LOCUST_EPROTO);
+        char want[160];
+        snprintf(want, sizeof(want),
+                 "stats[0].%s: 18446744073709551615 is above the limit of 9007199254740992", fields[i]);
+        ck_assert_str_eq(err, want);
+        msgpack_unpacked_destroy(&u);
+    }
+    msgpack_unpacked u;
+    unpack(sb.data, sb.size, &u);
+    set_u64(first_bucket(entry(&u.data, 0)), UINT64_MAX);
+    ck_assert_int_eq(locust__stats_merge_payload(m, &u.data, LOCUST__STATS_PROTO_09, err, sizeof(err)),
+                     LOCUST_EPROTO);
+    ck_assert_str_eq(err, "stats[0].response_times value: 18446744073709551615 is above the limit of "
+                          "9007199254740992");
+    msgpack_unpacked_destroy(&u);
+    unpack(sb.data, sb.size, &u);
+    set_u64(get(err0(&u.data), "occurences"), UINT64_MAX);
+    ck_assert_int_eq(locust__stats_merge_payload(m, &u.data, LOCUST__STATS_PROTO_09, err, sizeof(err)),
+                     LOCUST_EPROTO);
+    ck_assert(strstr(err, "occurences: 18446744073709551615 is above the limit") != NULL);
+    msgpack_unpacked_destroy(&u);
+    unpack(sb.data, sb.size, &u);
+    set_float(get(entry(&u.data, 0), "total_response_time"), 1e300);
+    ck_assert_int_eq(locust__stats_merge_payload(m, &u.data, LOCUST__STATS_PROTO_09, err, sizeof(err)),
+                     LOCUST_EPROTO);
+    ck_assert(strstr(err, "stats[0].total_response_time: 1e+300 is out of range") != NULL);
+    msgpack_unpacked_destroy(&u);
+    ck_assert_uint_eq(m->total.num_requests, 0);
+
+    /* Counts at the limit, merged again and again, saturate there: they never wrap. */
+    const uint64_t max = 9007199254740992u;
+    for (int i = 0; i < 3; i++) {
+        unpack(sb.data, sb.size, &u);
+        msgpack_object *objs[2] = {entry(&u.data, 0), get(&u.data, "stats_total")};
+        for (int k = 0; k < 2; k++) {
+            set_u64(get(objs[k], "num_requests"), max);
+            set_u64(get(objs[k], "num_failures"), max);
+            set_u64(get(objs[k], "total_content_length"), max);
+            set_u64(first_bucket(objs[k]), max);
+            set_float(get(objs[k], "total_response_time"), 1e27);
+        }
+        set_u64(get(err0(&u.data), "occurences"), max);
+        ck_assert_int_eq(locust__stats_merge_payload(m, &u.data, LOCUST__STATS_PROTO_09, err, sizeof(err)),
+                         0);
+        msgpack_unpacked_destroy(&u);
+    }
+    locust_entry_info e;
+    ck_assert_int_eq(locust_stats_total(m, &e), 0);
+    ck_assert_uint_eq(e.num_requests, max);
+    ck_assert_uint_eq(e.num_failures, max);
+    ck_assert_uint_eq(e.total_content_length, max);
+    ck_assert_double_eq(e.fail_ratio, 0.5);
+    ck_assert(isfinite(e.total_response_time) && e.total_response_time >= 1e27);
+    ck_assert_int_eq(locust_stats_find(m, "/a", "GET", &e), 0);
+    ck_assert_uint_eq(e.num_requests, max);
+    ck_assert_double_eq(e.median_response_time, 12);
+    double p;
+    ck_assert(locust_stats_percentile(m, 0, 0.95, &p));
+    ck_assert_double_eq(p, 12);
+    locust_error_info row;
+    ck_assert_int_eq(locust_stats_error(m, 0, &row), 0);
+    ck_assert_uint_eq(row.occurrences, max);
+    ck_assert_uint_eq(m->total.hist.total, max);
+    msgpack_sbuffer_destroy(&sb);
     locust_stats_free(m);
 }
 END_TEST
@@ -588,7 +707,7 @@ START_TEST(random_corruption_never_crashes)
                 char err[256] = "";
                 int rc =
                     locust__stats_merge_payload(m, &u.data, (locust__stats_proto)proto, err, sizeof(err));
-                ck_assert_msg(rc == 0 || rc == LOCUST_EPROTO || rc == LOCUST_ETOOBIG, "rc %d", rc);
+                ck_assert_msg(rc == 0 || rc == LOCUST_EPROTO, "rc %d", rc);
                 if (rc) {
                     ck_assert(err[0] != '\0');
                     refused++;
@@ -618,7 +737,8 @@ static Suite *decode_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("malformed");
     tcase_add_test(tc, malformed_payloads_are_refused_by_field);
-    tcase_add_test(tc, oversized_payloads_are_refused);
+    tcase_add_test(tc, reports_past_the_caps_are_merged_into_the_overflow_entries);
+    tcase_add_test(tc, numbers_that_would_overflow_are_refused_or_saturate);
     tcase_add_test(tc, random_corruption_never_crashes);
     suite_add_tcase(s, tc);
     return s;

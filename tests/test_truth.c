@@ -88,6 +88,46 @@ START_TEST(the_request_count_equals_the_targets_exactly_after_a_timed_run_over_t
 }
 END_TEST
 
+/* The number of times `needle` occurs in `hay`. */
+static int occurrences(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p++)
+        n++;
+    return n;
+}
+
+/*
+ * A scenario that gives every request a URL of its own (no .name) makes
+ * more names than the table holds (10,000). Every request still counts:
+ * past the cap in the "(other names)" entry, in the Total, in the failures
+ * and in the exit status, with one warning that says how to group URLs.
+ */
+START_TEST(tens_of_thousands_of_distinct_urls_are_all_counted_in_the_total)
+{
+    rely_proc p;
+    rely_row row, total;
+    rely_counts served;
+    /* /storm answers 5xx about half the time: the failures pass the error table's cap too. */
+    int rc = run(&p, "(other names)", &row, &served,
+                 RELY_ENV("RELY_PATH=/storm", "RELY_DISTINCT=1", "RELY_REQUESTS=1000"),
+                 RELY_ARGS("-c", "25", "-r", "1000", "-t", "30s"));
+    ck_assert_msg(rc == 1, "exit %d (failures must give 1):\n%s", rc, rely_tail(p.err));
+    char *csv = rely_slurp(rely_tmp("truth_requests.csv"));
+    ck_assert(csv != NULL);
+    ck_assert(rely_csv_row(csv, "None", "Total", &total));
+    free(csv);
+    ck_assert_int_eq(served.requests, 25000);
+    ck_assert_int_eq(total.requests + total.failures, served.requests);
+    ck_assert_int_eq(total.failures, served.server_errors);
+    ck_assert_int_eq(row.requests + row.failures, 25000 - 10000);
+    ck_assert_int_eq(occurrences(p.err, "More than 10000 distinct request names"), 1);
+    RELY_CONTAINS(p.err, ".name");
+    RELY_CONTAINS(p.err, "GET (other names): '(other errors)'");
+    rely_free(&p);
+}
+END_TEST
+
 /*
  * The CSV gives whole milliseconds (Locust 0.9 rounds medians under 100 ms
  * to the millisecond), so "within 1 ms" is a difference of at most 1.
@@ -183,6 +223,7 @@ int main(void)
         tc, the_request_count_equals_the_targets_exactly_after_a_timed_run_over_the_sessions_own_connection);
     tcase_add_test(tc, response_times_are_the_targets_delay_plus_its_own_overhead_within_1_ms);
     tcase_add_test(tc, a_cpu_bound_generator_is_warned_about_with_the_measured_lag);
+    tcase_add_test(tc, tens_of_thousands_of_distinct_urls_are_all_counted_in_the_total);
     suite_add_tcase(s, tc);
     return testutil_run(s);
 }

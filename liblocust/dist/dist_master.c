@@ -18,6 +18,10 @@
  *    that sends nothing for slave_silent_limit (10 s: three missed reports),
  *    is marked "missing", leaves the user count and the next splits, and
  *    comes back by itself if it speaks again;
+ *  - whenever the set of slaves changes during a test (a slave joins,
+ *    quits, stops, goes missing or comes back), the users are split again
+ *    over the slaves present, so the running total stays what was asked
+ *    (0.9.0 lost a departed slave's users and left a new one idle);
  *  - the master's hatch_complete waits for every slave it sent a hatch to;
  *  - stop reaches every connected slave (PUSH round-robins, so 0.9.0's
  *    "one stop per running slave" could miss one);
@@ -193,6 +197,8 @@ void locust__master_mark_missing(master *m, mslave *s, const char *why)
     locust_log(LOCUST_LOG_WARNING, LOG,
                "Slave %s is gone (%s): setting its state to missing. %zu slaves left.", s->id, why,
                locust__master_present(m));
+    /* The slaves left take its share, so that the running total stays what was asked. */
+    locust__master_resplit(m, "A slave is gone");
     locust__master_check_hatch_complete(m);
     locust__master_check_stopped(m);
     if (m->quitting && locust__master_present(m) == 0) locust__master_finish_quit(m);
@@ -249,20 +255,68 @@ static void hatch_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
     locust__master_send_pending_hatches(w->data);
 }
 
+/* Slaves that get a share: every present one (0.9.0 left out slaves still hatching). */
+static size_t sharing_slaves(const master *m)
+{
+    return locust__master_count(m, S_READY) + locust__master_count(m, S_HATCHING) +
+           locust__master_count(m, S_RUNNING);
+}
+
+/*
+ * Splits `users` over the present slaves and sends each its share (as the
+ * slaves' connections allow: send_pending_hatches). The shares add up to
+ * `users` exactly.
+ */
+static int send_split(master *m, unsigned users, double rate)
+{
+    size_t nslaves = sharing_slaves(m);
+    unsigned each = users / (unsigned)nslaves, remaining = users % (unsigned)nslaves;
+    unsigned *pending = calloc(nslaves, sizeof *pending);
+    if (!pending) return LOCUST_ENOMEM;
+    free(m->pending);
+    m->pending = pending;
+    m->n_pending = m->pending_sent = 0;
+    m->pending_rate = rate / (double)nslaves;
+    m->pending_deadline = locust__mono() + HATCH_SEND_WAIT;
+    for (size_t i = 0; i < m->n; i++) {
+        mslave *s = &m->slaves[i];
+        if (s->state == S_MISSING) continue;
+        m->pending[m->n_pending++] = each + (remaining > 0 ? 1 : 0);
+        if (remaining > 0) remaining--;
+        s->awaiting_hatch = true;
+    }
+    m->asked_users = users;
+    m->asked_rate = rate;
+    locust__master_send_pending_hatches(m);
+    return 0;
+}
+
+void locust__master_resplit(master *m, const char *why)
+{
+    locust_runner_state st = locust_runner_state_get(m->r);
+    if (m->stopping || m->quitting || m->finished ||
+        (st != LOCUST_STATE_HATCHING && st != LOCUST_STATE_RUNNING))
+        return;
+    size_t nslaves = sharing_slaves(m);
+    if (nslaves == 0) return; /* check_stopped ends the test */
+    locust_log(LOCUST_LOG_INFO, LOG, "%s: splitting the %u users over the %zu slaves present again", why,
+               m->asked_users, nslaves);
+    int err = send_split(m, m->asked_users, m->asked_rate);
+    if (err)
+        locust__ratelog(&m->sendlog, LOCUST_LOG_ERROR, LOG, "Could not split the users again: %s",
+                        locust_strerror(err));
+}
+
 static int d_start(void *ud, unsigned users, double rate)
 {
     master *m = ud;
-    /* Every slave that gets a hatch counts (0.9.0 left out slaves still hatching). */
-    size_t nslaves = locust__master_count(m, S_READY) + locust__master_count(m, S_HATCHING) +
-                     locust__master_count(m, S_RUNNING);
+    size_t nslaves = sharing_slaves(m);
     if (nslaves == 0) {
         locust_log(LOCUST_LOG_WARNING, LOG,
                    "You are running in distributed mode but have no slave servers connected. Please connect "
                    "slaves prior to swarming.");
         return 0;
     }
-    unsigned each = users / (unsigned)nslaves, remaining = users % (unsigned)nslaves;
-    double rate_each = rate / (double)nslaves;
     locust_log(LOCUST_LOG_INFO, LOG, "Sending hatch jobs to %zu ready clients", nslaves);
     locust_runner_state st = locust_runner_state_get(m->r);
     if (st != LOCUST_STATE_HATCHING && st != LOCUST_STATE_RUNNING) {
@@ -272,21 +326,8 @@ static int d_start(void *ud, unsigned users, double rate)
         locust_event ev = {.type = LOCUST_EV_MASTER_START_HATCHING};
         locust_fire(m->r, &ev);
     }
-    /* The shares go out as the slaves' connections allow (send_pending_hatches). */
-    free(m->pending);
-    m->pending = calloc(nslaves, sizeof *m->pending);
-    if (!m->pending) return LOCUST_ENOMEM;
-    m->n_pending = m->pending_sent = 0;
-    m->pending_rate = rate_each;
-    m->pending_deadline = locust__mono() + HATCH_SEND_WAIT;
-    for (size_t i = 0; i < m->n; i++) {
-        mslave *s = &m->slaves[i];
-        if (s->state == S_MISSING) continue;
-        m->pending[m->n_pending++] = each + (remaining > 0 ? 1 : 0);
-        if (remaining > 0) remaining--;
-        s->awaiting_hatch = true;
-    }
-    locust__master_send_pending_hatches(m);
+    int err = send_split(m, users, rate);
+    if (err) return err;
     /* As 0.9.0: every start or edit restarts the RPS baselines. */
     locust_stats_set_start_time(locust_runner_stats(m->r), locust__now());
     m->stopping = false;

@@ -59,6 +59,8 @@ typedef struct locust__master {
     unsigned *pending; /* the hatch jobs of the last start: shares */
     size_t n_pending, pending_sent;
     double pending_rate, pending_deadline;
+    unsigned asked_users; /* the test's users and rate, split again when the slaves change */
+    double asked_rate;
     bool autostart_done, stopping, quitting, finished;
     locust__ratelog_state badlog, unknownlog, sendlog;
 } locust__master;
@@ -82,6 +84,12 @@ void locust__master_finish_quit(locust__master *m);
 void locust__master_mark_missing(locust__master *m, locust__mslave *s, const char *why);
 void locust__master_try_autostart(locust__master *m, bool log_wait);
 void locust__master_send_pending_hatches(locust__master *m);
+/*
+ * Splits the running test's users over the slaves present again, when the
+ * set of slaves changed (one gone, back, new or quit), so that the running
+ * total stays what was asked. Does nothing outside a running test.
+ */
+void locust__master_resplit(locust__master *m, const char *why);
 
 /* master_recv.c: the PULL socket's messages, the monitors, the liveness timer. */
 /* Starts reading the bound PULL socket (the first pass runs on the next loop iteration). */

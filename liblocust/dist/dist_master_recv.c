@@ -114,6 +114,8 @@ static void on_client_ready(master *m, const char *id, int fd)
     s->closed_at = 0;
     locust_log(LOCUST_LOG_INFO, LOG, "Client '%s' reported as ready. Currently %zu clients ready to swarm.",
                id, locust__master_count(m, S_READY));
+    /* During a test a new slave takes its share, as a slave that says client_ready again does. */
+    locust__master_resplit(m, "A slave joined");
     locust__master_try_autostart(m, false);
 }
 
@@ -195,6 +197,8 @@ static void dispatch(master *m, const locust__rpc_msg *msg, int fd)
             s->state = s->before_missing;
             locust_log(LOCUST_LOG_INFO, LOG, "Slave %s is back (it sent '%s'): state %s", id, type,
                        locust__master_state_name(s->state));
+            /* Its users may still run: the shares are made again, its own included. */
+            locust__master_resplit(m, "A slave is back");
         }
     }
     if (strcmp(type, "client_ready") == 0) {
@@ -229,12 +233,14 @@ static void dispatch(master *m, const locust__rpc_msg *msg, int fd)
         }
         locust_log(LOCUST_LOG_INFO, LOG, "Removing %s client from running clients", id);
         locust__master_remove(m, s);
+        locust__master_resplit(m, "A slave stopped");
         locust__master_check_stopped(m);
     } else if (strcmp(type, "quit") == 0) {
         if (!s) return;
         locust__master_remove(m, s);
         locust_log(LOCUST_LOG_INFO, LOG, "Client '%s' quit. Currently %zu clients connected.", id,
                    locust__master_present(m));
+        locust__master_resplit(m, "A slave quit");
         locust__master_check_hatch_complete(m);
         locust__master_check_stopped(m);
         if (m->quitting && locust__master_present(m) == 0) locust__master_finish_quit(m);

@@ -62,14 +62,13 @@ static locust__entry **index_slot(locust__entry **index, size_t size, const char
     return &index[i];
 }
 
-static locust__entry *find_entry(const locust_stats *s, const char *name, const char *method)
+locust__entry *locust__stats_find_entry(const locust_stats *s, const char *name, const char *method)
 {
     if (!s->index_size) return NULL;
     return *index_slot(s->index, s->index_size, name, method);
 }
 
-/* Makes room for `extra` more entries, so that insert_entry cannot fail. */
-static int reserve_entries(locust_stats *s, size_t extra)
+int locust__stats_reserve_entries(locust_stats *s, size_t extra)
 {
     size_t need = s->n + extra;
     if (need > s->cap) {
@@ -96,9 +95,9 @@ static int reserve_entries(locust_stats *s, size_t extra)
     return 0;
 }
 
-/* Inserts an entry that is not in the table yet, after reserve_entries. */
-static void insert_entry(locust_stats *s, locust__entry *e)
+void locust__stats_insert_entry(locust_stats *s, locust__entry *e)
 {
+    if (locust__stats_is_overflow(e->name)) s->noverflow++;
     size_t lo = 0, hi = s->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -113,15 +112,18 @@ static void insert_entry(locust_stats *s, locust__entry *e)
     *index_slot(s->index, s->index_size, e->name, e->method) = e;
 }
 
+/* The entry a request of (name, method) is counted in: its own, or past the cap its method's overflow entry.
+ */
 static int get_entry(locust_stats *s, const char *name, const char *method, double now, locust__entry **out)
 {
-    locust__entry *e = find_entry(s, name, method);
+    locust__entry *e = locust__stats_find_entry(s, name, method);
+    if (!e && locust__stats_route_entry(s, 0, 0, NULL, NULL, &name, &method))
+        e = locust__stats_find_entry(s, name, method);
     if (!e) {
-        if (s->n >= LOCUST__STATS_MAX_ENTRIES) return LOCUST_ETOOBIG;
-        int err = reserve_entries(s, 1);
+        int err = locust__stats_reserve_entries(s, 1);
         if (err) return err;
         if (!(e = locust__entry_new(name, method, now))) return LOCUST_ENOMEM;
-        insert_entry(s, e);
+        locust__stats_insert_entry(s, e);
     }
     *out = e;
     return 0;
@@ -143,15 +145,15 @@ static size_t *error_slot(const locust_stats *s, size_t *index, size_t size, con
     return &index[i];
 }
 
-static locust__error *find_error(const locust_stats *s, const char *method, const char *name,
-                                 const char *error)
+locust__error *locust__stats_find_error(const locust_stats *s, const char *method, const char *name,
+                                        const char *error)
 {
     if (!s->error_index_size) return NULL;
     size_t row = *error_slot(s, s->error_index, s->error_index_size, method, name, error);
     return row ? &s->errors[row - 1] : NULL;
 }
 
-static int reserve_errors(locust_stats *s, size_t extra)
+int locust__stats_reserve_errors(locust_stats *s, size_t extra)
 {
     size_t need = s->nerrors + extra;
     if (need > s->caperrors) {
@@ -180,15 +182,16 @@ static int reserve_errors(locust_stats *s, size_t extra)
     return 0;
 }
 
-/* Appends a row (taking its strings) after reserve_errors. */
-static void insert_error(locust_stats *s, locust__error *row)
+void locust__stats_insert_error(locust_stats *s, locust__error *row)
 {
+    if (locust__stats_is_overflow(row->name) && strcmp(row->error, LOCUST__STATS_OVERFLOW_ERROR) == 0)
+        s->nerrors_overflow++;
     s->errors[s->nerrors] = *row;
     *error_slot(s, s->error_index, s->error_index_size, row->method, row->name, row->error) = ++s->nerrors;
     *row = (locust__error){0};
 }
 
-static void free_error(locust__error *row)
+void locust__stats_free_error(locust__error *row)
 {
     free(row->method);
     free(row->name);
@@ -198,15 +201,10 @@ static void free_error(locust__error *row)
 void locust__stats_clear_errors(locust_stats *s)
 {
     for (size_t i = 0; i < s->nerrors; i++)
-        free_error(&s->errors[i]);
+        locust__stats_free_error(&s->errors[i]);
     s->nerrors = 0;
-    s->errors_dropped = 0;
+    s->nerrors_overflow = 0;
     if (s->error_index) memset(s->error_index, 0, s->error_index_size * sizeof(s->error_index[0]));
-}
-
-uint64_t locust__stats_errors_dropped(const locust_stats *s)
-{
-    return s->errors_dropped;
 }
 
 /* ---- the current-percentile cache ---------------------------------------- */
@@ -293,6 +291,7 @@ static void free_entries(locust_stats *s)
     for (size_t i = 0; i < s->n; i++)
         locust__entry_free(s->entries[i]);
     s->n = 0;
+    s->noverflow = 0;
     if (s->index) memset(s->index, 0, s->index_size * sizeof(s->index[0]));
 }
 
@@ -339,11 +338,11 @@ int locust_stats_log_success(locust_stats *s, const char *method, const char *na
     locust__entry *both[2] = {&s->total, e};
     for (int i = 0; i < 2; i++) {
         locust__entry *x = both[i];
-        x->num_requests++;
+        x->num_requests = locust__sat_add(x->num_requests, 1);
         locust__entry_add_sec(x, t, 1, 0);
         x->last_request_timestamp = t;
         x->last_activity = now;
-        x->total_response_time += response_time_ms;
+        x->total_response_time = locust__sat_add_rt(x->total_response_time, response_time_ms);
         if (!x->has_min || response_time_ms < x->min_response_time) x->min_response_time = response_time_ms;
         x->has_min = true;
         if (response_time_ms > x->max_response_time) x->max_response_time = response_time_ms;
@@ -364,25 +363,27 @@ int locust_stats_log_failure(locust_stats *s, const char *method, const char *na
     locust__entry *e;
     int err = get_entry(s, name, method, now, &e);
     if (err) return err;
-    locust__error *row = find_error(s, method, name, error);
-    if (!row && s->nerrors < LOCUST__STATS_MAX_ERRORS) {
-        locust__error fresh = {method ? locust__strdup(method) : NULL, locust__strdup(name),
-                               locust__strdup(error), 0};
-        if ((method && !fresh.method) || !fresh.name || !fresh.error || reserve_errors(s, 1)) {
-            free_error(&fresh);
+    /* Past the error table's cap, a new error counts in its method's overflow row. */
+    const char *row_method = method, *row_name = name, *row_error = error;
+    locust__error *row = locust__stats_find_error(s, method, name, error);
+    if (!row && locust__stats_route_error(s, 0, 0, NULL, NULL, &row_method, &row_name, &row_error))
+        row = locust__stats_find_error(s, row_method, row_name, row_error);
+    if (!row) {
+        locust__error fresh = {row_method ? locust__strdup(row_method) : NULL, locust__strdup(row_name),
+                               locust__strdup(row_error), 0};
+        if ((row_method && !fresh.method) || !fresh.name || !fresh.error ||
+            locust__stats_reserve_errors(s, 1)) {
+            locust__stats_free_error(&fresh);
             return LOCUST_ENOMEM;
         }
-        insert_error(s, &fresh);
+        locust__stats_insert_error(s, &fresh);
         row = &s->errors[s->nerrors - 1];
     }
-    if (row)
-        row->occurrences++;
-    else
-        s->errors_dropped++;
+    row->occurrences = locust__sat_add(row->occurrences, 1);
     int64_t t = locust__whole_seconds(now);
     locust__entry *both[2] = {&s->total, e};
     for (int i = 0; i < 2; i++) {
-        both[i]->num_failures++;
+        both[i]->num_failures = locust__sat_add(both[i]->num_failures, 1);
         both[i]->last_activity = now;
         locust__entry_add_sec(both[i], t, 0, 1);
     }
@@ -447,7 +448,7 @@ int locust_stats_total(const locust_stats *s, locust_entry_info *out)
 int locust_stats_find(const locust_stats *s, const char *name, const char *method, locust_entry_info *out)
 {
     if (!s || !name || !out) return LOCUST_EINVAL;
-    const locust__entry *e = find_entry(s, name, method);
+    const locust__entry *e = locust__stats_find_entry(s, name, method);
     if (!e) return LOCUST_ENOENT;
     locust__entry_info(s, e, out);
     return 0;
@@ -475,86 +476,4 @@ int locust_stats_error(const locust_stats *s, size_t i, locust_error_info *out)
     const locust__error *row = &s->errors[i];
     *out = (locust_error_info){row->method, row->name, row->error, row->occurrences};
     return 0;
-}
-
-/* ---- merging -------------------------------------------------------------- */
-
-void locust__batch_free(locust__batch *b)
-{
-    for (size_t i = 0; i < b->n; i++)
-        locust__entry_free(b->entries[i]);
-    free(b->entries);
-    locust__entry_free(b->total);
-    for (size_t i = 0; i < b->nerrors; i++)
-        free_error(&b->errors[i]);
-    free(b->errors);
-    *b = (locust__batch){0};
-}
-
-int locust__stats_apply(locust_stats *s, locust__batch *b)
-{
-    /* Reserve everything first, so that the merge below cannot fail half-way. */
-    size_t new_entries = 0, new_errors = 0;
-    for (size_t i = 0; i < b->n; i++)
-        if (!find_entry(s, b->entries[i]->name, b->entries[i]->method)) new_entries++;
-    if (s->n + new_entries > LOCUST__STATS_MAX_ENTRIES) return LOCUST_ETOOBIG;
-    for (size_t i = 0; i < b->nerrors; i++)
-        if (!find_error(s, b->errors[i].method, b->errors[i].name, b->errors[i].error)) new_errors++;
-    if (new_errors > LOCUST__STATS_MAX_ERRORS - s->nerrors)
-        new_errors = LOCUST__STATS_MAX_ERRORS - s->nerrors;
-    int err = reserve_entries(s, new_entries);
-    if (!err) err = reserve_errors(s, new_errors);
-    if (err) return err;
-
-    for (size_t i = 0; i < b->n; i++) {
-        locust__entry *e = find_entry(s, b->entries[i]->name, b->entries[i]->method);
-        if (e) {
-            locust__entry_extend(e, b->entries[i]);
-        } else {
-            insert_entry(s, b->entries[i]);
-            b->entries[i] = NULL;
-        }
-    }
-    for (size_t i = 0; i < b->nerrors; i++) {
-        locust__error *row = find_error(s, b->errors[i].method, b->errors[i].name, b->errors[i].error);
-        if (row)
-            row->occurrences = locust__sat_add(row->occurrences, b->errors[i].occurrences);
-        else if (s->nerrors < LOCUST__STATS_MAX_ERRORS)
-            insert_error(s, &b->errors[i]);
-        else
-            s->errors_dropped++;
-    }
-    if (b->total) {
-        int64_t old = s->total.last_request_timestamp;
-        locust__entry_extend(&s->total, b->total);
-        if (s->total.last_request_timestamp > old)
-            locust__stats_cache_snapshot(s, s->total.last_request_timestamp);
-    }
-    return 0;
-}
-
-int locust_stats_merge(locust_stats *into, const locust_stats *from)
-{
-    if (!into || !from || into == from) return LOCUST_EINVAL;
-    locust__batch b = {0};
-    int err = LOCUST_ENOMEM;
-    if (from->n && !(b.entries = calloc(from->n, sizeof(*b.entries)))) goto out;
-    for (; b.n < from->n; b.n++)
-        if (!(b.entries[b.n] = locust__entry_clone(from->entries[b.n]))) goto out;
-    if (!(b.total = locust__entry_clone(&from->total))) goto out;
-    if (from->nerrors && !(b.errors = calloc(from->nerrors, sizeof(*b.errors)))) goto out;
-    for (; b.nerrors < from->nerrors; b.nerrors++) {
-        const locust__error *src = &from->errors[b.nerrors];
-        locust__error *dst = &b.errors[b.nerrors];
-        *dst = (locust__error){src->method ? locust__strdup(src->method) : NULL, locust__strdup(src->name),
-                               locust__strdup(src->error), src->occurrences};
-        if ((src->method && !dst->method) || !dst->name || !dst->error) {
-            b.nerrors++;
-            goto out;
-        }
-    }
-    err = locust__stats_apply(into, &b);
-out:
-    locust__batch_free(&b);
-    return err;
 }

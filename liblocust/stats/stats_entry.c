@@ -112,7 +112,7 @@ void locust__entry_extend(locust__entry *into, const locust__entry *from)
     if (from->last_activity > into->last_activity) into->last_activity = from->last_activity;
     into->num_requests = locust__sat_add(into->num_requests, from->num_requests);
     into->num_failures = locust__sat_add(into->num_failures, from->num_failures);
-    into->total_response_time += from->total_response_time;
+    into->total_response_time = locust__sat_add_rt(into->total_response_time, from->total_response_time);
     if (from->max_response_time > into->max_response_time) into->max_response_time = from->max_response_time;
     /*
      * 0.9.0 computes `min(self or 0, other or 0) or other`, which drops the

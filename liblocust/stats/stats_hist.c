@@ -100,20 +100,21 @@ static bool big_grow(locust__hist *h)
 void locust__hist_add(locust__hist *h, int64_t key, uint64_t count)
 {
     if (count == 0) return;
-    h->total += count;
+    h->total = locust__sat_add(h->total, count);
     if (key < LOCUST__HIST_DENSE_LIMIT) {
-        h->dense[dense_slot(key < 0 ? 0 : key)] += count;
+        uint64_t *slot = &h->dense[dense_slot(key < 0 ? 0 : key)];
+        *slot = locust__sat_add(*slot, count);
         return;
     }
     size_t i = big_lower_bound(h, key);
     if (i < h->nbig && h->big[i].key == key) {
-        h->big[i].count += count;
+        h->big[i].count = locust__sat_add(h->big[i].count, count);
         return;
     }
     if (big_grow(h)) {
         memmove(&h->big[i + 1], &h->big[i], (h->nbig - i) * sizeof(h->big[0]));
         h->big[i].key = key;
-        h->big[i].count = count;
+        h->big[i].count = locust__sat_add(0, count);
         h->nbig++;
         return;
     }
@@ -122,24 +123,22 @@ void locust__hist_add(locust__hist *h, int64_t key, uint64_t count)
      * nearest existing key. Percentiles then stay close to the truth.
      */
     if (h->nbig == 0) {
-        h->dense[LOCUST__HIST_DENSE - 1] += count;
+        h->dense[LOCUST__HIST_DENSE - 1] = locust__sat_add(h->dense[LOCUST__HIST_DENSE - 1], count);
         return;
     }
     size_t near = i;
     if (i == h->nbig || (i > 0 && key - h->big[i - 1].key < h->big[i].key - key)) near = i - 1;
-    h->big[near].count += count;
+    h->big[near].count = locust__sat_add(h->big[near].count, count);
 }
 
 void locust__hist_merge(locust__hist *into, const locust__hist *from)
 {
-    for (size_t i = 0; i < LOCUST__HIST_DENSE; i++)
-        into->dense[i] += from->dense[i];
-    into->total += from->total;
-    /* Count the big keys' samples once: locust__hist_add adds to total again. */
-    for (size_t i = 0; i < from->nbig; i++) {
-        into->total -= from->big[i].count;
-        locust__hist_add(into, from->big[i].key, from->big[i].count);
+    for (size_t i = 0; i < LOCUST__HIST_DENSE; i++) {
+        into->dense[i] = locust__sat_add(into->dense[i], from->dense[i]);
+        into->total = locust__sat_add(into->total, from->dense[i]);
     }
+    for (size_t i = 0; i < from->nbig; i++)
+        locust__hist_add(into, from->big[i].key, from->big[i].count);
 }
 
 bool locust__hist_copy(locust__hist *dst, const locust__hist *src)
@@ -223,10 +222,10 @@ bool locust__hist_median(const locust__hist *h, uint64_t n, int64_t *out)
 }
 
 /* Count of a bucket in `h` minus the same bucket in `minus`, floored at 0. */
-static int64_t diff_count(uint64_t c, const locust__hist *minus, int64_t key)
+static uint64_t diff_count(uint64_t c, const locust__hist *minus, int64_t key)
 {
     uint64_t m = minus ? locust__hist_count(minus, key) : 0;
-    return c > m ? (int64_t)(c - m) : 0;
+    return c > m ? c - m : 0;
 }
 
 bool locust__hist_percentile(const locust__hist *h, const locust__hist *minus, int64_t n, double p,
@@ -234,12 +233,18 @@ bool locust__hist_percentile(const locust__hist *h, const locust__hist *minus, i
 {
     /* target = int(num_requests * percent): computed in double and truncated. */
     int64_t target = (int64_t)((double)n * p);
-    int64_t processed = 0;
+    /*
+     * 0.9.0 stops at the first key where n - processed <= target. The sum of
+     * up to 1,304 buckets of at most 2^53 each fits in 64 unsigned bits, not
+     * in 63: compare processed with the (non-negative) distance instead.
+     */
+    uint64_t need = n > target ? (uint64_t)(n - target) : 0;
+    uint64_t processed = 0;
     for (size_t i = h->nbig; i-- > 0;) {
-        int64_t c = diff_count(h->big[i].count, minus, h->big[i].key);
+        uint64_t c = diff_count(h->big[i].count, minus, h->big[i].key);
         if (c == 0) continue;
         processed += c;
-        if (n - processed <= target) {
+        if (processed >= need) {
             *out = h->big[i].key;
             return true;
         }
@@ -247,10 +252,10 @@ bool locust__hist_percentile(const locust__hist *h, const locust__hist *minus, i
     for (size_t slot = LOCUST__HIST_DENSE; slot-- > 0;) {
         if (!h->dense[slot]) continue;
         int64_t key = dense_key(slot);
-        int64_t c = diff_count(h->dense[slot], minus, key);
+        uint64_t c = diff_count(h->dense[slot], minus, key);
         if (c == 0) continue;
         processed += c;
-        if (n - processed <= target) {
+        if (processed >= need) {
             *out = key;
             return true;
         }

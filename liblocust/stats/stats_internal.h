@@ -11,8 +11,13 @@
  *    those are ever needed: current_rps looks at the seconds L-12 .. L-3, and
  *    a worker reports every 3 s (as deltas), so older seconds are dead data;
  *  - the current-percentile cache keeps at most LOCUST__CACHE_MAX snapshots;
- *  - the table holds at most LOCUST__STATS_MAX_ENTRIES entries and
- *    LOCUST__STATS_MAX_ERRORS error rows.
+ *  - the table holds at most LOCUST__STATS_MAX_ENTRIES named entries and
+ *    LOCUST__STATS_MAX_ERRORS error rows. Past the cap nothing is dropped:
+ *    a request with a new name is counted in the overflow entry of its
+ *    method, named LOCUST__STATS_OVERFLOW_NAME, and a new error in the
+ *    overflow row of its method (stats_overflow.c). At most
+ *    LOCUST__STATS_MAX_OVERFLOW overflow entries (and as many rows) exist;
+ *    the last one takes every further method as LOCUST__STATS_OVERFLOW_METHOD.
  */
 #ifndef LOCUST_STATS_INTERNAL_H
 #define LOCUST_STATS_INTERNAL_H
@@ -40,6 +45,11 @@
 /* Caps of the table (0.9.0 has none; a scenario naming every URL apart would exhaust memory). */
 #define LOCUST__STATS_MAX_ENTRIES 10000
 #define LOCUST__STATS_MAX_ERRORS  10000
+/* The overflow entries and rows past the caps (documented in README.md and locust-run(1)). */
+#define LOCUST__STATS_OVERFLOW_NAME   "(other names)"
+#define LOCUST__STATS_OVERFLOW_ERROR  "(other errors)"
+#define LOCUST__STATS_OVERFLOW_METHOD "(other methods)"
+#define LOCUST__STATS_MAX_OVERFLOW    16
 /* Marks an unused slot of the per-second ring. */
 #define LOCUST__SEC_NONE INT64_MIN
 
@@ -152,7 +162,11 @@ struct locust_stats {
     size_t nerrors, caperrors;
     size_t *error_index;
     size_t error_index_size;
-    uint64_t errors_dropped; /* new rows refused because the table was full */
+    /* Overflow entries (named LOCUST__STATS_OVERFLOW_NAME) among `entries`, and overflow rows among `errors`.
+     */
+    size_t noverflow, nerrors_overflow;
+    /* The cap's warning is logged once per table. */
+    bool warned_entries, warned_errors;
     /* Current-percentile cache, oldest first. */
     locust__snapshot cache[LOCUST__CACHE_MAX];
     size_t ncache;
@@ -170,10 +184,28 @@ static inline int64_t locust__whole_seconds(double t)
     return (int64_t)t;
 }
 
-/* Counters saturate instead of wrapping (merged input may be hostile). */
+/*
+ * Every count (requests, failures, bytes, histogram buckets, occurrences)
+ * stays at or below 2^53: exact in a double, in JSON (JavaScript's safe
+ * integers) and in every sum of a few thousand of them in 64 bits, and far
+ * beyond what any test makes. The wire refuses a larger count; sums
+ * saturate here instead of wrapping (merged input may be hostile).
+ */
+#define LOCUST__COUNT_MAX ((uint64_t)1 << 53)
+/* The largest sum of response times (ms) an entry holds: LOCUST__COUNT_MAX requests of LOCUST__RT_MAX. */
+#define LOCUST__RT_SUM_MAX (9007199254740992.0 * LOCUST__RT_MAX)
+
 static inline uint64_t locust__sat_add(uint64_t a, uint64_t b)
 {
-    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+    if (a >= LOCUST__COUNT_MAX || b >= LOCUST__COUNT_MAX - a) return LOCUST__COUNT_MAX;
+    return a + b;
+}
+
+/* The same for a sum of response times. */
+static inline double locust__sat_add_rt(double a, double b)
+{
+    double sum = a + b;
+    return sum > LOCUST__RT_SUM_MAX ? LOCUST__RT_SUM_MAX : sum;
 }
 
 /* ---- entries (stats_entry.c) -------------------------------------------- */
@@ -204,8 +236,43 @@ void locust__stats_reset_total(locust_stats *s);
 void locust__stats_cache_snapshot(locust_stats *s, int64_t t);
 /* Empties the error table. */
 void locust__stats_clear_errors(locust_stats *s);
-/* Returns the number of error rows refused since the last clear because the table was full. */
-uint64_t locust__stats_errors_dropped(const locust_stats *s);
+
+/* The entry of (name, method), or NULL. */
+locust__entry *locust__stats_find_entry(const locust_stats *s, const char *name, const char *method);
+/* Makes room for `extra` more entries, so that locust__stats_insert_entry cannot fail. */
+int locust__stats_reserve_entries(locust_stats *s, size_t extra);
+/* Inserts an entry that is not in the table yet (after reserving room), taking it. */
+void locust__stats_insert_entry(locust_stats *s, locust__entry *e);
+/* The error row of (method, name, error), or NULL. */
+locust__error *locust__stats_find_error(const locust_stats *s, const char *method, const char *name,
+                                        const char *error);
+/* Makes room for `extra` more error rows, so that locust__stats_insert_error cannot fail. */
+int locust__stats_reserve_errors(locust_stats *s, size_t extra);
+/* Appends a row that is not in the table yet (after reserving room), taking its strings. */
+void locust__stats_insert_error(locust_stats *s, locust__error *row);
+void locust__stats_free_error(locust__error *row);
+
+/* ---- the caps (stats_overflow.c) ----------------------------------------- */
+
+/* True for the name of an overflow entry. */
+bool locust__stats_is_overflow(const char *name);
+/*
+ * The key under which a new entry (name, method), absent from `s`, is
+ * counted, when `new_named` named and `new_overflow` overflow entries are
+ * about to be added besides (a merge plans several at once): itself while
+ * the cap leaves room, else the overflow entry of its method, whose method
+ * turns LOCUST__STATS_OVERFLOW_METHOD when only the last overflow slot is
+ * left. `planned` (may be NULL) says whether a merge already plans to add
+ * an overflow entry. Logs the cap's warning the first time a name is
+ * rerouted. Returns true when the key changed.
+ */
+bool locust__stats_route_entry(locust_stats *s, size_t new_named, size_t new_overflow,
+                               bool (*planned)(void *ud, const char *method), void *ud, const char **name,
+                               const char **method);
+/* The same for a new error row: its overflow row is (method, OVERFLOW_NAME, OVERFLOW_ERROR). */
+bool locust__stats_route_error(locust_stats *s, size_t new_rows, size_t new_overflow,
+                               bool (*planned)(void *ud, const char *method), void *ud, const char **method,
+                               const char **name, const char **error);
 
 /*
  * A set of entries, a Total and error rows to merge into a table at once
@@ -226,8 +293,9 @@ void locust__batch_free(locust__batch *b);
  * Merges a batch into the table: entries are extended (or moved in when
  * new), error occurrences added (new rows appended), the Total extended, and
  * a cache snapshot taken when the Total's last_request_timestamp advanced
- * (0.9.0's slave_report handler). Either everything is merged or, on
- * LOCUST_ENOMEM / LOCUST_ETOOBIG (too many entries), nothing is.
+ * (0.9.0's slave_report handler). Entries and rows past the caps are counted
+ * in the overflow entries and rows, so nothing is ever refused for the cap.
+ * Either everything is merged or, on LOCUST_ENOMEM, nothing is.
  */
 int locust__stats_apply(locust_stats *s, locust__batch *b);
 

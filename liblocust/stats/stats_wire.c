@@ -12,6 +12,7 @@
 #include "base/msgpack_safe.h"
 #include "stats/stats_internal.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -268,6 +269,10 @@ static int get_number(parser *p, const char *where, const char *key, const msgpa
 static int get_count(parser *p, const char *where, const char *key, const msgpack_object *o, uint64_t *out)
 {
     if (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER) {
+        /* A larger count is no real report's, and sums of it could not stay exact (stats_internal.h). */
+        if (o->via.u64 > LOCUST__COUNT_MAX)
+            return fail(p, "%s.%s: %" PRIu64 " is above the limit of %" PRIu64, where, key, o->via.u64,
+                        LOCUST__COUNT_MAX);
         *out = o->via.u64;
         return 0;
     }
@@ -367,7 +372,7 @@ static int parse_entry(parser *p, const char *where, const msgpack_object *o, lo
     if (!err && !(err = field(p, where, o, "num_failures", all, &f)) && f)
         err = get_count(p, where, "num_failures", f, &e->num_failures);
     if (!err && !(err = field(p, where, o, "total_response_time", all, &f)) && f)
-        err = get_number(p, where, "total_response_time", f, INFINITY, &e->total_response_time);
+        err = get_number(p, where, "total_response_time", f, LOCUST__RT_SUM_MAX, &e->total_response_time);
     if (!err && !(err = field(p, where, o, "max_response_time", all, &f)) && f)
         err = get_number(p, where, "max_response_time", f, LOCUST__RT_MAX, &e->max_response_time);
     if (!err && !(err = field(p, where, o, "min_response_time", all, &f)) && f &&
@@ -459,12 +464,12 @@ int locust__stats_merge_payload(locust_stats *s, const msgpack_object *data, loc
         return fail(&p, "stats: expected an array, got %s", locust__mp_type_name(stats));
     if (errors->type != MSGPACK_OBJECT_MAP)
         return fail(&p, "errors: expected a map, got %s", locust__mp_type_name(errors));
-    if (stats->via.array.size > LOCUST__STATS_MAX_ENTRIES)
-        return fail(&p, "stats: %u entries, more than the limit of %d", (unsigned)stats->via.array.size,
-                    LOCUST__STATS_MAX_ENTRIES);
-    if (errors->via.map.size > LOCUST__STATS_MAX_ERRORS)
-        return fail(&p, "errors: %u rows, more than the limit of %d", (unsigned)errors->via.map.size,
-                    LOCUST__STATS_MAX_ERRORS);
+    /*
+     * No limit on the number of entries or rows here: what passes the
+     * table's caps is merged into the overflow entries (stats_overflow.c),
+     * so a report is never refused for the cap, and the frame's own limit
+     * (16 MiB) bounds the work.
+     */
 
     locust__batch b = {0};
     if (stats->via.array.size && !(b.entries = calloc(stats->via.array.size, sizeof(*b.entries)))) goto nomem;
@@ -480,11 +485,7 @@ int locust__stats_merge_payload(locust_stats *s, const msgpack_object *data, loc
         err = parse_error_row(&p, where, &errors->via.map.ptr[i].val, &b.errors[b.nerrors]);
         b.nerrors++; /* the batch frees the strings of a half-parsed row too */
     }
-    if (!err) {
-        err = locust__stats_apply(s, &b);
-        if (err == LOCUST_ETOOBIG)
-            fail(&p, "stats: merging would exceed the limit of %d entries", LOCUST__STATS_MAX_ENTRIES);
-    }
+    if (!err) err = locust__stats_apply(s, &b);
     if (err == LOCUST_ENOMEM) fail(&p, "out of memory while merging stats");
     locust__batch_free(&b);
     return err;

@@ -72,9 +72,10 @@ int locust__stats_pack_report(locust_stats *s, msgpack_packer *pk, locust__stats
  * The payload is checked completely before anything is merged: on error the
  * table is unchanged and `err` (if not NULL) names the offending field, e.g.
  * "stats[1].num_failures: expected a non-negative integer, got str".
+ * Entries and error rows past the table's caps are counted in its overflow
+ * entries and rows (stats_internal.h): a report is never refused for them.
  * Returns 0, LOCUST_EINVAL (NULL s or data, unknown protocol), LOCUST_EPROTO
- * (malformed payload), LOCUST_ETOOBIG (the table would exceed its entry cap)
- * or LOCUST_ENOMEM.
+ * (malformed payload) or LOCUST_ENOMEM.
  */
 int locust__stats_merge_payload(locust_stats *s, const msgpack_object *data, locust__stats_proto proto,
                                 char *err, size_t errlen);

@@ -11,6 +11,8 @@
  *           RELY_REQUESTS  requests per user, then the user stops (default: no limit)
  *           RELY_SECONDS   the user stops once it has run this long (default: never)
  *           RELY_NAME      the statistics name (default: the path)
+ *           RELY_DISTINCT  when set, every request gets a URL of its own: the
+ *                          path with "?id=N" (a scenario without .name)
  *   Burner  burns the CPU for RELY_BURN_MS (default 300) ms per task, then
  *           sleeps 10 ms: a generator that cannot keep up with its loop.
  *
@@ -20,6 +22,7 @@
  *   rely: 1234 requests begun, 1230 returned
  */
 #include <locust/locust.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -42,6 +45,7 @@ static double mono(void)
 typedef struct rely_user {
     double started;
     unsigned long done;
+    char url[512]; /* RELY_DISTINCT's URL, kept while the request is in flight */
 } rely_user;
 
 static void rely_get(locust_ctx *ctx)
@@ -55,8 +59,13 @@ static void rely_get(locust_ctx *ctx)
         locust_stop_user(ctx);
     const char *path = getenv("RELY_PATH");
     locust_request_opts o = {.name = getenv("RELY_NAME"), .timeout = env_num("RELY_TIMEOUT", 0)};
+    if (!path || !*path) path = "/";
+    if (getenv("RELY_DISTINCT")) {
+        snprintf(u->url, sizeof u->url, "%s?id=%lu", path, begun);
+        path = u->url;
+    }
     begun++;
-    locust_get(ctx, path && *path ? path : "/", &o);
+    locust_get(ctx, path, &o);
     returned++;
     u->done++;
 }
