@@ -101,22 +101,17 @@ static void watch_cb(struct ev_loop *loop, ev_timer *w, int revents)
     }
 }
 
-/* --processes: a local slave that ends before the test does leaves the master waiting or short of users. */
+/*
+ * --processes: a local slave that ends before the test does leaves the
+ * master waiting or short of users. Once the runner quits (a signal, the
+ * run time, the last user gone) the slaves are told to end, and do.
+ */
 static void procs_watch_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
     app *a = w->data;
-    unsigned before = 0;
-    for (unsigned i = 0; i < a->procs.n; i++)
-        before += a->procs.exited[i];
-    unsigned ended = cli_processes_poll(&a->procs);
-    if (ended == before || a->shutting_down) return;
-    for (unsigned i = 0; i < a->procs.n; i++)
-        if (a->procs.exited[i])
-            locust_log(LOCUST_LOG_ERROR, LOG, "Local slave %u (pid %d) ended (status %d) before the test did",
-                       i + 1, (int)a->procs.pids[i],
-                       WIFEXITED(a->procs.status[i]) ? WEXITSTATUS(a->procs.status[i])
-                                                     : 128 + WTERMSIG(a->procs.status[i]));
-    if (ended == a->procs.n) {
+    bool expected = a->shutting_down || locust_runner_quitting(a->r);
+    unsigned ended = cli_processes_watch(&a->procs, expected);
+    if (!expected && ended == a->procs.n) {
         locust_log(LOCUST_LOG_ERROR, LOG, "Every local slave has ended: stopping");
         shutdown_begin(a);
     }

@@ -126,6 +126,25 @@ unsigned cli_processes_poll(cli_processes *p)
     return ended;
 }
 
+unsigned cli_processes_watch(cli_processes *p, bool expected)
+{
+    unsigned ended = cli_processes_poll(p);
+    for (unsigned i = 0; i < p->n; i++) {
+        if (!p->exited[i] || p->reported[i]) continue;
+        p->reported[i] = true;
+        int st = p->status[i];
+        int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        if (expected)
+            locust_log(LOCUST_LOG_DEBUG, "locust.main", "Local slave %u (pid %d) ended (status %d)", i + 1,
+                       (int)p->pids[i], code);
+        else
+            locust_log(LOCUST_LOG_ERROR, "locust.main",
+                       "Local slave %u (pid %d) ended (status %d) before the test did", i + 1,
+                       (int)p->pids[i], code);
+    }
+    return ended;
+}
+
 void cli_processes_stop(cli_processes *p, double timeout)
 {
     struct timespec nap = {0, 20 * 1000 * 1000};

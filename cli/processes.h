@@ -20,6 +20,7 @@ typedef struct cli_processes {
     pid_t pids[CLI_MAX_PROCESSES];
     int status[CLI_MAX_PROCESSES];
     bool exited[CLI_MAX_PROCESSES];
+    bool reported[CLI_MAX_PROCESSES]; /* its end was logged (cli_processes_watch) */
     unsigned n;
 } cli_processes;
 
@@ -37,6 +38,16 @@ int cli_processes_start(cli_processes *p, unsigned n, int port, const cli_option
 
 /* Reaps the slaves that ended; returns how many have ended so far. */
 unsigned cli_processes_poll(cli_processes *p);
+
+/*
+ * Reaps the slaves that ended and logs each end once: as an ERROR naming
+ * the slave and its status while the test should still be running, at
+ * DEBUG level when `expected` (the master has begun to quit, so it told
+ * its slaves to quit, or the program is shutting down). The master reads a
+ * slave's last messages after the slave has exited, so the exit alone does
+ * not say which it was. Returns how many have ended so far.
+ */
+unsigned cli_processes_watch(cli_processes *p, bool expected);
 
 /* Waits up to `timeout` seconds for every slave to end, then ends the rest (SIGTERM, then SIGKILL). */
 void cli_processes_stop(cli_processes *p, double timeout);

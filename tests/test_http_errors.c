@@ -15,8 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "http_harness.h"
 #include "core/core.h"
+#include "http_harness.h"
 #include "testutil.h"
 
 /* ---- HTTP errors ------------------------------------------------------------------ */
@@ -116,6 +116,44 @@ START_TEST(transport_errors_give_status_zero_and_a_failure)
     ck_assert_str_eq(harness_record(0)->error, refused_error);
     ck_assert_str_eq(harness_record(2)->name, "/hang");
     ck_assert_ptr_nonnull(strstr(harness_record(2)->error, "ReadTimeout("));
+}
+END_TEST
+
+/*
+ * A read timeout is a ReadTimeout whichever path fetched the response: a
+ * session without cookies goes over its own connection, one that holds
+ * cookies through curl, and there the connection of the timed-out request
+ * is one curl reuses (it was never connected during that transfer).
+ */
+static char read_timeout_want[256];
+
+static void read_timeouts_with_and_without_cookies(locust_ctx *ctx)
+{
+    locust_request_opts o = {.timeout = 0.3};
+    /* Without cookies: the session's own connection, kept alive from the first request. */
+    ck_assert_int_eq(locust_response_status(locust_get(ctx, "/", NULL)), 200);
+    locust_response *r = locust_get(ctx, "/delay/2000", &o);
+    ck_assert_str_eq(locust_response_error(r), read_timeout_want);
+    /* With a cookie: curl, on a connection made by the request before. */
+    ck_assert_int_eq(locust_response_status(locust_get(ctx, "/login?user=ellen", NULL)), 200);
+    ck_assert_int_eq(locust_response_status(locust_get(ctx, "/profile", NULL)), 200);
+    r = locust_get(ctx, "/delay/2000", &o);
+    ck_assert_str_eq(locust_response_error(r), read_timeout_want);
+    /* And on a fresh connection (the timeout closed the last one). */
+    r = locust_get(ctx, "/delay/2000", &o);
+    ck_assert_str_eq(locust_response_error(r), read_timeout_want);
+}
+
+START_TEST(a_read_timeout_is_worded_the_same_with_or_without_cookies)
+{
+    snprintf(read_timeout_want, sizeof read_timeout_want,
+             "ReadTimeout('Read timed out. (read timeout=0.3) for url: http://127.0.0.1:%u/delay/2000')",
+             target.port);
+    harness_run_task(read_timeouts_with_and_without_cookies);
+    ck_assert_uint_eq(run.failures, 3);
+    ck_assert_uint_eq(run.successes, 3);
+    for (unsigned i = 0; i < run.n_records; i++)
+        if (!harness_record(i)->success) ck_assert_str_eq(harness_record(i)->error, read_timeout_want);
 }
 END_TEST
 
@@ -469,6 +507,7 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, http_errors_are_failures_worded_like_locust);
     tcase_add_test(tc, transport_errors_give_status_zero_and_a_failure);
+    tcase_add_test(tc, a_read_timeout_is_worded_the_same_with_or_without_cookies);
     tcase_add_loop_test(tc, malformed_responses_are_failures_not_crashes, 0, 5);
     tcase_add_test(tc, response_headers_past_their_cap_fail_the_request);
     tcase_add_test(tc, bodies_over_the_cap_fail_the_request);

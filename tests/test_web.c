@@ -290,21 +290,32 @@ typedef struct raw_client {
 } raw_client;
 
 /*
- * Connects and sends `request`. A `rcvbuf` > 0 sets a small receive
- * buffer, so that a long response takes the server a while to write.
+ * Connects from 127.0.0.`from` (0: the kernel's choice) and sends
+ * `request`. A `rcvbuf` > 0 sets a small receive buffer, so that a long
+ * response takes the server a while to write.
  */
-static void raw_open(raw_client *c, const char *request, int rcvbuf)
+static void raw_open_from(raw_client *c, const char *request, int rcvbuf, int from)
 {
     memset(c, 0, sizeof *c);
     c->body_left = -1;
     c->fd = socket(AF_INET, SOCK_STREAM, 0);
     ck_assert_int_ge(c->fd, 0);
     if (rcvbuf > 0) ck_assert_int_eq(setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf), 0);
+    if (from > 0) {
+        struct sockaddr_in src = {.sin_family = AF_INET};
+        src.sin_addr.s_addr = htonl(INADDR_LOOPBACK - 1 + (unsigned)from);
+        ck_assert_int_eq(bind(c->fd, (struct sockaddr *)&src, sizeof src), 0);
+    }
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     ck_assert_int_eq(connect(c->fd, (struct sockaddr *)&sa, sizeof sa), 0);
     ck_assert_int_eq(send(c->fd, request, strlen(request), 0), (ssize_t)strlen(request));
     fcntl(c->fd, F_SETFL, O_NONBLOCK);
+}
+
+static void raw_open(raw_client *c, const char *request, int rcvbuf)
+{
+    raw_open_from(c, request, rcvbuf, 0);
 }
 
 static bool raw_answered(const raw_client *c)
@@ -412,9 +423,13 @@ END_TEST
 START_TEST(half_closed_connections_do_not_hold_the_connection_slots)
 {
     static raw_client c[MANY_CLIENTS];
-    /* Half of them half-close before the response, half after: none may keep its slot. */
+    /*
+     * Half of them half-close before the response, half after: none may
+     * keep its slot. They come from 10 addresses, as one address may hold
+     * at most 32 connections.
+     */
     for (size_t i = 0; i < MANY_CLIENTS; i++) {
-        raw_open(&c[i], stats_request, 0);
+        raw_open_from(&c[i], stats_request, 0, 1 + (int)(i % 10));
         if (i % 2 == 0) ck_assert_int_eq(shutdown(c[i].fd, SHUT_WR), 0);
     }
     /* Those past the slots wait in the listen backlog until slots are freed. */
@@ -490,12 +505,15 @@ START_TEST(swarm_rejects_bad_fields_naming_them)
         {"locust_count=-1&hatch_rate=1", "locust_count must be a whole number >= 0"},
         {"locust_count=1.5&hatch_rate=1", "locust_count must be a whole number >= 0"},
         {"locust_count=99999999999&hatch_rate=1", "locust_count must be a whole number >= 0"},
-        {"locust_count=1", "hatch_rate must be a number > 0"},
-        {"locust_count=1&hatch_rate=0", "hatch_rate must be a number > 0"},
-        {"locust_count=1&hatch_rate=-2", "hatch_rate must be a number > 0"},
-        {"locust_count=1&hatch_rate=nan", "hatch_rate must be a number > 0"},
-        {"locust_count=1&hatch_rate=inf", "hatch_rate must be a number > 0"},
-        {"locust_count=1&hatch_rate=fast", "hatch_rate must be a number > 0"},
+        {"locust_count=1", "hatch_rate must be a number >= 0.001 (users per second)"},
+        {"locust_count=1&hatch_rate=0", "hatch_rate must be a number >= 0.001 (users per second)"},
+        {"locust_count=1&hatch_rate=-2", "hatch_rate must be a number >= 0.001 (users per second)"},
+        {"locust_count=1&hatch_rate=nan", "hatch_rate must be a number >= 0.001 (users per second)"},
+        {"locust_count=1&hatch_rate=inf", "hatch_rate must be a number >= 0.001 (users per second)"},
+        {"locust_count=1&hatch_rate=fast", "hatch_rate must be a number >= 0.001 (users per second)"},
+        /* Too slow to ever hatch anyone (5e-324 once left the test "hatching" for ever). */
+        {"locust_count=1&hatch_rate=5e-324", "hatch_rate must be a number >= 0.001 (users per second)"},
+        {"locust_count=1&hatch_rate=0.0009", "hatch_rate must be a number >= 0.001 (users per second)"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char msg[256];
@@ -505,6 +523,8 @@ START_TEST(swarm_rejects_bad_fields_naming_them)
     ck_assert_int_eq(locust_runner_state_get(r), LOCUST_STATE_READY);
     /* Spaces around a number and a fractional rate are fine, as in Python. */
     ck_assert_int_eq(swarm("locust_count=+1+&hatch_rate=0.5", NULL, 0), 200);
+    /* The lowest rate taken: one user in about 17 minutes. */
+    ck_assert_int_eq(swarm("locust_count=2&hatch_rate=0.001", NULL, 0), 200);
 }
 END_TEST
 

@@ -464,6 +464,13 @@ double locust_runner_loop_lag(const locust_runner *r, double *max_ms);
 
 /** True once locust_runner_quit() has finished (teardowns run, quitting fired). */
 bool locust_runner_quit_done(const locust_runner *r);
+/**
+ * True once locust_runner_quit() has been called, by the program, the run
+ * time or, on a slave, the master: the runner is on its way out (and stays
+ * so). A program that watches helper processes can tell an expected end
+ * from a crash with it.
+ */
+bool locust_runner_quitting(const locust_runner *r);
 
 /** A row of the task-exceptions table (Locust's runner.exceptions, spec §4.6). */
 typedef struct locust_exception_info {

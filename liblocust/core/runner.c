@@ -892,6 +892,11 @@ bool locust_runner_quit_done(const locust_runner *r)
     return r->quit_done;
 }
 
+bool locust_runner_quitting(const locust_runner *r)
+{
+    return r && r->quitting;
+}
+
 static void run_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
     locust_log(LOCUST_LOG_INFO, "locust.main", "Time limit reached. Stopping Locust.");

@@ -276,6 +276,22 @@ static void curl_message(locust_http *h, CURLcode rc, int sock_errno, char *out,
     if (os_errno != 0) connect_reason((int)os_errno, out + o - gl, n - (o - gl));
 }
 
+/*
+ * Whether the failed hop had a connection to send on: a timeout is then
+ * requests' ReadTimeout, else its ConnectTimeout. curl's connect time is 0
+ * on a connection it reused from an earlier transfer, so the request bytes
+ * it wrote count too; the wire path records the connection itself.
+ */
+static bool connected(locust_http *h)
+{
+    if (h->hop_native) return h->wire_connected;
+    curl_off_t connect = 0;
+    long sent = 0;
+    curl_easy_getinfo(h->easy, CURLINFO_CONNECT_TIME_T, &connect);
+    curl_easy_getinfo(h->easy, CURLINFO_REQUEST_SIZE, &sent);
+    return connect > 0 || sent > 0;
+}
+
 /* Turns a failed transfer into safe mode's status-0 response. */
 static void transport_error(locust_http *h, locust_response *r, CURLcode rc, int sock_errno)
 {
@@ -298,9 +314,7 @@ static void transport_error(locust_http *h, locust_response *r, CURLcode rc, int
         locust__response_set_error(r, "InvalidHeader", "response headers exceed %u bytes for url: %s",
                                    LOCUST__HTTP_MAX_HEADER_BYTES, h->req->url);
     } else if (rc == CURLE_OPERATION_TIMEDOUT) {
-        curl_off_t connect = h->hop_native ? h->wire_connected : 0;
-        if (!h->hop_native) curl_easy_getinfo(h->easy, CURLINFO_CONNECT_TIME_T, &connect);
-        if (connect == 0)
+        if (!connected(h))
             locust__response_set_error(r, "ConnectTimeout", "Connection to %s timed out. (timeout=%g)",
                                        h->req->url, o->connect_timeout > 0 ? o->connect_timeout : o->timeout);
         else

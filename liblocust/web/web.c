@@ -19,8 +19,6 @@
 
 /* Idle connections are closed after this many seconds. */
 #define WEB_CONNECTION_TIMEOUT 30
-/* Concurrent connections served; more wait in the listen backlog. */
-#define WEB_CONNECTION_LIMIT 256
 
 struct locust_web {
     locust_runner *runner;
@@ -31,6 +29,7 @@ struct locust_web {
     int port;
     char *auth_user; /* NULL without basic auth */
     char *auth_pass;
+    locust__web_conns conns; /* against slow clients (web_conns.c) */
 };
 
 locust_runner *locust__web_runner(const locust_web *w)
@@ -73,41 +72,15 @@ static void timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
 
 /* ---- basic auth ---------------------------------------------------------------- */
 
-/* Compares without an early exit, so timing says nothing about the secret. */
-static bool same_secret(const char *a, size_t alen, const char *b)
-{
-    size_t blen = strlen(b);
-    unsigned char diff = alen != blen;
-    for (size_t i = 0; i < alen && i < blen; i++)
-        diff |= (unsigned char)(a[i] ^ b[i]);
-    return diff == 0;
-}
-
 static bool authorized(const locust_web *w, struct MHD_Connection *conn)
 {
     if (!w->auth_user) return true;
-    bool user_ok = false, pass_ok = false;
-#if MHD_VERSION >= 0x00097701
-    /* Newer libmicrohttpd deprecates the older call below. */
-    struct MHD_BasicAuthInfo *info = MHD_basic_auth_get_username_password3(conn);
-    if (info && info->password) {
-        /* Both are compared whatever the first gives, for the same reason. */
-        user_ok = same_secret(info->username, info->username_len, w->auth_user);
-        pass_ok = same_secret(info->password, info->password_len, w->auth_pass);
-    }
-    if (info) MHD_free(info);
-#else
-    char *pass = NULL;
-    char *user = MHD_basic_auth_get_username_password(conn, &pass);
-    if (user && pass) {
-        /* Both are compared whatever the first gives, for the same reason. */
-        user_ok = same_secret(user, strlen(user), w->auth_user);
-        pass_ok = same_secret(pass, strlen(pass), w->auth_pass);
-    }
-    if (user) MHD_free(user);
-    if (pass) MHD_free(pass);
-#endif
-    return user_ok && pass_ok;
+    /*
+     * Decoded here rather than by libmicrohttpd, whose 0.9.75 wants the
+     * scheme as "Basic" exactly and cuts the password at a NUL byte.
+     */
+    const char *header = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    return locust__web_basic_auth_ok(header, w->auth_user, w->auth_pass);
 }
 
 /* ---- requests -------------------------------------------------------------------- */
@@ -167,6 +140,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (!req) return MHD_NO;
         locust__web_request_init(req, w, conn, method, url);
         *con_cls = req;
+        locust__web_conn_head_done(conn);
         /*
          * MHD lets a response be queued now or once the body is in, not in
          * between. A body over the cap is read and dropped so that the
@@ -204,9 +178,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
-    (void)conn;
     (void)toe;
+    locust_web *w = cls;
+    locust__web_conn_request_done(&w->conns, conn);
     locust_web_request *req = *con_cls;
     if (!req) return;
     locust__web_request_done(req);
@@ -216,12 +190,18 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
-    (void)cls;
+    locust_web *w = cls;
     char msg[512];
     vsnprintf(msg, sizeof msg, fmt, ap);
     size_t n = strlen(msg);
     while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
         msg[--n] = 0;
+    /*
+     * Its log is the only place libmicrohttpd says that it refused a
+     * connection (per-address or overall limit): "Server reached
+     * connection limit. Closing inbound connection."
+     */
+    if (strstr(msg, "connection limit")) locust__web_conns_refused(&w->conns);
     /* MHD reports every client that hangs up early: only worth a debug line. */
     locust_log(LOCUST_LOG_DEBUG, "locust.web", "%s", msg);
 }
@@ -230,16 +210,13 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 
 static struct MHD_Daemon *start_daemon(locust_web *w, unsigned flags, const struct sockaddr *sa, int port)
 {
-    if (sa)
-        return MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, w, MHD_OPTION_SOCK_ADDR, sa,
-                                MHD_OPTION_NOTIFY_COMPLETED, on_completed, w, MHD_OPTION_CONNECTION_TIMEOUT,
-                                (unsigned)WEB_CONNECTION_TIMEOUT, MHD_OPTION_CONNECTION_LIMIT,
-                                (unsigned)WEB_CONNECTION_LIMIT, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, w,
-                                MHD_OPTION_END);
-    return MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, w, MHD_OPTION_NOTIFY_COMPLETED,
-                            on_completed, w, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)WEB_CONNECTION_TIMEOUT,
-                            MHD_OPTION_CONNECTION_LIMIT, (unsigned)WEB_CONNECTION_LIMIT,
-                            MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, w, MHD_OPTION_END);
+    /* MHD_OPTION_SOCK_ADDR comes last, so that without an address it ends the list like MHD_OPTION_END. */
+    return MHD_start_daemon(
+        flags, (uint16_t)port, NULL, NULL, on_request, w, MHD_OPTION_NOTIFY_COMPLETED, on_completed, w,
+        MHD_OPTION_NOTIFY_CONNECTION, locust__web_conn_notify, &w->conns, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)WEB_CONNECTION_TIMEOUT, MHD_OPTION_CONNECTION_LIMIT, (unsigned)LOCUST__WEB_CONNECTIONS,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)LOCUST__WEB_PER_IP, MHD_OPTION_EXTERNAL_LOGGER,
+        on_mhd_log, w, sa ? MHD_OPTION_SOCK_ADDR : MHD_OPTION_END, sa, MHD_OPTION_END);
 }
 
 /*
@@ -283,8 +260,10 @@ static void web_destroy(void *p)
     if (w->daemon) {
         ev_io_stop(w->loop, &w->io);
         ev_timer_stop(w->loop, &w->timer);
+        /* Its connections' CLOSED notifications free what web_conns.c tracks. */
         MHD_stop_daemon(w->daemon);
     }
+    locust__web_conns_stop(&w->conns);
     free(w->auth_user);
     free(w->auth_pass);
     free(w);
@@ -314,6 +293,7 @@ int locust_web_new_sized(locust_web **out, locust_runner *r, const locust_web_op
     if (!w) return LOCUST_ENOMEM;
     w->runner = r;
     w->loop = locust__runner_loop(r);
+    locust__web_conns_init(&w->conns, w->loop);
     if (opts->auth) {
         const char *colon = strchr(opts->auth, ':');
         w->auth_user = strndup(opts->auth, (size_t)(colon - opts->auth));

@@ -15,6 +15,7 @@
 struct MHD_Connection;
 struct MHD_PostProcessor;
 struct cJSON;
+enum MHD_ConnectionNotificationCode;
 
 /* Largest request body accepted (a 413 beyond); forms and small JSON only. */
 #define LOCUST__WEB_MAX_BODY (1024 * 1024)
@@ -29,6 +30,14 @@ struct cJSON;
 #define LOCUST__WEB_MAX_ROUTES 256
 /* Rows of /stats/requests and errors kept, as 0.9 (the Total row always stays). */
 #define LOCUST__WEB_MAX_ROWS 500
+/* Connections served at once; more wait in the listen backlog. */
+#define LOCUST__WEB_CONNECTIONS 256
+/* Connections one client address may hold; more are closed at once (room for other clients). */
+#define LOCUST__WEB_PER_IP 32
+/* Seconds a connection may take to send a whole request head, however it trickles. */
+#define LOCUST__WEB_HEAD_TIMEOUT 10
+/* The lowest hatch rate /swarm takes (users per second): below, a test would hatch for ever. */
+#define LOCUST__WEB_MIN_HATCH_RATE 0.001
 
 typedef struct locust__web_field {
     char *name;
@@ -89,6 +98,17 @@ extern const locust__web_asset locust__web_assets[];
 extern const size_t locust__web_asset_count;
 const locust__web_asset *locust__web_asset_find(const char *name);
 
+/* The connections being tracked against slow clients (web_conns.c). */
+typedef struct locust__web_conn locust__web_conn;
+typedef struct locust__web_conns {
+    struct ev_loop *loop;
+    locust__web_conn *head;          /* every open connection */
+    ev_timer sweep;                  /* checks the head deadline while there are connections */
+    unsigned long long refused, cut; /* since the last warning */
+    double warned_at;
+    bool warned;
+} locust__web_conns;
+
 /* ---- web.c ------------------------------------------------------------- */
 
 /* The runner a web UI serves. */
@@ -125,6 +145,38 @@ locust__web_routes *locust__web_routes_of(locust_runner *r);
 void locust__web_dispatch(locust_web *w, const locust_web_request *req, locust_web_response *res);
 /* True when `path` belongs to a built-in route (custom routes may not shadow them). */
 bool locust__web_is_builtin_path(const char *path);
+
+/* ---- web_conns.c ------------------------------------------------------- */
+
+void locust__web_conns_init(locust__web_conns *c, struct ev_loop *loop);
+/* Stops the sweep; the connections themselves go with libmicrohttpd's CLOSED notifications. */
+void locust__web_conns_stop(locust__web_conns *c);
+/* libmicrohttpd's MHD_OPTION_NOTIFY_CONNECTION callback (cls: the locust__web_conns). */
+void locust__web_conn_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
+                             enum MHD_ConnectionNotificationCode toe);
+/* A request head is complete: the connection is no longer timed. */
+void locust__web_conn_head_done(struct MHD_Connection *conn);
+/* A request is over: the connection waits for the next head, timed again. */
+void locust__web_conn_request_done(locust__web_conns *c, struct MHD_Connection *conn);
+/* libmicrohttpd refused a connection (a limit was reached): counted, and warned about. */
+void locust__web_conns_refused(locust__web_conns *c);
+
+/* ---- web_guard.c ------------------------------------------------------- */
+
+/*
+ * Whether an Authorization header value carries `user` and `pass` with
+ * the Basic scheme (RFC 7617: the scheme name in any case). The comparison
+ * takes the same time whatever the secret holds, and the decoded password
+ * is compared with its length (a NUL byte does not end it).
+ */
+bool locust__web_basic_auth_ok(const char *header, const char *user, const char *pass);
+/*
+ * Whether a state-changing request may proceed: true without Origin and
+ * Referer (curl, scripts), or when the one present (Origin first) names
+ * the host the request was sent to (its Host header). Otherwise false, with
+ * the reason in `why`.
+ */
+bool locust__web_same_origin(const locust_web_request *req, char *why, size_t len);
 
 /* ---- web_json.c -------------------------------------------------------- */
 

@@ -14,6 +14,7 @@ typedef struct builtin {
     const char *method;
     const char *path;
     locust_web_handler fn;
+    bool changes_state; /* refused from another site (see locust__web_same_origin) */
 } builtin;
 
 static locust_runner *runner_of(const locust_web_request *req)
@@ -167,6 +168,10 @@ static bool parse_count(const char *s, unsigned *out)
     return true;
 }
 
+/*
+ * A hatch rate of at least LOCUST__WEB_MIN_HATCH_RATE: a smaller one (5e-324
+ * is a valid double) would leave the test "hatching" for ever.
+ */
 static bool parse_rate(const char *s, double *out)
 {
     if (!s || !*s) return false;
@@ -174,7 +179,7 @@ static bool parse_rate(const char *s, double *out)
     double v = strtod(s, &end);
     while (*end == ' ' || *end == '\t')
         end++;
-    if (end == s || *end || !isfinite(v) || !(v > 0)) return false;
+    if (end == s || *end || !isfinite(v) || !(v >= LOCUST__WEB_MIN_HATCH_RATE)) return false;
     *out = v;
     return true;
 }
@@ -193,7 +198,8 @@ static int route_swarm(const locust_web_request *req, locust_web_response *res, 
     if (!parse_count(locust_web_request_arg(req, "locust_count"), &count))
         return locust__web_response_error(res, 400, "locust_count must be a whole number >= 0");
     if (!parse_rate(locust_web_request_arg(req, "hatch_rate"), &rate))
-        return locust__web_response_error(res, 400, "hatch_rate must be a number > 0");
+        return locust__web_response_error(res, 400, "hatch_rate must be a number >= %g (users per second)",
+                                          LOCUST__WEB_MIN_HATCH_RATE);
     int err = locust_runner_start(r, count, rate);
     if (err) {
         const char *why = locust_runner_last_error(r);
@@ -293,15 +299,15 @@ static int route_exceptions_csv(const locust_web_request *req, locust_web_respon
 /* ---- dispatch ----------------------------------------------------------------------- */
 
 static const builtin builtins[] = {
-    {"GET", "/", route_index},
-    {"POST", "/swarm", route_swarm},
-    {"GET", "/stop", route_stop},
-    {"GET", "/stats/reset", route_reset},
-    {"GET", "/stats/requests", route_requests_json},
-    {"GET", "/stats/requests/csv", route_requests_csv},
-    {"GET", "/stats/distribution/csv", route_distribution_csv},
-    {"GET", "/exceptions", route_exceptions},
-    {"GET", "/exceptions/csv", route_exceptions_csv},
+    {"GET", "/", route_index, false},
+    {"POST", "/swarm", route_swarm, true},
+    {"GET", "/stop", route_stop, true},
+    {"GET", "/stats/reset", route_reset, true},
+    {"GET", "/stats/requests", route_requests_json, false},
+    {"GET", "/stats/requests/csv", route_requests_csv, false},
+    {"GET", "/stats/distribution/csv", route_distribution_csv, false},
+    {"GET", "/exceptions", route_exceptions, false},
+    {"GET", "/exceptions/csv", route_exceptions_csv, false},
 };
 #define N_BUILTINS (sizeof builtins / sizeof builtins[0])
 
@@ -333,9 +339,18 @@ static void allow_add(char *allow, size_t len, const char *m)
     snprintf(allow + n, len - n, "%s%s%s", n ? ", " : "", m, strcmp(m, "GET") == 0 ? ", HEAD" : "");
 }
 
-static void run_handler(locust_web_handler fn, void *udata, const locust_web_request *req,
+/*
+ * Runs a route's handler; one that changes state only for a request that
+ * comes from no other site (a 403 naming the reason otherwise).
+ */
+static void run_handler(locust_web_handler fn, void *udata, bool changes_state, const locust_web_request *req,
                         locust_web_response *res)
 {
+    char why[512];
+    if (changes_state && !locust__web_same_origin(req, why, sizeof why)) {
+        locust__web_response_error(res, 403, "%s %s refused: %s", req->method, req->path, why);
+        return;
+    }
     int err = fn(req, res, udata);
     if (!err) err = res->error;
     if (err)
@@ -353,17 +368,20 @@ void locust__web_dispatch(locust_web *w, const locust_web_request *req, locust_w
     const char *method = req->method;
     for (size_t i = 0; i < N_BUILTINS; i++) {
         if (strcmp(builtins[i].path, req->path) != 0) continue;
-        if (method_ok(builtins[i].method, method)) return run_handler(builtins[i].fn, w, req, res);
+        if (method_ok(builtins[i].method, method))
+            return run_handler(builtins[i].fn, w, builtins[i].changes_state, req, res);
         allow_add(allow, sizeof allow, builtins[i].method);
     }
     if (!*allow && is_static(req->path)) {
-        if (method_ok("GET", method)) return run_handler(route_static, w, req, res);
+        if (method_ok("GET", method)) return run_handler(route_static, w, false, req, res);
         allow_add(allow, sizeof allow, "GET");
     }
     locust__web_routes *rt = locust__web_routes_of(locust__web_runner(w));
     for (size_t i = 0; rt && i < rt->n; i++) {
         if (strcmp(rt->v[i].path, req->path) != 0) continue;
-        if (method_ok(rt->v[i].method, method)) return run_handler(rt->v[i].fn, rt->v[i].udata, req, res);
+        /* A scenario's route changes state unless it is read with GET (or HEAD). */
+        if (method_ok(rt->v[i].method, method))
+            return run_handler(rt->v[i].fn, rt->v[i].udata, !method_ok("GET", method), req, res);
         allow_add(allow, sizeof allow, rt->v[i].method);
     }
     if (!*allow) {
