@@ -147,10 +147,18 @@ static bool parse_target(const char *url, wire_addr *sa, socklen_t *len, const c
 static void on_io(struct ev_loop *loop, ev_io *io, int revents);
 static void on_timer(struct ev_loop *loop, ev_timer *t, int revents);
 
+/* Set by the differential tests (tests/test_http_diff.c) to send every hop through curl. */
+static bool force_curl;
+
+void locust__wire_force_curl(bool on)
+{
+    force_curl = on;
+}
+
 bool locust__wire_usable(locust_http *h)
 {
     struct locust__http_req *q = h->req;
-    if (h->jar_used || have_proxy_env() || strncmp(q->url, "http://", 7) != 0) return false;
+    if (force_curl || h->jar_used || have_proxy_env() || strncmp(q->url, "http://", 7) != 0) return false;
     locust__wire *w = h->wire;
     if (w == NULL) {
         if ((w = calloc(1, sizeof *w)) == NULL) return false;

@@ -38,6 +38,13 @@ bool locust__wire_value_empty(const char *line);
 void locust__wire_build_request(locust_http *h, locust__sbuf *b, const char *target, const char *authority,
                                 size_t al, bool default_port);
 
+/*
+ * A test hook, not an option: with `on`, every hop goes through curl, so
+ * that a test can fetch the same response over both paths and compare
+ * (tests/test_http_diff.c). Set it while no runner runs.
+ */
+void locust__wire_force_curl(bool on);
+
 /* The response being read. */
 enum { ST_STATUS, ST_HEADERS, ST_BODY, ST_CHUNK_SIZE, ST_CHUNK_DATA, ST_CHUNK_END, ST_TRAILERS, ST_DONE };
 enum { ENC_NONE, ENC_GZIP, ENC_DEFLATE };
