@@ -170,6 +170,8 @@ int http_diff_load(const char *path, http_diff_case *c, char *why, size_t why_le
                 cur = &c->replies[c->n_replies++];
         } else if (strncmp(line, "@fill ", 6) == 0) {
             if (cur == NULL || parse_fill(cur, line + 6)) rc = load_fail(why, why_len, path, ln, "bad @fill");
+        } else if (strncmp(line, "@choice ", 8) == 0) {
+            snprintf(c->choice, sizeof c->choice, "%.200s", line + 8);
         } else if (line[0] == '@') {
             rc = load_fail(why, why_len, path, ln, "unknown directive '%s'", line);
         } else {

@@ -19,6 +19,8 @@
  *                       (it resets the connection), split=N (sent in
  *                       pieces of N bytes, pause=MS apart; default 2 ms)
  *   @fill N C           appends N bytes C (a character or \xHH) to the reply
+ *   @choice TEXT        the paths differ here by a documented choice (README,
+ *                       "HTTP"): the test then requires that they differ
  *   anything else       appends to the reply: the line without its line
  *                       break, with the escapes \r \n \t \0 \\ and \xHH
  * A request left without a reply finds its connection closed at once.
@@ -50,6 +52,7 @@ typedef struct http_diff_request {
 
 typedef struct http_diff_case {
     char name[128];
+    char choice[256]; /* "": the paths must agree */
     http_diff_request requests[HTTP_DIFF_MAX_REQUESTS];
     unsigned n_requests;
     http_diff_reply replies[HTTP_DIFF_MAX_REQUESTS];

@@ -11,8 +11,11 @@
  * a choice: the choices are listed in README.md ("HTTP"), each with its
  * case, and here:
  *
- * - None so far: every difference this corpus found was fixed in the wire
- *   (see the cases named in the commit history of liblocust/http/http_wire*.c).
+ * - choice_encoding_br: a br (or zstd) body, which Debian's curl decodes
+ *   and the wire does not (it asks for "gzip, deflate" only): the request
+ *   fails with curl's words for an unknown coding.
+ * Every other difference this corpus found was a bug of the wire, fixed.
+ * A case marked "@choice" must still differ, so that a stale choice shows.
  *
  * LOCUST_DIFF_CASE=NAME runs one case; LOCUST_DIFF_DIR=DIR runs another
  * corpus (the cookie and TLS corpora of the wire's later hops).
@@ -264,7 +267,12 @@ START_TEST(the_wire_and_curl_agree)
                 curl.seen[0].error, shown(curl.seen[0].body, curl.seen[0].body_len, 200, sb, sizeof sb),
                 curl.stats);
     }
-    ck_assert_msg(rep.len == 0, "%s: the wire and curl differ:\n%s", c.name, rep.text);
+    if (c.choice[0] != '\0')
+        ck_assert_msg(rep.len > 0,
+                      "%s: documented as a difference (%s), but the paths agree: drop the @choice", c.name,
+                      c.choice);
+    else
+        ck_assert_msg(rep.len == 0, "%s: the wire and curl differ:\n%s", c.name, rep.text);
     outcome_free(&wire);
     outcome_free(&curl);
     http_diff_free(&c);

@@ -434,7 +434,9 @@ int locust__wire_hop(locust_http *h)
     }
     locust__sb_free(&req);
     if (rc == 0) {
-        if (p.result != CURLE_OK || p.close || p.start != p.end || p.state != ST_DONE) {
+        /* Bytes after a length-delimited body make the connection unusable; curl
+         * drops those after a chunked one and keeps the connection. */
+        if (p.result != CURLE_OK || p.close || (p.start != p.end && !p.chunked) || p.state != ST_DONE) {
             wire_close(w);
         } else {
             w->served++;

@@ -73,6 +73,7 @@ struct locust__wire_msg {
     bool bodyless;       /* 1xx, 204, 304: length and codings are ignored */
     bool close;          /* the connection ends with this response */
     bool chunked, ignore_cl, until_close;
+    bool have_prev;     /* a header line was stored: a continuation may follow */
     int64_t size;       /* the Content-Length, -1 when none */
     int64_t left;       /* body bytes (or chunk bytes) still to come */
     int64_t line_bytes; /* bytes of complete head lines, interim heads too */

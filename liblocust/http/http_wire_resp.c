@@ -354,6 +354,25 @@ static CURLcode header_field(locust__wire_msg *p, const char *s, size_t n)
     return CURLE_OK;
 }
 
+/*
+ * Whether curl's header store (Curl_headers_push(), which every header
+ * line but the status line goes through) takes a line: a continuation
+ * needs a header before it, any other line a colon before its first CR or
+ * LF, and no NUL byte may come before that.
+ */
+static bool header_storable(locust__wire_msg *p, const char *s, size_t n)
+{
+    if (s[0] == '\r' || s[0] == '\n') return true;
+    size_t end = 0;
+    while (end < n && s[end] != '\r' && s[end] != '\n' && s[end] != '\0')
+        end++;
+    if (end == n || s[end] == '\0') return false;
+    if (s[0] == ' ' || s[0] == '\t') return p->have_prev;
+    if (memchr(s, ':', end) == NULL) return false;
+    p->have_prev = true;
+    return true;
+}
+
 static CURLcode to_header_cb(locust__wire_msg *p, const char *s, size_t n)
 {
     if (locust__http_header_cb((char *)s, 1, n, p->h) != n)
@@ -408,6 +427,7 @@ static CURLcode head_line(locust__wire_msg *p, const char *s, size_t n)
     if (p->line_no >= 2 && !fold && memchr(s, ':', n) == NULL)
         return locust__wire_fail(p, CURLE_WEIRD_SERVER_REPLY, "Header without colon");
     if (p->line_no >= 2 && header_field(p, s, n) != CURLE_OK) return p->result;
+    if (p->line_no >= 2 && !header_storable(p, s, n)) return fail_quiet(p, CURLE_BAD_FUNCTION_ARGUMENT);
     if (to_header_cb(p, s, n) != CURLE_OK) return p->result;
     /* The status the session keeps is the one read here (curl's), whatever the line says after it. */
     if (p->line_no == 1 && p->h->cur != NULL) p->h->cur->status = p->status;
@@ -436,6 +456,10 @@ static CURLcode trailer_line(locust__wire_msg *p)
 {
     if (p->tr_len + 3 > TRAILER_MAX) return chunk_fail(p, "Out of memory");
     memcpy(p->tr + p->tr_len, "\r\n", 2);
+    if (!header_storable(p, p->tr, p->tr_len + 2)) {
+        fail_quiet(p, CURLE_BAD_FUNCTION_ARGUMENT);
+        return chunk_passthru(p);
+    }
     CURLcode rc = to_header_cb(p, p->tr, p->tr_len + 2);
     p->tr_len = 0;
     return rc == CURLE_OK ? CURLE_OK : chunk_passthru(p);
