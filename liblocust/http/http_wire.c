@@ -58,6 +58,7 @@ struct locust__wire {
     bool waiting;    /* the user is blocked on this connection */
     bool timed_out;  /* the timer fired while it was */
     unsigned served; /* responses read on this connection */
+    bool http10;     /* its server answered in HTTP/1.0 */
     wire_addr addr;  /* where the connection goes */
     socklen_t addr_len;
     /* The next hop, as locust__wire_usable() found it for locust__wire_hop(). */
@@ -147,10 +148,18 @@ static bool parse_target(const char *url, wire_addr *sa, socklen_t *len, const c
 static void on_io(struct ev_loop *loop, ev_io *io, int revents);
 static void on_timer(struct ev_loop *loop, ev_timer *t, int revents);
 
+/* Set by the differential tests (tests/test_http_diff.c) to send every hop through curl. */
+static bool force_curl;
+
+void locust__wire_force_curl(bool on)
+{
+    force_curl = on;
+}
+
 bool locust__wire_usable(locust_http *h)
 {
     struct locust__http_req *q = h->req;
-    if (h->jar_used || have_proxy_env() || strncmp(q->url, "http://", 7) != 0) return false;
+    if (force_curl || h->jar_used || have_proxy_env() || strncmp(q->url, "http://", 7) != 0) return false;
     locust__wire *w = h->wire;
     if (w == NULL) {
         if ((w = calloc(1, sizeof *w)) == NULL) return false;
@@ -185,6 +194,7 @@ static void wire_close(locust__wire *w)
     w->fd = -1;
     w->events = 0;
     w->served = 0;
+    w->http10 = false;
 }
 
 static void on_io(struct ev_loop *loop, ev_io *io, int revents)
@@ -325,27 +335,7 @@ static int read_response(locust__wire_msg *p, double deadline, int *err)
     for (;;) {
         if (locust__wire_parse(p) != CURLE_OK) return 0;
         if (p->state == ST_DONE) return 0;
-        if (p->start > 0 && p->start == p->end) p->start = p->end = 0;
-        if (p->end == p->cap) {
-            if (p->start > 0) {
-                memmove(p->buf, p->buf + p->start, p->end - p->start);
-                p->end -= p->start;
-                p->start = 0;
-            } else {
-                /* One header line longer than the buffer: grow up to curl's cap. */
-                size_t cap = p->cap * 2;
-                char *nb = cap <= 2 * LOCUST__WIRE_MAX_LINE ? malloc(cap) : NULL;
-                if (nb == NULL) {
-                    locust__wire_fail(p, CURLE_RECV_ERROR, "Rejected %zu bytes header (max is %u)!", p->end,
-                                      LOCUST__WIRE_MAX_LINE);
-                    return 0;
-                }
-                memcpy(nb, p->buf, p->end);
-                locust__wire_buf_put(p->buf, p->cap);
-                p->buf = nb;
-                p->cap = cap;
-            }
-        }
+        if (locust__wire_room(p) != 0) return 0;
         if (p->need_wait) {
             int rc = wait_fd(w, EV_READ, deadline);
             if (rc != 0) return rc;
@@ -357,13 +347,7 @@ static int read_response(locust__wire_msg *p, double deadline, int *err)
             p->got += (size_t)n;
             continue;
         }
-        if (n == 0) {
-            if (p->until_close && p->state == ST_BODY) {
-                p->state = ST_DONE;
-                return 0;
-            }
-            return R_EOF; /* closed early: the caller words it */
-        }
+        if (n == 0) return R_EOF; /* the caller decides what the close means */
         if (errno == EINTR) continue;
         if (errno != EAGAIN && errno != EWOULDBLOCK) {
             *err = errno;
@@ -391,7 +375,8 @@ int locust__wire_hop(locust_http *h)
     if (deadline > 0 && deadline < cdeadline) cdeadline = deadline;
 
     locust__sbuf req = {.p = req.local, .cap = sizeof req.local};
-    locust__wire_build_request(h, &req, w->target, w->authority, w->authority_len, w->default_port);
+    locust__wire_build_request(h, &req, w->target, w->authority, w->authority_len, w->default_port,
+                               w->fd >= 0 && w->http10);
     if (req.failed) {
         locust__sb_free(&req);
         return LOCUST_ENOMEM;
@@ -400,6 +385,7 @@ int locust__wire_hop(locust_http *h)
     size_t body_len = body ? q->body_len : 0;
 
     locust__wire_msg p = {.w = w, .h = h, .head = strcmp(q->method, "HEAD") == 0, .result = CURLE_OK};
+    locust__wire_msg_init(&p);
     int rc = 0;
     for (int attempt = 0;; attempt++) {
         bool reused = w->fd >= 0;
@@ -424,26 +410,21 @@ int locust__wire_hop(locust_http *h)
             rc = read_response(&p, deadline, &err);
         }
         if (rc <= 0) break;
-        /* The connection failed under the request. A kept-alive one the
-         * server had closed is retried once on a fresh connection, as curl
-         * does, when nothing of the response came. */
+        /* A kept-alive connection the server had closed is retried once on
+         * a fresh one, as curl does, when no line of the response came. */
         wire_close(w);
-        if (reused && p.got == 0 && attempt == 0) {
+        if (reused && p.line_bytes + p.body_bytes == 0 && attempt == 0) {
             p.state = ST_STATUS;
             p.start = p.end = 0;
+            p.got = 0;
             continue;
         }
         if (rc == S_ERR)
             locust__wire_fail(&p, CURLE_SEND_ERROR, "Send failure: %s", strerror(err));
         else if (rc == R_ERR)
             locust__wire_fail(&p, CURLE_RECV_ERROR, "Recv failure: %s", strerror(err));
-        else if (p.got == 0)
-            locust__wire_fail(&p, CURLE_GOT_NOTHING, "Empty reply from server");
-        else if (p.state == ST_BODY && p.has_length)
-            locust__wire_fail(&p, CURLE_PARTIAL_FILE, "transfer closed with %lld bytes remaining to read",
-                              (long long)p.left);
         else
-            locust__wire_fail(&p, CURLE_PARTIAL_FILE, "transfer closed with outstanding read data remaining");
+            locust__wire_eof(&p);
         rc = 0;
         break;
     }
@@ -453,10 +434,14 @@ int locust__wire_hop(locust_http *h)
     }
     locust__sb_free(&req);
     if (rc == 0) {
-        if (p.result != CURLE_OK || p.close || p.start != p.end || p.state != ST_DONE) {
+        /* Bytes after a length-delimited body make the connection unusable; curl
+         * drops those after a chunked one and keeps the connection. */
+        if (p.result != CURLE_OK || p.close || (p.start != p.end && !p.chunked) || p.state != ST_DONE) {
             wire_close(w);
         } else {
             w->served++;
+            /* curl asks a server that answered in HTTP/1.0 in HTTP/1.0 on that connection. */
+            w->http10 = p.version == 10;
         }
         /* Only a session without cookies comes here: any now came with this hop. */
         if (h->jar_used && h->cur != NULL) locust__wire_keep_cookies(h, h->cur, q->url);

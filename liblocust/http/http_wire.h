@@ -34,13 +34,32 @@ const char *locust__wire_find_header(const struct curl_slist *l, const char *nam
 /* Whether a "Name: value" line's value is empty (only blanks). */
 bool locust__wire_value_empty(const char *line);
 
-/* Writes the request head of h->req (its target and authority parsed from the URL). */
+/* Writes the request head of h->req (its target and authority parsed from the URL); HTTP/1.0 when
+ * the server of a kept connection spoke it, as curl does. */
 void locust__wire_build_request(locust_http *h, locust__sbuf *b, const char *target, const char *authority,
-                                size_t al, bool default_port);
+                                size_t al, bool default_port, bool http10);
 
-/* The response being read. */
-enum { ST_STATUS, ST_HEADERS, ST_BODY, ST_CHUNK_SIZE, ST_CHUNK_DATA, ST_CHUNK_END, ST_TRAILERS, ST_DONE };
-enum { ENC_NONE, ENC_GZIP, ENC_DEFLATE };
+/*
+ * A test hook, not an option: with `on`, every hop goes through curl, so
+ * that a test can fetch the same response over both paths and compare
+ * (tests/test_http_diff.c). Set it while no runner runs.
+ */
+void locust__wire_force_curl(bool on);
+
+/* The response being read (http_wire_resp.c). */
+enum { ST_STATUS, ST_HEADERS, ST_BODY, ST_CHUNKED, ST_DONE };
+
+/* curl's limit on stacked codings (MAX_ENCODE_STACK). */
+#define LOCUST__WIRE_MAX_DEC 5
+
+/* One coding of the body to undo: identity, deflate, gzip, or one not known here. */
+typedef struct locust__wire_dec {
+    unsigned char kind, order, zstate;
+    bool started;     /* the inflater was set up */
+    unsigned trailer; /* bytes tolerated after a raw deflate stream */
+    z_stream z;
+    char *out;
+} locust__wire_dec;
 
 struct locust__wire_msg {
     locust__wire *w;
@@ -48,29 +67,43 @@ struct locust__wire_msg {
     char *buf;
     size_t cap, start, end;
     int state;
-    bool head;
-    int status, minor;
-    bool close;      /* the connection ends with this response */
-    bool keep_alive; /* HTTP/1.0 asked for keep-alive */
-    bool chunked, has_length, until_close;
-    int64_t left;     /* body bytes (or chunk bytes) still to come */
-    int64_t received; /* body bytes on the wire */
-    size_t got;       /* bytes of the response read so far */
-    bool need_wait;   /* nothing to read before the socket says so */
-    int enc;
-    bool z_on, z_raw_tried, z_out_any;
-    z_stream z;
-    char *zout;
+    bool head;           /* the request was a HEAD: no body */
+    int status, version; /* version: 10, 11 or 20 */
+    unsigned line_no;    /* lines of the current head so far (curl's headerline) */
+    bool bodyless;       /* 1xx, 204, 304: length and codings are ignored */
+    bool close;          /* the connection ends with this response */
+    bool chunked, ignore_cl, until_close;
+    bool have_prev;     /* a header line was stored: a continuation may follow */
+    int64_t size;       /* the Content-Length, -1 when none */
+    int64_t left;       /* body bytes (or chunk bytes) still to come */
+    int64_t line_bytes; /* bytes of complete head lines, interim heads too */
+    int64_t head_bytes; /* ... of the final response's head only */
+    int64_t body_bytes; /* body bytes on the wire */
+    size_t got;         /* bytes of the response read so far */
+    bool need_wait;     /* nothing to read before the socket says so */
+    int cstate;         /* the chunked reader */
+    unsigned hexlen;
+    char hex[17];
+    char *tr; /* the trailer line being read */
+    size_t tr_len;
+    locust__wire_dec dec[LOCUST__WIRE_MAX_DEC]; /* the codings, the first to undo first */
+    unsigned ndec;
     CURLcode result;
 };
 typedef struct locust__wire_msg locust__wire_msg;
 
+/* Sets a response up for reading (after zeroing it, with w, h, head set). */
+void locust__wire_msg_init(locust__wire_msg *p);
 /* Parses what is buffered: returns with p->state ST_DONE, a failure (p->result), or more needed. */
 CURLcode locust__wire_parse(locust__wire_msg *p);
+/* Makes room in the read buffer for more bytes; -1 (p->result set) when a head line is too long. */
+int locust__wire_room(locust__wire_msg *p);
+/* The connection ended before the response did: curl's outcome, in p->state or p->result. */
+void locust__wire_eof(locust__wire_msg *p);
 /* Sets p->result and curl's words for it in the session's error buffer. */
 CURLcode locust__wire_fail(locust__wire_msg *p, CURLcode code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Releases what reading the response held (buffers, the inflater). */
+/* Releases what reading the response held (buffers, the inflaters). */
 void locust__wire_msg_end(locust__wire_msg *p);
 /* Hands the response's Set-Cookie headers to the session's cookie jar. */
 void locust__wire_keep_cookies(locust_http *h, locust_response *r, const char *url);

@@ -1,11 +1,9 @@
 /*
  * The messages of the session's own HTTP/1.1 connection (http_wire.c):
- * the request head as curl 7.88 writes it for the same options, and the
- * response parsed as curl reads it (status line, headers, Content-Length,
- * chunked and read-until-close bodies, gzip and deflate), handed to the
- * same header and write callbacks as curl's data, with curl's error codes
- * and words. Also the Set-Cookie headers that arrive here, handed to the
- * session's cookie jar (curl's).
+ * the request head as curl 7.88 writes it for the same options (the
+ * response is read in http_wire_resp.c), the read buffers, and the
+ * Set-Cookie headers that arrive here, handed to the session's cookie jar
+ * (curl's).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -223,7 +221,7 @@ static void head_keep(locust_http *h, const struct curl_slist *hdrs, const char 
 }
 
 void locust__wire_build_request(locust_http *h, locust__sbuf *b, const char *target, const char *authority,
-                                size_t al, bool default_port)
+                                size_t al, bool default_port, bool http10)
 {
     struct locust__http_req *q = h->req;
     const struct curl_slist *hdrs = q->body_dropped ? q->hdrs_nobody : q->hdrs;
@@ -234,7 +232,7 @@ void locust__wire_build_request(locust_http *h, locust__sbuf *b, const char *tar
     size_t tl = strcspn(target, "#");
     if (tl == 0 || *target != '/') locust__sb_add(b, "/", 1);
     locust__sb_add(b, target, tl);
-    locust__sb_add(b, " HTTP/1.1\r\n", 11);
+    locust__sb_add(b, http10 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n", 11);
     bool plain = q->hdrs_shared && hdrs != NULL && !body_mode && !(q->send_auth && q->auth_user != NULL) &&
                  q->cookie == NULL;
     if (plain && head_cached(h, hdrs, authority, al)) {
@@ -245,259 +243,6 @@ void locust__wire_build_request(locust_http *h, locust__sbuf *b, const char *tar
         if (plain && !b->failed) head_keep(h, hdrs, authority, al, b->p + mark, b->n - mark);
     }
     locust__sb_add(b, "\r\n", 2);
-}
-
-/* ---- the response ------------------------------------------------------------- */
-
-CURLcode locust__wire_fail(locust__wire_msg *p, CURLcode code, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(p->h->errbuf, sizeof p->h->errbuf, fmt, ap);
-    va_end(ap);
-    p->result = code;
-    return code;
-}
-
-/* Hands decoded body bytes to the write callback. */
-static CURLcode deliver(locust__wire_msg *p, const char *data, size_t n)
-{
-    if (n == 0) return CURLE_OK;
-    if (locust__http_write_cb((char *)data, 1, n, p->h) != n)
-        return locust__wire_fail(p, CURLE_WRITE_ERROR, "Failed writing body");
-    return CURLE_OK;
-}
-
-static CURLcode inflate_some(locust__wire_msg *p, const char *data, size_t n)
-{
-    if (!p->z_on) {
-        memset(&p->z, 0, sizeof p->z);
-        /* gzip (and zlib) auto-detected, as curl does; deflate is zlib first. */
-        if (inflateInit2(&p->z, p->enc == ENC_GZIP ? MAX_WBITS + 32 : MAX_WBITS) != Z_OK)
-            return locust__wire_fail(p, CURLE_OUT_OF_MEMORY, "Out of memory");
-        p->z_on = true;
-        if (p->zout == NULL && (p->zout = locust__wire_buf_get()) == NULL)
-            return locust__wire_fail(p, CURLE_OUT_OF_MEMORY, "Out of memory");
-    }
-    p->z.next_in = (Bytef *)data;
-    p->z.avail_in = (uInt)n;
-    while (p->z.avail_in > 0) {
-        p->z.next_out = (Bytef *)p->zout;
-        p->z.avail_out = LOCUST__WIRE_BUF;
-        int rc = inflate(&p->z, Z_SYNC_FLUSH);
-        size_t out = LOCUST__WIRE_BUF - p->z.avail_out;
-        if (out) p->z_out_any = true;
-        if (deliver(p, p->zout, out) != CURLE_OK) return p->result;
-        if (rc == Z_STREAM_END) break; /* what follows the stream is ignored */
-        if (rc == Z_DATA_ERROR && p->enc == ENC_DEFLATE && !p->z_raw_tried && !p->z_out_any) {
-            /* Some servers send raw deflate for "deflate": curl retries so too. */
-            p->z_raw_tried = true;
-            inflateEnd(&p->z);
-            memset(&p->z, 0, sizeof p->z);
-            if (inflateInit2(&p->z, -MAX_WBITS) != Z_OK)
-                return locust__wire_fail(p, CURLE_OUT_OF_MEMORY, "Out of memory");
-            p->z.next_in = (Bytef *)data;
-            p->z.avail_in = (uInt)n;
-            continue;
-        }
-        if (rc != Z_OK && rc != Z_BUF_ERROR)
-            return locust__wire_fail(p, CURLE_BAD_CONTENT_ENCODING,
-                                     "Error while processing content unencoding: %s",
-                                     p->z.msg ? p->z.msg : "failed");
-        if (rc == Z_BUF_ERROR && p->z.avail_out != 0) break;
-    }
-    return CURLE_OK;
-}
-
-static CURLcode body_bytes(locust__wire_msg *p, const char *data, size_t n)
-{
-    p->received += (int64_t)n;
-    if (p->enc == ENC_NONE) return deliver(p, data, n);
-    return inflate_some(p, data, n);
-}
-
-/* The token list of a header value contains `tok` (case-insensitive). */
-static bool has_token(const char *v, size_t n, const char *tok)
-{
-    size_t tl = strlen(tok);
-    for (size_t i = 0; i < n;) {
-        while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
-            i++;
-        size_t s = i;
-        while (i < n && v[i] != ',')
-            i++;
-        size_t e = i;
-        while (e > s && (v[e - 1] == ' ' || v[e - 1] == '\t'))
-            e--;
-        if (e - s == tl && strncasecmp(v + s, tok, tl) == 0) return true;
-    }
-    return false;
-}
-
-static CURLcode content_encoding(locust__wire_msg *p, const char *v, size_t n)
-{
-    for (size_t i = 0; i < n;) {
-        while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
-            i++;
-        size_t s = i;
-        while (i < n && v[i] != ',' && v[i] != ' ' && v[i] != '\t')
-            i++;
-        size_t l = i - s;
-        if (l == 0) continue;
-        int enc;
-        if ((l == 4 && strncasecmp(v + s, "gzip", 4) == 0) ||
-            (l == 6 && strncasecmp(v + s, "x-gzip", 6) == 0))
-            enc = ENC_GZIP;
-        else if (l == 7 && strncasecmp(v + s, "deflate", 7) == 0)
-            enc = ENC_DEFLATE;
-        else if (l == 8 && strncasecmp(v + s, "identity", 8) == 0)
-            continue;
-        else
-            enc = -1;
-        if (enc < 0 || p->enc != ENC_NONE)
-            return locust__wire_fail(
-                p, CURLE_BAD_CONTENT_ENCODING,
-                "Unrecognized content encoding type. libcurl understands deflate, gzip content "
-                "encodings.");
-        p->enc = enc;
-    }
-    return CURLE_OK;
-}
-
-/* One header line (without its CRLF) of the response head. */
-static CURLcode header_line(locust__wire_msg *p, const char *line, size_t len, size_t with_eol)
-{
-    if (p->state == ST_STATUS) {
-        if (len < 5 || strncasecmp(line, "HTTP/", 5) != 0)
-            return locust__wire_fail(p, CURLE_UNSUPPORTED_PROTOCOL, "Received HTTP/0.9 when not allowed");
-        if (len < 12 || line[5] != '1' || line[6] != '.' || (line[7] != '0' && line[7] != '1') ||
-            line[8] != ' ' || line[9] < '0' || line[9] > '9' || line[10] < '0' || line[10] > '9' ||
-            line[11] < '0' || line[11] > '9' || (len > 12 && line[12] >= '0' && line[12] <= '9'))
-            return locust__wire_fail(p, CURLE_UNSUPPORTED_PROTOCOL, "Unsupported HTTP version in response");
-        p->minor = line[7] - '0';
-        p->status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
-        p->state = ST_HEADERS;
-        p->has_length = p->chunked = p->keep_alive = false;
-        p->close = p->minor == 0;
-        p->enc = ENC_NONE;
-    } else if (len == 0) {
-        /* End of the head. 1xx heads are followed by the real one. */
-        if (locust__http_header_cb((char *)line, 1, with_eol, p->h) != with_eol)
-            return locust__wire_fail(p, CURLE_WRITE_ERROR, "Failed writing header");
-        if (p->status >= 100 && p->status < 200 && p->status != 101) {
-            p->state = ST_STATUS;
-            return CURLE_OK;
-        }
-        if (p->minor == 0 && p->keep_alive) p->close = false;
-        if (p->head || p->status == 204 || p->status == 304 || p->status == 101) {
-            p->state = ST_DONE;
-        } else if (p->chunked) {
-            p->state = ST_CHUNK_SIZE;
-        } else if (p->has_length) {
-            p->state = p->left > 0 ? ST_BODY : ST_DONE;
-        } else {
-            p->until_close = true;
-            p->close = true;
-            p->state = ST_BODY;
-        }
-        return CURLE_OK;
-    } else {
-        const char *colon = memchr(line, ':', len);
-        if (colon != NULL && line[0] != ' ' && line[0] != '\t') {
-            size_t nl = (size_t)(colon - line);
-            const char *v = colon + 1;
-            size_t vl = len - nl - 1;
-            if (nl == 14 && strncasecmp(line, "Content-Length", 14) == 0) {
-                const char *s = v + strspn(v, " \t");
-                char *e;
-                errno = 0;
-                long long cl = strtoll(s, &e, 10);
-                if (s == e || cl < 0 || errno != 0 || (size_t)(e - line) > len)
-                    return locust__wire_fail(p, CURLE_WEIRD_SERVER_REPLY, "Invalid Content-Length: value");
-                p->left = cl;
-                p->has_length = true;
-            } else if (nl == 17 && strncasecmp(line, "Transfer-Encoding", 17) == 0) {
-                if (has_token(v, vl, "chunked")) p->chunked = true;
-            } else if (nl == 10 && strncasecmp(line, "Connection", 10) == 0) {
-                if (has_token(v, vl, "close")) p->close = true;
-                if (has_token(v, vl, "keep-alive")) p->keep_alive = true;
-            } else if (nl == 16 && strncasecmp(line, "Content-Encoding", 16) == 0) {
-                if (content_encoding(p, v, vl) != CURLE_OK) return p->result;
-            }
-        }
-    }
-    if (locust__http_header_cb((char *)line, 1, with_eol, p->h) != with_eol)
-        return locust__wire_fail(p, CURLE_WRITE_ERROR, "Failed writing header");
-    return CURLE_OK;
-}
-
-/* Parses what is buffered; returns with p->state ST_DONE, an error, or more needed. */
-CURLcode locust__wire_parse(locust__wire_msg *p)
-{
-    while (p->start < p->end && p->state != ST_DONE) {
-        char *s = p->buf + p->start;
-        size_t n = p->end - p->start;
-        if (p->state == ST_BODY) {
-            size_t take = p->until_close ? n : (size_t)(p->left < (int64_t)n ? p->left : (int64_t)n);
-            p->start += take;
-            if (!p->until_close) p->left -= (int64_t)take;
-            if (body_bytes(p, s, take) != CURLE_OK) return p->result;
-            if (!p->until_close && p->left == 0) p->state = ST_DONE;
-            continue;
-        }
-        if (p->state == ST_CHUNK_DATA) {
-            size_t take = (size_t)(p->left < (int64_t)n ? p->left : (int64_t)n);
-            p->start += take;
-            p->left -= (int64_t)take;
-            if (body_bytes(p, s, take) != CURLE_OK) return p->result;
-            if (p->left == 0) p->state = ST_CHUNK_END;
-            continue;
-        }
-        /* Everything else is line by line. */
-        char *nl = memchr(s, '\n', n);
-        if (nl == NULL) {
-            if (n > LOCUST__WIRE_MAX_LINE)
-                return locust__wire_fail(p, CURLE_RECV_ERROR, "Rejected %zu bytes header (max is %u)!", n,
-                                         LOCUST__WIRE_MAX_LINE);
-            return CURLE_OK;
-        }
-        size_t with_eol = (size_t)(nl - s) + 1, len = with_eol - 1;
-        if (len > 0 && s[len - 1] == '\r') len--;
-        p->start += with_eol;
-        switch (p->state) {
-        case ST_STATUS:
-        case ST_HEADERS:
-            if (header_line(p, s, len, with_eol) != CURLE_OK) return p->result;
-            break;
-        case ST_CHUNK_SIZE: {
-            size_t i = 0;
-            int64_t size = 0;
-            while (i < len && strchr("0123456789abcdefABCDEF", s[i]) != NULL && s[i] != '\0') {
-                int d = s[i] <= '9' ? s[i] - '0' : (s[i] | 0x20) - 'a' + 10;
-                if (size > (INT64_MAX >> 4))
-                    return locust__wire_fail(p, CURLE_RECV_ERROR,
-                                             "Too long hexadecimal number in chunked-encoding");
-                size = size * 16 + d;
-                i++;
-            }
-            if (i == 0)
-                return locust__wire_fail(p, CURLE_RECV_ERROR,
-                                         "Illegal or missing hexadecimal sequence in chunked-encoding");
-            p->left = size;
-            p->state = size ? ST_CHUNK_DATA : ST_TRAILERS;
-            break;
-        }
-        case ST_CHUNK_END:
-            if (len != 0)
-                return locust__wire_fail(p, CURLE_RECV_ERROR, "Malformed encoding found in chunked-encoding");
-            p->state = ST_CHUNK_SIZE;
-            break;
-        case ST_TRAILERS:
-            if (len == 0) p->state = ST_DONE;
-            break;
-        }
-    }
-    return CURLE_OK;
 }
 
 /* ---- cookies ---------------------------------------------------------------------- */
@@ -583,11 +328,4 @@ void locust__wire_keep_cookies(locust_http *h, locust_response *r, const char *u
         if (!b.failed) curl_easy_setopt(e, CURLOPT_COOKIELIST, b.p);
         locust__sb_free(&b);
     }
-}
-
-void locust__wire_msg_end(locust__wire_msg *p)
-{
-    if (p->z_on) inflateEnd(&p->z);
-    if (p->zout) locust__wire_buf_put(p->zout, LOCUST__WIRE_BUF);
-    if (p->buf) locust__wire_buf_put(p->buf, p->cap);
 }

@@ -1,0 +1,633 @@
+/*
+ * The response side of the session's own HTTP/1.1 connection (http_wire.c):
+ * the bytes the system under test sends, read as curl 7.88 reads them, so
+ * that a response does not tell which path fetched it. The rules below are
+ * curl's, found by reading its http.c, http_chunks.c and content_encoding.c
+ * and pinned by the differential test (tests/test_http_diff.c, a corpus of
+ * odd and illegal replies fetched both ways):
+ *
+ * - the status line is read with curl's leniency (leading blanks before the
+ *   code, "HTTP/2 200", any "HTTP/"-prefixed line taken as 200 over 1.0) and
+ *   refused with curl's words; a first line that does not start with
+ *   "HTTP/" is HTTP/0.9, refused as soon as its first bytes show it;
+ * - a head line holding a NUL byte, or a header line without a colon (but a
+ *   folded continuation) fails the response; a head line of 100 kB or more
+ *   fails it too ("Out of memory", curl's dynbuf cap);
+ * - Content-Length, Transfer-Encoding and Content-Encoding are ignored on
+ *   1xx, 204 and 304 replies; a Content-Length past 2^63 is ignored and
+ *   the connection closed, a negative or non-numeric one fails; a
+ *   Transfer-Encoding without "chunked" means the body ends at the close;
+ * - 1xx heads but 101 are followed by the real one; 101 is final;
+ * - codings (up to five, transfer codings first) are stacked; an unknown
+ *   one fails at the first body byte; raw deflate is tried in place of
+ *   zlib only within the first piece of the body; bytes after the end of a
+ *   gzip or zlib stream fail the response;
+ * - chunked bodies are read byte by byte (at most 16 hex digits, extensions
+ *   skipped, CRs before the LF after the data tolerated, trailers handed to
+ *   the header callback);
+ * - when the connection ends early: "Empty reply from server" when nothing
+ *   of the final response came, else the missing bytes of a known length,
+ *   an unfinished chunked body, or (a head cut short without either) the
+ *   response as it came.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <zlib.h>
+
+#include "http/http_wire.h"
+
+/* Each decoder's output buffer (curl's DSIZ). */
+#define DEC_OUT (16u * 1024)
+/* curl's cap on one trailer line (DYN_H1_TRAILER), with its CRLF and a NUL. */
+#define TRAILER_MAX 4096u
+
+enum { DEC_IDENTITY, DEC_DEFLATE, DEC_GZIP, DEC_UNKNOWN };
+/* A zlib decoder's state (curl's zlibInitState). */
+enum { ZS_UNINIT, ZS_INIT, ZS_INFLATING, ZS_EXT_TRAILER, ZS_GZIP };
+/* The chunked reader's states (curl's). */
+enum { CH_HEX, CH_LF, CH_DATA, CH_POSTLF, CH_TRAILER, CH_TRAILER_CR, CH_TRAILER_POSTCR, CH_STOP };
+
+CURLcode locust__wire_fail(locust__wire_msg *p, CURLcode code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(p->h->errbuf, sizeof p->h->errbuf, fmt, ap);
+    va_end(ap);
+    p->result = code;
+    return code;
+}
+
+/* A failure curl reports without words of its own (its strerror text is shown). */
+static CURLcode fail_quiet(locust__wire_msg *p, CURLcode code)
+{
+    p->h->errbuf[0] = '\0';
+    p->result = code;
+    return code;
+}
+
+void locust__wire_msg_init(locust__wire_msg *p)
+{
+    p->state = ST_STATUS;
+    p->size = -1;
+}
+
+/* ---- body decoding ------------------------------------------------------------- */
+
+/* Hands decoded body bytes to the write callback. */
+static CURLcode deliver(locust__wire_msg *p, const char *data, size_t n)
+{
+    if (n == 0) return CURLE_OK;
+    if (locust__http_write_cb((char *)data, 1, n, p->h) != n)
+        return locust__wire_fail(p, CURLE_WRITE_ERROR, "Failure writing output to destination");
+    return CURLE_OK;
+}
+
+/* The codings curl knows, as its "Unrecognized content encoding" error lists them. */
+static const char *known_codings(void)
+{
+    const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+    bool br = v && (v->features & CURL_VERSION_BROTLI), zstd = v && (v->features & CURL_VERSION_ZSTD);
+    return br && zstd ? "deflate, gzip, br, zstd"
+           : br       ? "deflate, gzip, br"
+           : zstd     ? "deflate, gzip, zstd"
+                      : "deflate, gzip";
+}
+
+static CURLcode dec_write(locust__wire_msg *p, unsigned i, const char *data, size_t n);
+
+static CURLcode zlib_error(locust__wire_msg *p, locust__wire_dec *d)
+{
+    return locust__wire_fail(p, CURLE_BAD_CONTENT_ENCODING, "Error while processing content unencoding: %s",
+                             d->z.msg ? d->z.msg : "Unknown failure within decompression software.");
+}
+
+static void dec_end(locust__wire_dec *d)
+{
+    if (d->zstate != ZS_UNINIT) inflateEnd(&d->z);
+    d->zstate = ZS_UNINIT;
+}
+
+/* What follows the end of a stream: a raw deflate stream may have 4 bytes of trailer, nothing else may. */
+static CURLcode dec_trailer(locust__wire_msg *p, locust__wire_dec *d)
+{
+    uInt n = d->z.avail_in < d->trailer ? d->z.avail_in : d->trailer;
+    d->trailer -= n;
+    d->z.avail_in -= n;
+    if (d->z.avail_in) {
+        dec_end(d);
+        return fail_quiet(p, CURLE_WRITE_ERROR);
+    }
+    if (d->trailer == 0)
+        dec_end(d);
+    else
+        d->zstate = ZS_EXT_TRAILER;
+    return CURLE_OK;
+}
+
+static CURLcode inflate_piece(locust__wire_msg *p, unsigned i, const char *data, size_t n)
+{
+    locust__wire_dec *d = &p->dec[i];
+    if (d->zstate == ZS_UNINIT && !d->started) {
+        memset(&d->z, 0, sizeof d->z);
+        if (inflateInit2(&d->z, d->kind == DEC_GZIP ? MAX_WBITS + 32 : MAX_WBITS) != Z_OK)
+            return zlib_error(p, d);
+        d->zstate = d->kind == DEC_GZIP ? ZS_GZIP : ZS_INIT;
+        d->started = true;
+    }
+    if (d->out == NULL && (d->out = malloc(DEC_OUT)) == NULL) return fail_quiet(p, CURLE_OUT_OF_MEMORY);
+    d->z.next_in = (Bytef *)data;
+    d->z.avail_in = (uInt)n;
+    if (d->zstate == ZS_EXT_TRAILER) return dec_trailer(p, d);
+    if (d->zstate == ZS_UNINIT) return fail_quiet(p, CURLE_WRITE_ERROR); /* the stream has ended */
+    int started = d->kind == DEC_GZIP ? ZS_GZIP : ZS_INFLATING;
+    CURLcode rc = CURLE_OK;
+    for (bool done = false; !done && rc == CURLE_OK;) {
+        done = true;
+        d->z.next_out = (Bytef *)d->out;
+        d->z.avail_out = DEC_OUT;
+        int st = inflate(&d->z, Z_BLOCK);
+        size_t out = DEC_OUT - d->z.avail_out;
+        if (out && (st == Z_OK || st == Z_STREAM_END)) {
+            d->zstate = (unsigned char)started;
+            if ((rc = dec_write(p, i + 1, d->out, out)) != CURLE_OK) {
+                dec_end(d);
+                break;
+            }
+        }
+        if (st == Z_OK) {
+            done = false; /* zlib may hold more output */
+        } else if (st == Z_STREAM_END) {
+            rc = dec_trailer(p, d);
+        } else if (st == Z_DATA_ERROR && d->zstate == ZS_INIT) {
+            /* No zlib header: raw deflate, retried on this piece as curl does. */
+            inflateEnd(&d->z);
+            memset(&d->z, 0, sizeof d->z);
+            if (inflateInit2(&d->z, -MAX_WBITS) != Z_OK) {
+                d->zstate = ZS_UNINIT;
+                return zlib_error(p, d);
+            }
+            d->z.next_in = (Bytef *)data;
+            d->z.avail_in = (uInt)n;
+            d->zstate = ZS_INFLATING;
+            d->trailer = 4;
+            done = false;
+        } else if (st != Z_BUF_ERROR) {
+            rc = zlib_error(p, d);
+            dec_end(d);
+        }
+    }
+    /* This piece is gone: raw deflate can no longer be tried from its start. */
+    if (n && d->zstate == ZS_INIT) d->zstate = ZS_INFLATING;
+    return rc;
+}
+
+/* Body bytes through decoder i and those after it, then to the write callback. */
+static CURLcode dec_write(locust__wire_msg *p, unsigned i, const char *data, size_t n)
+{
+    if (i == p->ndec) return deliver(p, data, n);
+    switch (p->dec[i].kind) {
+    case DEC_IDENTITY:
+        return dec_write(p, i + 1, data, n);
+    case DEC_UNKNOWN:
+        if (n == 0) return CURLE_OK;
+        return locust__wire_fail(
+            p, CURLE_BAD_CONTENT_ENCODING,
+            "Unrecognized content encoding type. libcurl understands %s content encodings.", known_codings());
+    default:
+        return n ? inflate_piece(p, i, data, n) : CURLE_OK;
+    }
+}
+
+static CURLcode body_bytes(locust__wire_msg *p, const char *data, size_t n)
+{
+    p->body_bytes += (int64_t)n;
+    return dec_write(p, 0, data, n);
+}
+
+/*
+ * Adds the codings of a Transfer-Encoding (order 2) or Content-Encoding
+ * (order 1) value: transfer codings are undone first, and of one kind the
+ * last listed first. Sets *chunked for "chunked" in a Transfer-Encoding.
+ */
+static CURLcode add_codings(locust__wire_msg *p, const char *v, const char *end, int order, bool *chunked)
+{
+    while (v < end) {
+        while (v < end && (*v == ' ' || *v == '\t' || *v == ','))
+            v++;
+        const char *name = v;
+        size_t nl = 0;
+        for (; v < end && *v != ','; v++)
+            if (!isspace((unsigned char)*v)) nl = (size_t)(v - name) + 1;
+        if (nl == 0) continue;
+        if (order == 2 && nl == 7 && strncasecmp(name, "chunked", 7) == 0) {
+            *chunked = true;
+            continue;
+        }
+        int kind = DEC_UNKNOWN;
+        if ((nl == 8 && strncasecmp(name, "identity", 8) == 0) ||
+            (nl == 4 && strncasecmp(name, "none", 4) == 0))
+            kind = DEC_IDENTITY;
+        else if (nl == 7 && strncasecmp(name, "deflate", 7) == 0)
+            kind = DEC_DEFLATE;
+        else if ((nl == 4 && strncasecmp(name, "gzip", 4) == 0) ||
+                 (nl == 6 && strncasecmp(name, "x-gzip", 6) == 0))
+            kind = DEC_GZIP;
+        if (p->ndec == LOCUST__WIRE_MAX_DEC)
+            return locust__wire_fail(p, CURLE_BAD_CONTENT_ENCODING,
+                                     "Reject response due to more than %u content encodings",
+                                     LOCUST__WIRE_MAX_DEC);
+        unsigned at = 0;
+        while (at < p->ndec && p->dec[at].order > order)
+            at++;
+        memmove(&p->dec[at + 1], &p->dec[at], (p->ndec - at) * sizeof p->dec[0]);
+        p->dec[at] = (locust__wire_dec){.kind = (unsigned char)kind, .order = (unsigned char)order};
+        p->ndec++;
+    }
+    return CURLE_OK;
+}
+
+/* ---- the head ------------------------------------------------------------------ */
+
+/* Whether a header line starts with `name` (which ends with its colon), in any case. */
+static bool is_header(const char *line, size_t len, const char *name)
+{
+    size_t n = strlen(name);
+    return len >= n && strncasecmp(line, name, n) == 0;
+}
+
+/* Whether the value of a header line holds `word` anywhere before the line's end, in any case. */
+static bool value_holds(const char *v, const char *end, const char *word)
+{
+    while (v < end && isspace((unsigned char)*v))
+        v++;
+    const char *cr = memchr(v, '\r', (size_t)(end - v));
+    if (cr != NULL) end = cr;
+    size_t wl = strlen(word);
+    for (; (size_t)(end - v) >= wl; v++)
+        if (strncasecmp(v, word, wl) == 0) return true;
+    return false;
+}
+
+/* The status line (with its line end): version and code, refused in curl's words. */
+static CURLcode status_line(locust__wire_msg *p, const char *s, size_t n)
+{
+    char small[256], *l = n < sizeof small ? small : malloc(n + 1);
+    if (l == NULL) return fail_quiet(p, CURLE_OUT_OF_MEMORY);
+    memcpy(l, s, n);
+    l[n] = '\0';
+    int major = 0, minor = 0, code = 0, nc;
+    char sep = 0, digit4 = 0, two[2];
+    nc = sscanf(l, " HTTP/%1d.%1d%c%3d%c", &major, &minor, &sep, &code, &digit4);
+    CURLcode rc = CURLE_OK;
+    if (nc == 1 && major >= 2 && sscanf(l, " HTTP/%1[23] %d", two, &code) == 2) {
+        nc = 4;
+        sep = ' ';
+        minor = 0;
+    } else if (isdigit((unsigned char)digit4) || (nc >= 4 && code < 100)) {
+        rc = locust__wire_fail(p, CURLE_UNSUPPORTED_PROTOCOL, "Unsupported response code in HTTP response");
+    }
+    if (rc == CURLE_OK && nc >= 4 && sep == ' ') {
+        int v = major * 10 + minor;
+        if (v != 10 && v != 11 && v != 20)
+            rc = locust__wire_fail(p, CURLE_UNSUPPORTED_PROTOCOL,
+                                   "Unsupported HTTP version (%u.%d) in response", (unsigned)v / 10, v % 10);
+        p->version = v;
+    } else if (rc == CURLE_OK && nc == 0) {
+        /* Any other "HTTP/" line: curl takes it as a 200 over HTTP/1.0. */
+        if (sscanf(l, " HTTP %3d", &code) != 1) code = 200;
+        p->version = 10;
+    } else if (rc == CURLE_OK) {
+        rc = locust__wire_fail(p, CURLE_UNSUPPORTED_PROTOCOL, "Unsupported HTTP version in response");
+    }
+    if (l != small) free(l);
+    if (rc != CURLE_OK) return rc;
+    p->status = code;
+    if (p->version == 10) p->close = true;
+    p->bodyless = code >= 100 && code < 200;
+    if (code == 204 || code == 304) {
+        p->size = 0;
+        p->bodyless = true;
+    }
+    return CURLE_OK;
+}
+
+/* A header field of the head: what curl's Curl_http_header() takes from it. */
+static CURLcode header_field(locust__wire_msg *p, const char *s, size_t n)
+{
+    const char *end = s + n;
+    if (!p->bodyless && is_header(s, n, "Content-Length:")) {
+        const char *v = s + 15;
+        while (v < end && (*v == ' ' || *v == '\t'))
+            v++;
+        /* The line ends with its LF, which ends the number at the latest. */
+        if (*v == '-' || isspace((unsigned char)*v))
+            return locust__wire_fail(p, CURLE_WEIRD_SERVER_REPLY, "Invalid Content-Length: value");
+        char *e;
+        errno = 0;
+        long long cl = strtoll(v, &e, 10);
+        if (errno == ERANGE)
+            p->close = true; /* too big to believe: read until the close */
+        else if (e == v)
+            return locust__wire_fail(p, CURLE_WEIRD_SERVER_REPLY, "Invalid Content-Length: value");
+        else
+            p->size = cl;
+    } else if (p->version == 10 && is_header(s, n, "Connection:") && value_holds(s + 11, end, "keep-alive")) {
+        p->close = false;
+    } else if (is_header(s, n, "Connection:") && value_holds(s + 11, end, "close")) {
+        p->close = true;
+    } else if (!p->bodyless && is_header(s, n, "Transfer-Encoding:")) {
+        if (add_codings(p, s + 18, end, 2, &p->chunked) != CURLE_OK) return p->result;
+        if (!p->chunked) {
+            /* Only the close can end a body whose transfer coding is not chunked. */
+            p->close = true;
+            p->ignore_cl = true;
+        }
+    } else if (!p->bodyless && is_header(s, n, "Content-Encoding:")) {
+        bool unused = false;
+        if (add_codings(p, s + 17, end, 1, &unused) != CURLE_OK) return p->result;
+    }
+    return CURLE_OK;
+}
+
+/*
+ * Whether curl's header store (Curl_headers_push(), which every header
+ * line but the status line goes through) takes a line: a continuation
+ * needs a header before it, any other line a colon before its first CR or
+ * LF, and no NUL byte may come before that.
+ */
+static bool header_storable(locust__wire_msg *p, const char *s, size_t n)
+{
+    if (s[0] == '\r' || s[0] == '\n') return true;
+    size_t end = 0;
+    while (end < n && s[end] != '\r' && s[end] != '\n' && s[end] != '\0')
+        end++;
+    if (end == n || s[end] == '\0') return false;
+    if (s[0] == ' ' || s[0] == '\t') return p->have_prev;
+    if (memchr(s, ':', end) == NULL) return false;
+    p->have_prev = true;
+    return true;
+}
+
+static CURLcode to_header_cb(locust__wire_msg *p, const char *s, size_t n)
+{
+    if (locust__http_header_cb((char *)s, 1, n, p->h) != n)
+        return locust__wire_fail(p, CURLE_WRITE_ERROR, "Failed writing header");
+    return CURLE_OK;
+}
+
+/* The blank line that ends a head. */
+static CURLcode head_end(locust__wire_msg *p, const char *s, size_t n)
+{
+    bool interim = p->status >= 100 && p->status <= 199 && p->status != 101;
+    if (!interim && p->size == -1 && !p->chunked && !p->close && p->version == 11 && !p->head)
+        p->close = true; /* no length, not chunked: the close ends the body */
+    if (to_header_cb(p, s, n) != CURLE_OK) return p->result;
+    p->line_bytes += (int64_t)n;
+    p->head_bytes += (int64_t)n;
+    if (interim) {
+        /* Another head follows; what this one said does not count as the response. */
+        p->state = ST_STATUS;
+        p->line_no = 0;
+        p->head_bytes = 0;
+        return CURLE_OK;
+    }
+    if (p->ignore_cl || p->chunked) p->size = -1;
+    if (p->head || p->size == 0) {
+        p->state = ST_DONE;
+    } else if (p->chunked) {
+        p->state = ST_CHUNKED;
+        p->cstate = CH_HEX;
+    } else if (p->size > 0) {
+        p->state = ST_BODY;
+        p->left = p->size;
+    } else {
+        p->until_close = true;
+        p->close = true;
+        p->state = ST_BODY;
+    }
+    return CURLE_OK;
+}
+
+/* One complete line of a head, with its line end. */
+static CURLcode head_line(locust__wire_msg *p, const char *s, size_t n)
+{
+    if (n + 1 > LOCUST__WIRE_MAX_LINE) return fail_quiet(p, CURLE_OUT_OF_MEMORY);
+    if (p->line_no == 0 && strncasecmp(s, "HTTP/", n < 5 ? n : 5) != 0)
+        return locust__wire_fail(p, CURLE_UNSUPPORTED_PROTOCOL, "Received HTTP/0.9 when not allowed");
+    if (s[0] == '\r' || s[0] == '\n') return head_end(p, s, n);
+    if (p->line_no++ == 0 && status_line(p, s, n) != CURLE_OK) return p->result;
+    if (memchr(s, '\0', n) != NULL)
+        return locust__wire_fail(p, CURLE_WEIRD_SERVER_REPLY, "Nul byte in header");
+    bool fold = (s[0] == ' ' || s[0] == '\t') && p->line_no > 2;
+    if (p->line_no >= 2 && !fold && memchr(s, ':', n) == NULL)
+        return locust__wire_fail(p, CURLE_WEIRD_SERVER_REPLY, "Header without colon");
+    if (p->line_no >= 2 && header_field(p, s, n) != CURLE_OK) return p->result;
+    if (p->line_no >= 2 && !header_storable(p, s, n)) return fail_quiet(p, CURLE_BAD_FUNCTION_ARGUMENT);
+    if (to_header_cb(p, s, n) != CURLE_OK) return p->result;
+    /* The status the session keeps is the one read here (curl's), whatever the line says after it. */
+    if (p->line_no == 1 && p->h->cur != NULL) p->h->cur->status = p->status;
+    p->line_bytes += (int64_t)n;
+    p->head_bytes += (int64_t)n;
+    return CURLE_OK;
+}
+
+/* ---- chunked bodies -------------------------------------------------------------- */
+
+static CURLcode chunk_fail(locust__wire_msg *p, const char *what)
+{
+    return locust__wire_fail(p, CURLE_RECV_ERROR, "%s in chunked-encoding", what);
+}
+
+/* A failure under a chunk's data: curl's words when the failure brought none. */
+static CURLcode chunk_passthru(locust__wire_msg *p)
+{
+    if (p->h->errbuf[0] == '\0')
+        snprintf(p->h->errbuf, sizeof p->h->errbuf, "Failed reading the chunked-encoded stream");
+    return p->result;
+}
+
+/* A trailer line is over: it goes to the header callback like curl's, with a CRLF. */
+static CURLcode trailer_line(locust__wire_msg *p)
+{
+    if (p->tr_len + 3 > TRAILER_MAX) return chunk_fail(p, "Out of memory");
+    memcpy(p->tr + p->tr_len, "\r\n", 2);
+    if (!header_storable(p, p->tr, p->tr_len + 2)) {
+        fail_quiet(p, CURLE_BAD_FUNCTION_ARGUMENT);
+        return chunk_passthru(p);
+    }
+    CURLcode rc = to_header_cb(p, p->tr, p->tr_len + 2);
+    p->tr_len = 0;
+    return rc == CURLE_OK ? CURLE_OK : chunk_passthru(p);
+}
+
+/* Reads chunked body bytes; returns how many it used (all, or up to the end of the body). */
+static size_t chunked(locust__wire_msg *p, const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && p->result == CURLE_OK && p->state != ST_DONE) {
+        char c = s[i];
+        switch (p->cstate) {
+        case CH_HEX:
+            if (isxdigit((unsigned char)c)) {
+                if (p->hexlen == sizeof p->hex - 1) return chunk_fail(p, "Too long hexadecimal number"), i;
+                p->hex[p->hexlen++] = c;
+                i++;
+            } else {
+                if (p->hexlen == 0) return chunk_fail(p, "Illegal or missing hexadecimal sequence"), i;
+                p->hex[p->hexlen] = '\0';
+                errno = 0;
+                p->left = strtoll(p->hex, NULL, 16);
+                if (errno == ERANGE) return chunk_fail(p, "Illegal or missing hexadecimal sequence"), i;
+                p->cstate = CH_LF; /* an extension may follow: skipped up to the LF */
+            }
+            break;
+        case CH_LF:
+            if (c == '\n') p->cstate = p->left == 0 ? CH_TRAILER : CH_DATA;
+            i++;
+            break;
+        case CH_DATA: {
+            size_t take = (int64_t)(n - i) < p->left ? n - i : (size_t)p->left;
+            if (body_bytes(p, s + i, take) != CURLE_OK) return chunk_passthru(p), i;
+            p->left -= (int64_t)take;
+            i += take;
+            if (p->left == 0) p->cstate = CH_POSTLF;
+            break;
+        }
+        case CH_POSTLF:
+            if (c == '\n') {
+                p->cstate = CH_HEX;
+                p->hexlen = 0;
+            } else if (c != '\r') {
+                return chunk_fail(p, "Malformed encoding found"), i;
+            }
+            i++;
+            break;
+        case CH_TRAILER:
+            if (c == '\r' || c == '\n') {
+                if (p->tr_len == 0) {
+                    p->cstate = CH_TRAILER_POSTCR;
+                    break;
+                }
+                if (trailer_line(p) != CURLE_OK) return i;
+                p->cstate = CH_TRAILER_CR;
+                if (c == '\n') break;
+            } else {
+                if (p->tr == NULL && (p->tr = malloc(TRAILER_MAX)) == NULL)
+                    return fail_quiet(p, CURLE_OUT_OF_MEMORY), i;
+                if (p->tr_len + 2 > TRAILER_MAX) return chunk_fail(p, "Out of memory"), i;
+                p->tr[p->tr_len++] = c;
+            }
+            i++;
+            break;
+        case CH_TRAILER_CR:
+            if (c != '\n') return chunk_fail(p, "Malformed encoding found"), i;
+            p->cstate = CH_TRAILER_POSTCR;
+            i++;
+            break;
+        case CH_TRAILER_POSTCR:
+            if (c != '\r' && c != '\n') {
+                p->cstate = CH_TRAILER; /* another trailer line */
+                break;
+            }
+            if (c == '\r') i++;
+            p->cstate = CH_STOP;
+            break;
+        case CH_STOP:
+            if (c != '\n') return chunk_fail(p, "Malformed encoding found"), i;
+            i++;
+            p->state = ST_DONE;
+            break;
+        }
+    }
+    return i;
+}
+
+/* ---- the whole response ------------------------------------------------------------- */
+
+CURLcode locust__wire_parse(locust__wire_msg *p)
+{
+    while (p->start < p->end && p->state != ST_DONE && p->result == CURLE_OK) {
+        char *s = p->buf + p->start;
+        size_t n = p->end - p->start;
+        if (p->state == ST_BODY) {
+            size_t take = p->until_close ? n : (size_t)(p->left < (int64_t)n ? p->left : (int64_t)n);
+            p->start += take;
+            if (!p->until_close) p->left -= (int64_t)take;
+            if (body_bytes(p, s, take) != CURLE_OK) return p->result;
+            if (!p->until_close && p->left == 0) p->state = ST_DONE;
+            continue;
+        }
+        if (p->state == ST_CHUNKED) {
+            p->start += chunked(p, s, n);
+            continue;
+        }
+        char *nl = memchr(s, '\n', n);
+        if (nl == NULL) {
+            /* A line still coming: as long as curl's cap, and visibly not HTTP/0.9. */
+            if (n + 1 > LOCUST__WIRE_MAX_LINE) return fail_quiet(p, CURLE_OUT_OF_MEMORY);
+            if (p->line_no == 0 && strncasecmp(s, "HTTP/", n < 5 ? n : 5) != 0)
+                return locust__wire_fail(p, CURLE_UNSUPPORTED_PROTOCOL, "Received HTTP/0.9 when not allowed");
+            return CURLE_OK;
+        }
+        size_t len = (size_t)(nl - s) + 1;
+        p->start += len;
+        if (head_line(p, s, len) != CURLE_OK) return p->result;
+    }
+    return p->result;
+}
+
+/* Makes room in the read buffer: moves what is left to its start, or grows it for a long head line. */
+int locust__wire_room(locust__wire_msg *p)
+{
+    if (p->start > 0 && p->start == p->end) p->start = p->end = 0;
+    if (p->end < p->cap) return 0;
+    if (p->start > 0) {
+        memmove(p->buf, p->buf + p->start, p->end - p->start);
+        p->end -= p->start;
+        p->start = 0;
+        return 0;
+    }
+    /* One head line longer than the buffer: grow, up to past curl's cap (parsing stops there). */
+    size_t cap = p->cap * 2;
+    char *nb = cap <= 2 * LOCUST__WIRE_MAX_LINE ? malloc(cap) : NULL;
+    if (nb == NULL) return fail_quiet(p, CURLE_OUT_OF_MEMORY), -1;
+    memcpy(nb, p->buf, p->end);
+    locust__wire_buf_put(p->buf, p->cap);
+    p->buf = nb;
+    p->cap = cap;
+    return 0;
+}
+
+void locust__wire_eof(locust__wire_msg *p)
+{
+    if (p->state == ST_BODY && p->until_close) {
+        p->state = ST_DONE;
+    } else if (!p->head && p->size != -1 && p->body_bytes != p->size && p->state != ST_DONE) {
+        locust__wire_fail(p, CURLE_PARTIAL_FILE, "transfer closed with %lld bytes remaining to read",
+                          (long long)(p->size - p->body_bytes));
+    } else if (!p->head && p->chunked && p->state != ST_DONE) {
+        locust__wire_fail(p, CURLE_PARTIAL_FILE, "transfer closed with outstanding read data remaining");
+    } else if (p->head_bytes + p->body_bytes <= 0) {
+        locust__wire_fail(p, CURLE_GOT_NOTHING, "Empty reply from server");
+    } else {
+        p->state = ST_DONE; /* a head cut short: the response as it came */
+    }
+}
+
+void locust__wire_msg_end(locust__wire_msg *p)
+{
+    for (unsigned i = 0; i < p->ndec; i++) {
+        dec_end(&p->dec[i]);
+        free(p->dec[i].out);
+    }
+    p->ndec = 0;
+    free(p->tr);
+    p->tr = NULL;
+    if (p->buf) locust__wire_buf_put(p->buf, p->cap);
+    p->buf = NULL;
+}
