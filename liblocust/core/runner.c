@@ -347,6 +347,7 @@ int locust_runner_new(locust_runner **out, const locust_runner_options *opts)
     r->reset_stats = opts->reset_stats;
     r->stop_timeout = opts->stop_timeout == 0 ? 10.0 : opts->stop_timeout;
     if ((err = locust__model_new(&r->model))) goto fail;
+    if ((err = locust__model_set_filter(r->model, opts->tags, opts->exclude_tags))) goto fail;
     if ((err = locust__hooks_new(&r->hooks))) goto fail;
     if ((err = locust_stats_new(&r->stats))) goto fail;
     ev_idle_init(&r->idle, idle_cb);
@@ -471,6 +472,14 @@ int locust_runner_add_class(locust_runner *r, const locust_class *cls)
     r->spawned_per_class = sp;
     r->classes[r->n_classes] = (locust__class_state){.cls = cls};
     r->n_classes++;
+    if (locust__model_tags(r->model, false) || locust__model_tags(r->model, true)) {
+        /* The tag filter applies to the new class; a class it leaves empty is refused. */
+        if ((err = locust__tags_apply(r, r->err, sizeof r->err))) {
+            r->n_classes--;
+            locust__tags_apply(r, NULL, 0);
+            return err;
+        }
+    }
     return 0;
 }
 

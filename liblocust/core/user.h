@@ -11,6 +11,7 @@
 
 #include "core/fiber.h"
 #include "core/core.h"
+#include "core/wait_time.h"
 
 #include <setjmp.h>
 
@@ -24,6 +25,9 @@ struct locust_ctx {
     size_t seq_index;
     const locust_task **queue;    /* schedule_task() ring */
     size_t q_head, q_len, q_cap;
+    const void **q_args;          /* the argument of each queued task (locust_schedule_task_arg) */
+    const void *task_arg;         /* the argument of the task running now */
+    locust__pacing pacing;        /* constant_pacing of this task set's own wait_time */
 };
 
 struct locust_user {
@@ -51,6 +55,7 @@ struct locust_user {
     bool blocked_io;              /* blocked in a request, which a graceful stop lets finish */
     bool unwinding;               /* running on_stop handlers; not killable again */
     locust__user_ext ext; /* the HTTP layer's session, or another layer's */
+    locust__pacing pacing;        /* constant_pacing of the class's wait_time */
     locust_user *prev, *next;     /* the runner's list of live users */
     locust_user *rq_next;         /* the runner's ready queue */
 };
