@@ -500,6 +500,22 @@ int locust_runner_exception(const locust_runner *r, size_t i, locust_exception_i
 int locust_runner_log_exception(locust_runner *r, const char *node, const char *msg, const char *traceback);
 
 /**
+ * Gives the class named `class_name` a fixed user count, overriding its
+ * .fixed_count (locust-run's `Class=N` argument); count < 0 restores the
+ * class's own. Takes effect at the next start. LOCUST_ENOENT names an
+ * unknown class in locust_runner_last_error().
+ */
+int locust_runner_set_fixed_count(locust_runner *r, const char *class_name, int count);
+
+/**
+ * Fills `counts` (one entry per class) with how locust_runner_start() would
+ * spread `users`: classes with a fixed count first, the rest by weight
+ * (Locust 2.x's rule). The counts add up to `users` unless every class is
+ * fixed, in which case no class gets more than its fixed count.
+ */
+int locust_runner_split_users(locust_runner *r, unsigned users, unsigned *counts);
+
+/**
  * Computes how `users` users are spread over classes of the given weights:
  * largest-remainder apportionment, so the counts always add up to `users`,
  * ties going to the earlier class. `out` has `n` entries.

@@ -314,6 +314,7 @@ static void lag_cb(struct ev_loop *loop, ev_timer *w, int revents)
                    lag, r->n_users);
     }
     r->lag_expected = now + LAG_INTERVAL;
+    locust__cpu_monitor_tick(r);
     ev_timer_set(w, LAG_INTERVAL, 0.);
     ev_timer_start(loop, w);
 }
@@ -588,6 +589,7 @@ void locust__runner_user_finished(locust_runner *r, locust_user *u)
     if (r->n_users == 0 && (r->state == LOCUST_STATE_CLEANUP || r->quitting)) {
         if (r->state == LOCUST_STATE_CLEANUP) {
             r->state = LOCUST_STATE_STOPPED;
+            locust__test_stop(r);
             locust_event ev = {.type = LOCUST_EV_LOCUST_STOP_HATCHING, .runner = r};
             locust__hooks_fire(r->hooks, &ev);
         }
@@ -689,6 +691,7 @@ int locust_runner_start_counts(locust_runner *r, const unsigned *counts, double 
         locust_stats_clear(r->stats);
         locust_stats_set_start_time(r->stats, locust__now());
         locust__runner_clear_exceptions(r);
+        locust__test_start(r);
         locust_event ev = {.type = LOCUST_EV_LOCUST_START_HATCHING, .runner = r};
         locust__hooks_fire(r->hooks, &ev);
     }
@@ -746,16 +749,13 @@ int locust_runner_start(locust_runner *r, unsigned users, double hatch_rate)
         return r->delegate.start(r->delegate.ud, users, hatch_rate);
     }
     if (r->n_classes == 0) return locust__runner_error(r, LOCUST_ECLASS, "no locust classes were added");
-    int *w = malloc(r->n_classes * sizeof *w);
     unsigned *counts = malloc(r->n_classes * sizeof *counts);
-    int err = LOCUST_ENOMEM;
-    if (w && counts) {
-        for (size_t i = 0; i < r->n_classes; i++)
-            w[i] = r->classes[i].cls->weight ? r->classes[i].cls->weight : 10;
-        err = locust_weight_split(w, r->n_classes, users, counts);
-        if (!err) err = locust_runner_start_counts(r, counts, hatch_rate);
-    }
-    free(w);
+    unsigned total = 0;
+    int err = counts ? locust__runner_split(r, users, counts, &total) : LOCUST_ENOMEM;
+    if (!err && total < users)
+        locust_log(LOCUST_LOG_WARNING, "locust.runners",
+                   "Every class has a fixed count: starting %u users instead of %u", total, users);
+    if (!err) err = locust_runner_start_counts(r, counts, hatch_rate);
     free(counts);
     return err;
 }
@@ -772,6 +772,7 @@ int locust_runner_stop(locust_runner *r)
         kill_user(r, u);
     if (r->n_users == 0) {
         r->state = LOCUST_STATE_STOPPED;
+        locust__test_stop(r);
         locust_event ev = {.type = LOCUST_EV_LOCUST_STOP_HATCHING, .runner = r};
         locust__hooks_fire(r->hooks, &ev);
     } else {
@@ -820,6 +821,7 @@ static void finish_quit(locust_runner *r)
 {
     if (r->quit_done) return;
     r->quit_done = true;
+    locust__test_stop(r);
     locust_event ev = {.type = LOCUST_EV_QUITTING, .runner = r};
     locust__hooks_fire(r->hooks, &ev);
     ev_timer_stop(r->loop, &r->run_timer);
