@@ -32,8 +32,8 @@ void profile_after_login(locust_ctx *ctx)
 }
 
 const locust_task tasks[] = {
-    {"index_page", index_page, nullptr, 2, 0},
-    {"profile_after_login", profile_after_login, nullptr, 1, 0},
+    {"index_page", index_page, nullptr, 2, 0, nullptr},
+    {"profile_after_login", profile_after_login, nullptr, 1, 0, nullptr},
     LOCUST_TASKS_END,
 };
 

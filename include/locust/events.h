@@ -31,6 +31,11 @@ typedef enum locust_event_type {
     LOCUST_EV_MASTER_STOP_HATCHING,
     LOCUST_EV_LOCUST_START_HATCHING,
     LOCUST_EV_LOCUST_STOP_HATCHING,
+    /* Locust 2.x's events (see the order below). */
+    LOCUST_EV_TEST_START,           /* no fields */
+    LOCUST_EV_TEST_STOP,            /* no fields */
+    LOCUST_EV_RESET_STATS,          /* no fields */
+    LOCUST_EV_CPU_WARNING,          /* cpu_usage */
     LOCUST_EV__COUNT
 } locust_event_type;
 
@@ -53,7 +58,35 @@ typedef struct locust_event {
     struct cJSON *data; /* a cJSON object */
     /* hatch_complete */
     unsigned user_count;
+    /* cpu_warning: the percentage of one core the runner's thread used */
+    double cpu_usage;
 } locust_event;
+
+/*
+ * The order of a test's events on each node (the single process, the
+ * master, and every slave, each firing its own once per test):
+ *   test_start, locust_start_hatching, [master_start_hatching on a master],
+ *   hatch_complete (again after each change of the user count),
+ *   test_stop (once the users have stopped), locust_stop_hatching,
+ *   quitting (at the end of the process' runner).
+ * A quit during a test fires test_stop before quitting. test_start fires
+ * again for a test started after a stop. reset_stats fires whenever the
+ * statistics are reset on request (the web UI's reset, or
+ * locust_runner_reset_stats()). cpu_warning fires every 5 s while the
+ * runner's thread uses more than 90% of a core (the environment variable
+ * LOCUST_CPU_WARNING_THRESHOLD sets another percentage).
+ */
+
+/**
+ * Sets the exit status locust-run ends with (2.x's
+ * environment.process_exit_code), typically from a quitting listener;
+ * code < 0 clears it. It overrides the status locust-run would choose.
+ */
+void locust_runner_set_exit_code(locust_runner *r, int code);
+/** The exit status set with locust_runner_set_exit_code(), or -1. */
+int locust_runner_exit_code(const locust_runner *r);
+/** Resets the statistics and fires reset_stats (the web UI's reset button). */
+int locust_runner_reset_stats(locust_runner *r);
 
 typedef void (*locust_listener_fn)(const locust_event *ev, void *udata);
 

@@ -59,7 +59,7 @@ extern "C" {
  * built against older headers keeps working; a program built against newer
  * headers that sets a field this library does not know gets LOCUST_ENOTSUP.
  */
-#define LOCUST_API_VERSION 1
+#define LOCUST_API_VERSION 2
 
 /** Returns the library version as "MAJOR.MINOR.PATCH". */
 const char *locust_version(void);
@@ -121,6 +121,36 @@ typedef void (*locust_task_fn)(locust_ctx *ctx);
 typedef double (*locust_wait_fn)(locust_ctx *ctx);
 
 /*
+ * Locust 2.x's wait times (locust.wait_time), declared statically:
+ *   .wait_time = LOCUST_BETWEEN(1, 3)          random.uniform(1 s, 3 s)
+ *   .wait_time = LOCUST_CONSTANT(2)            always 2 s
+ *   .wait_time = LOCUST_CONSTANT_PACING(10)    a task run starts every 10 s
+ *                                              (no wait after a task that took longer)
+ *   .wait_time = LOCUST_CONSTANT_THROUGHPUT(5) 5 task runs per second (pacing 0.2 s)
+ * Values are in seconds, as in 2.x (min_wait/max_wait stay in milliseconds).
+ * A definition gives at most one of .wait, .wait_time and min_wait/max_wait.
+ * Pacing is measured per user and per task set that declares it.
+ */
+typedef enum locust_wait_kind {
+    LOCUST_WAIT_UNSET = 0,          /* use .wait or min_wait/max_wait, or inherit */
+    LOCUST_WAIT_BETWEEN,            /* a = min, b = max seconds */
+    LOCUST_WAIT_CONSTANT,           /* a = seconds */
+    LOCUST_WAIT_CONSTANT_PACING,    /* a = seconds between the starts of two task runs */
+    LOCUST_WAIT_CONSTANT_THROUGHPUT /* a = task runs per second */
+} locust_wait_kind;
+
+/** A declarative wait time (see LOCUST_BETWEEN and friends). */
+typedef struct locust_wait_time {
+    locust_wait_kind kind;
+    double a, b;
+} locust_wait_time;
+
+#define LOCUST_BETWEEN(min_s, max_s) { LOCUST_WAIT_BETWEEN, (min_s), (max_s) }
+#define LOCUST_CONSTANT(s) { LOCUST_WAIT_CONSTANT, (s), 0 }
+#define LOCUST_CONSTANT_PACING(s) { LOCUST_WAIT_CONSTANT_PACING, (s), 0 }
+#define LOCUST_CONSTANT_THROUGHPUT(per_s) { LOCUST_WAIT_CONSTANT_THROUGHPUT, (per_s), 0 }
+
+/*
  * Task weights. Python's list form `tasks = [a, b]` gives every task weight
  * 1, and so does a task entry whose .weight is left out (0). Python's
  * `@task(0)` (never run) is LOCUST_WEIGHT_NEVER. Any other negative weight is
@@ -134,17 +164,20 @@ typedef double (*locust_wait_fn)(locust_ctx *ctx);
  * .taskset are both NULL (LOCUST_TASKS_END).
  */
 struct locust_task {
-    const char *name;  /* shown in task-ratio tables; defaults to the task set name or "task<N>" */
-    locust_task_fn fn; /* the task, or NULL when .taskset is set */
-    const locust_taskset *taskset; /* a nested task set, or NULL */
-    int weight;                    /* 0 = 1; LOCUST_WEIGHT_NEVER = excluded */
-    int order;                     /* seq_task order in a sequential task set; 0 = 1 */
+    const char *name;               /* shown in task-ratio tables; defaults to the task set name or "task<N>" */
+    locust_task_fn fn;              /* the task, or NULL when .taskset is set */
+    const locust_taskset *taskset;  /* a nested task set, or NULL */
+    int weight;                     /* 0 = 1; LOCUST_WEIGHT_NEVER = excluded */
+    int order;                      /* seq_task order in a sequential task set; 0 = 1 */
+    /*
+     * Locust 2.x's @tag: tag names separated by commas or spaces, e.g.
+     * "checkout, slow". On a nested task set's entry they tag every task it
+     * holds. --tags / --exclude-tags (locust_runner_set_tags()) filter on them.
+     */
+    const char *tags;
 };
 
-#define LOCUST_TASKS_END                                                                                     \
-    {                                                                                                        \
-        NULL, NULL, NULL, 0, 0                                                                               \
-    }
+#define LOCUST_TASKS_END { NULL, NULL, NULL, 0, 0, NULL }
 /** A function task with weight 1, named after the function. */
 #define LOCUST_TASK(f)                                                                                       \
     {                                                                                                        \
@@ -187,6 +220,10 @@ struct locust_taskset {
     locust_task_fn on_start;
     /* Each time a user leaves it: interrupt, stop, or the user being killed. */
     locust_task_fn on_stop;
+    /* Locust 2.x's wait_time (seconds); see LOCUST_BETWEEN. */
+    locust_wait_time wait_time;
+    /* Tags of every task this task set holds, wherever it is used (2.x's @tag on a TaskSet). */
+    const char *tags;
 };
 
 /**
@@ -196,14 +233,22 @@ struct locust_taskset {
 struct locust_class {
     const char *name;
     const locust_taskset *task_set;
-    double min_wait, max_wait; /* milliseconds, inclusive */
-    locust_wait_fn wait;       /* overrides min_wait/max_wait when set */
-    int weight;                /* spawn weight; 0 = 10 (Locust's default) */
-    const char *host;          /* base URL; --host overrides it */
-    size_t data_size;          /* zeroed per-user data, see locust_user_data() */
-    size_t stack_size;         /* fiber stack; 0 = LOCUST_DEFAULT_STACK_SIZE */
-    locust_task_fn setup;      /* once per class per process, in the first user's fiber */
-    locust_task_fn teardown;   /* once at shutdown, in a fiber with an HTTP session */
+    double min_wait, max_wait;      /* milliseconds, inclusive */
+    locust_wait_fn wait;            /* overrides min_wait/max_wait when set */
+    int weight;                     /* spawn weight; 0 = 10 (Locust's default) */
+    const char *host;               /* base URL; --host overrides it */
+    size_t data_size;               /* zeroed per-user data, see locust_user_data() */
+    size_t stack_size;              /* fiber stack; 0 = LOCUST_DEFAULT_STACK_SIZE */
+    locust_task_fn setup;           /* once per class per process, in the first user's fiber */
+    locust_task_fn teardown;        /* once at shutdown, in a fiber with an HTTP session */
+    /* Locust 2.x's wait_time (seconds); see LOCUST_BETWEEN. */
+    locust_wait_time wait_time;
+    /*
+     * Locust 2.x's fixed_count: exactly this many users of the class (fewer
+     * only when the total is smaller than all fixed counts together); the
+     * rest of the users are shared by .weight among the classes without one.
+     */
+    unsigned fixed_count;
 };
 
 /** The most users one runner (one process) takes; more are refused with LOCUST_ERANGE. */
@@ -283,6 +328,16 @@ LOCUST_NORETURN void locust_fail(locust_ctx *ctx, const char *fmt, ...) __attrib
  */
 int locust_schedule_task(locust_ctx *ctx, const locust_task *task, bool first);
 
+/**
+ * Like locust_schedule_task(), passing `arg` to that run of the task (0.9's
+ * schedule_task(task, args, kwargs)): the task reads it with
+ * locust_task_arg(). `arg` is not copied; it must live until the task ran.
+ */
+int locust_schedule_task_arg(locust_ctx *ctx, const locust_task *task, const void *arg, bool first);
+
+/** The argument the running task was scheduled with, or NULL (chosen tasks have none). */
+const void *locust_task_arg(locust_ctx *ctx);
+
 /** Uniform random integer in [lo, hi] from the user's own generator. */
 int64_t locust_random_int(locust_ctx *ctx, int64_t lo, int64_t hi);
 /** Uniform random double in [0, 1) from the user's own generator. */
@@ -357,6 +412,10 @@ typedef struct locust_runner_options {
     /* (Fields below were added later; the ones above keep their places.) */
     bool stop_timeout_set;  /* stop_timeout is meant as given, 0 included */
     bool seed_set;          /* seed is meant as given, 0 included */
+    /* Locust 2.x's --tags / --exclude-tags: tag names separated by commas or
+     * spaces; NULL = no filter. See locust_runner_set_tags(). */
+    const char *tags;
+    const char *exclude_tags;
 } locust_runner_options;
 
 /**
@@ -389,6 +448,28 @@ void locust_runner_free(locust_runner *r);
  * locust_runner_last_error() names the class and field at fault.
  */
 int locust_runner_add_class(locust_runner *r, const locust_class *cls);
+
+/**
+ * Runs only the tasks tagged with one of `tags` and none of `exclude_tags`
+ * (Locust 2.x's --tags / --exclude-tags; names separated by commas or
+ * spaces; NULL or "" = no filter on that side). A task's tags are its
+ * entry's .tags plus those of every task set and entry that holds it. A
+ * nested task set left with no task is skipped; a class left with no task
+ * is refused with LOCUST_ECLASS naming it, and the previous filter stays.
+ * Only while no test runs (LOCUST_ESTATE otherwise); applies to classes
+ * added later too. On a master it filters nothing (slaves run the tasks:
+ * give each slave its own filter).
+ */
+int locust_runner_set_tags(locust_runner *r, const char *tags, const char *exclude_tags);
+
+/** The current --tags (exclude false) or --exclude-tags (true) filter, or NULL. */
+const char *locust_runner_tags(const locust_runner *r, bool exclude);
+
+/**
+ * True when the tag filter lets task entry `t` of task set `ts` run (ts must
+ * belong to an added class). Entries of weight LOCUST_WEIGHT_NEVER are false.
+ */
+bool locust_runner_task_enabled(const locust_runner *r, const locust_taskset *ts, const locust_task *t);
 
 /** Returns the detail of the last error of this runner ("" if none). */
 const char *locust_runner_last_error(const locust_runner *r);
@@ -486,6 +567,22 @@ size_t locust_runner_exception_count(const locust_runner *r);
 int locust_runner_exception(const locust_runner *r, size_t i, locust_exception_info *out);
 /** Records a task exception (a master records its slaves' with their node ids). */
 int locust_runner_log_exception(locust_runner *r, const char *node, const char *msg, const char *traceback);
+
+/**
+ * Gives the class named `class_name` a fixed user count, overriding its
+ * .fixed_count (locust-run's `Class=N` argument); count < 0 restores the
+ * class's own. Takes effect at the next start. LOCUST_ENOENT names an
+ * unknown class in locust_runner_last_error().
+ */
+int locust_runner_set_fixed_count(locust_runner *r, const char *class_name, int count);
+
+/**
+ * Fills `counts` (one entry per class) with how locust_runner_start() would
+ * spread `users`: classes with a fixed count first, the rest by weight
+ * (Locust 2.x's rule). The counts add up to `users` unless every class is
+ * fixed, in which case no class gets more than its fixed count.
+ */
+int locust_runner_split_users(locust_runner *r, unsigned users, unsigned *counts);
 
 /**
  * Computes how `users` users are spread over classes of the given weights:

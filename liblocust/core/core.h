@@ -139,4 +139,20 @@ void locust__hooks_fire(locust__hooks *h, const locust_event *ev);
 bool locust__hooks_any(const locust__hooks *h, locust_event_type t);
 locust__hooks *locust__runner_hooks(locust_runner *r);
 
+/* What core/test_events.c keeps per runner (in its hooks). */
+typedef struct locust__test_state {
+    bool running;          /* test_start fired, test_stop not yet */
+    bool exit_code_set;
+    int exit_code;
+    double cpu_wall, cpu_time; /* the last CPU sample: wall and thread CPU seconds */
+    bool cpu_warned;       /* the CPU warning was logged in this test */
+} locust__test_state;
+locust__test_state *locust__hooks_test_state(locust__hooks *hs);
+
+/* Fire test_start / test_stop, each once per test (core/test_events.c). */
+void locust__test_start(locust_runner *r);
+void locust__test_stop(locust_runner *r);
+/* Samples the thread's CPU use every 5 s; fires cpu_warning above 90%. */
+void locust__cpu_monitor_tick(locust_runner *r);
+
 #endif /* LOCUST_CORE_H */

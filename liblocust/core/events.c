@@ -20,6 +20,7 @@ typedef struct hook {
 
 struct locust__hooks {
     hook h[LOCUST_EV__COUNT];
+    locust__test_state test; /* core/test_events.c */
 };
 
 /* A listener list has a cap so that a listener added in a loop cannot eat memory. */
@@ -28,7 +29,8 @@ struct locust__hooks {
 static const char *const names[LOCUST_EV__COUNT] = {
     "request_success",       "request_failure",       "locust_error",          "report_to_master",
     "slave_report",          "hatch_complete",        "quitting",              "master_start_hatching",
-    "master_stop_hatching",  "locust_start_hatching", "locust_stop_hatching",
+    "master_stop_hatching",  "locust_start_hatching", "locust_stop_hatching",  "test_start",
+    "test_stop",             "reset_stats",           "cpu_warning",
 };
 
 const char *locust_event_name(locust_event_type type)
@@ -78,6 +80,11 @@ int locust__hooks_remove(locust__hooks *hs, locust_event_type t, locust_listener
         }
     }
     return LOCUST_ENOENT;
+}
+
+locust__test_state *locust__hooks_test_state(locust__hooks *hs)
+{
+    return &hs->test;
 }
 
 bool locust__hooks_any(const locust__hooks *hs, locust_event_type t)

@@ -4,6 +4,7 @@
  * because a scenario author's first run should explain itself.
  */
 #include "core/model.h"
+#include "core/wait_time.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 struct locust__model {
     locust__tsinfo **ts;
     size_t n, cap;
+    char *tags, *exclude_tags; /* the tag filter (core/tags.c); NULL = none */
 };
 
 /* A task set with more expanded choices than this is refused (weights are counts). */
@@ -30,9 +32,12 @@ void locust__model_free(locust__model *m)
     if (!m) return;
     for (size_t i = 0; i < m->n; i++) {
         free(m->ts[i]->choices);
+        free(m->ts[i]->inherited);
         free(m->ts[i]);
     }
     free(m->ts);
+    free(m->tags);
+    free(m->exclude_tags);
     free(m);
 }
 
@@ -96,6 +101,9 @@ static int compile_taskset(locust__model *m, const locust_class *cls, const locu
         return LOCUST_ECLASS;
     }
     if (bad_wait(ts->min_wait, ts->max_wait, who, err, errlen)) return LOCUST_ECLASS;
+    if (locust__wait_time_check(&ts->wait_time, ts->wait != NULL, ts->min_wait != 0 || ts->max_wait != 0, who,
+                                err, errlen))
+        return LOCUST_ECLASS;
 
     size_t total = 0, n_tasks = 0;
     for (const locust_task *t = ts->tasks; t->fn || t->taskset || t->name; t++, n_tasks++) {
@@ -136,7 +144,6 @@ static int compile_taskset(locust__model *m, const locust_class *cls, const locu
     }
 
     locust__tsinfo *info = calloc(1, sizeof *info);
-    const locust_task **choices = malloc(total * sizeof *choices);
     if (m->n == m->cap) {
         size_t cap = m->cap ? m->cap * 2 : 8;
         locust__tsinfo **v = realloc(m->ts, cap * sizeof *v);
@@ -145,22 +152,15 @@ static int compile_taskset(locust__model *m, const locust_class *cls, const locu
             m->cap = cap;
         }
     }
-    if (!info || !choices || m->n == m->cap) {
+    if (!info || m->n == m->cap) {
         free(info);
-        free(choices);
         return LOCUST_ENOMEM;
     }
-    /* Copies of a task stay adjacent, so in a sequence a task with weight w
-     * runs w times in a row (spec §7.3). */
-    size_t k = 0;
-    for (const locust_task *t = ts->tasks; t->fn || t->taskset || t->name; t++) {
-        if (t->weight == LOCUST_WEIGHT_NEVER) continue;
-        for (int w = t->weight ? t->weight : 1; w > 0; w--) choices[k++] = t;
-    }
-    if (ts->sequential) sort_sequence(choices, k);
     info->def = ts;
-    info->choices = choices;
-    info->n_choices = k;
+    if (locust__model_build_choices(info, NULL, NULL)) {
+        free(info);
+        return LOCUST_ENOMEM;
+    }
     m->ts[m->n++] = info;
 
     for (const locust_task *t = ts->tasks; t->fn || t->taskset || t->name; t++) {
@@ -168,6 +168,59 @@ static int compile_taskset(locust__model *m, const locust_class *cls, const locu
         int rc = compile_taskset(m, cls, t->taskset, depth + 1, err, errlen);
         if (rc) return rc;
     }
+    return 0;
+}
+
+int locust__model_set_filter(locust__model *m, const char *tags, const char *exclude_tags)
+{
+    char *t = tags && *tags ? locust__strdup(tags) : NULL;
+    char *x = exclude_tags && *exclude_tags ? locust__strdup(exclude_tags) : NULL;
+    if ((tags && *tags && !t) || (exclude_tags && *exclude_tags && !x)) {
+        free(t);
+        free(x);
+        return LOCUST_ENOMEM;
+    }
+    free(m->tags);
+    free(m->exclude_tags);
+    m->tags = t;
+    m->exclude_tags = x;
+    return 0;
+}
+
+const char *locust__model_tags(const locust__model *m, bool exclude)
+{
+    return exclude ? m->exclude_tags : m->tags;
+}
+
+size_t locust__model_count(const locust__model *m)
+{
+    return m->n;
+}
+
+locust__tsinfo *locust__model_at(locust__model *m, size_t i)
+{
+    return i < m->n ? m->ts[i] : NULL;
+}
+
+int locust__model_build_choices(locust__tsinfo *info, bool (*keep)(const locust_task *t, void *ud), void *ud)
+{
+    const locust_taskset *ts = info->def;
+    size_t total = 0;
+    for (const locust_task *t = ts->tasks; t->fn || t->taskset || t->name; t++)
+        if (t->weight != LOCUST_WEIGHT_NEVER && (!keep || keep(t, ud))) total += t->weight ? (size_t)t->weight : 1;
+    const locust_task **choices = malloc((total ? total : 1) * sizeof *choices);
+    if (!choices) return LOCUST_ENOMEM;
+    /* Copies of a task stay adjacent, so in a sequence a task with weight w
+     * runs w times in a row (spec §7.3). */
+    size_t k = 0;
+    for (const locust_task *t = ts->tasks; t->fn || t->taskset || t->name; t++) {
+        if (t->weight == LOCUST_WEIGHT_NEVER || (keep && !keep(t, ud))) continue;
+        for (int w = t->weight ? t->weight : 1; w > 0; w--) choices[k++] = t;
+    }
+    if (ts->sequential) sort_sequence(choices, k);
+    free(info->choices);
+    info->choices = choices;
+    info->n_choices = k;
     return 0;
 }
 
@@ -188,6 +241,9 @@ int locust__model_add_class(locust__model *m, const locust_class *cls, char *err
         return LOCUST_ECLASS;
     }
     if (bad_wait(cls->min_wait, cls->max_wait, who, err, errlen)) return LOCUST_ECLASS;
+    if (locust__wait_time_check(&cls->wait_time, cls->wait != NULL, cls->min_wait != 0 || cls->max_wait != 0,
+                                who, err, errlen))
+        return LOCUST_ECLASS;
     if (cls->weight < 0) {
         snprintf(err, errlen, "%s: field .weight (%d) is negative", who, cls->weight);
         return LOCUST_ECLASS;

@@ -312,6 +312,7 @@ static void lag_cb(struct ev_loop *loop, ev_timer *w, int revents)
                    lag, r->n_users);
     }
     r->lag_expected = now + LAG_INTERVAL;
+    locust__cpu_monitor_tick(r);
     ev_timer_set(w, LAG_INTERVAL, 0.);
     ev_timer_start(loop, w);
 }
@@ -379,6 +380,7 @@ int locust_runner_new_sized(locust_runner **out, const locust_runner_options *op
     r->stop_timeout =
         opts->stop_timeout == 0 && !opts->stop_timeout_set ? LOCUST_DEFAULT_STOP_TIMEOUT : opts->stop_timeout;
     if ((err = locust__model_new(&r->model))) goto fail;
+    if ((err = locust__model_set_filter(r->model, opts->tags, opts->exclude_tags))) goto fail;
     if ((err = locust__hooks_new(&r->hooks))) goto fail;
     if ((err = locust_stats_new(&r->stats))) goto fail;
     ev_idle_init(&r->idle, idle_cb);
@@ -516,6 +518,14 @@ int locust_runner_add_class(locust_runner *r, const locust_class *cls)
     r->spawned_per_class = sp;
     r->classes[r->n_classes] = (locust__class_state){.cls = cls};
     r->n_classes++;
+    if (locust__model_tags(r->model, false) || locust__model_tags(r->model, true)) {
+        /* The tag filter applies to the new class; a class it leaves empty is refused. */
+        if ((err = locust__tags_apply(r, r->err, sizeof r->err))) {
+            r->n_classes--;
+            locust__tags_apply(r, NULL, 0);
+            return err;
+        }
+    }
     return 0;
 }
 
@@ -628,6 +638,7 @@ void locust__runner_user_finished(locust_runner *r, locust_user *u)
     if (r->n_users == 0 && (r->state == LOCUST_STATE_CLEANUP || r->quitting)) {
         if (r->state == LOCUST_STATE_CLEANUP) {
             r->state = LOCUST_STATE_STOPPED;
+            locust__test_stop(r);
             locust_event ev = {.type = LOCUST_EV_LOCUST_STOP_HATCHING, .runner = r};
             locust__hooks_fire(r->hooks, &ev);
         }
@@ -734,6 +745,7 @@ int locust_runner_start_counts(locust_runner *r, const unsigned *counts, double 
         locust_stats_clear(r->stats);
         locust_stats_set_start_time(r->stats, locust__now());
         locust__runner_clear_exceptions(r);
+        locust__test_start(r);
         locust_event ev = {.type = LOCUST_EV_LOCUST_START_HATCHING, .runner = r};
         locust__hooks_fire(r->hooks, &ev);
     }
@@ -791,16 +803,13 @@ int locust_runner_start(locust_runner *r, unsigned users, double hatch_rate)
         return r->delegate.start(r->delegate.ud, users, hatch_rate);
     }
     if (r->n_classes == 0) return locust__runner_error(r, LOCUST_ECLASS, "no locust classes were added");
-    int *w = malloc(r->n_classes * sizeof *w);
     unsigned *counts = malloc(r->n_classes * sizeof *counts);
-    int err = LOCUST_ENOMEM;
-    if (w && counts) {
-        for (size_t i = 0; i < r->n_classes; i++)
-            w[i] = r->classes[i].cls->weight ? r->classes[i].cls->weight : 10;
-        err = locust_weight_split(w, r->n_classes, users, counts);
-        if (!err) err = locust_runner_start_counts(r, counts, hatch_rate);
-    }
-    free(w);
+    unsigned total = 0;
+    int err = counts ? locust__runner_split(r, users, counts, &total) : LOCUST_ENOMEM;
+    if (!err && total < users)
+        locust_log(LOCUST_LOG_WARNING, "locust.runners",
+                   "Every class has a fixed count: starting %u users instead of %u", total, users);
+    if (!err) err = locust_runner_start_counts(r, counts, hatch_rate);
     free(counts);
     return err;
 }
@@ -819,6 +828,7 @@ int locust_runner_stop(locust_runner *r)
     report_abandoned(r);
     if (r->n_users == 0) {
         r->state = LOCUST_STATE_STOPPED;
+        locust__test_stop(r);
         locust_event ev = {.type = LOCUST_EV_LOCUST_STOP_HATCHING, .runner = r};
         locust__hooks_fire(r->hooks, &ev);
     } else {
@@ -867,6 +877,7 @@ static void finish_quit(locust_runner *r)
 {
     if (r->quit_done) return;
     r->quit_done = true;
+    locust__test_stop(r);
     locust_event ev = {.type = LOCUST_EV_QUITTING, .runner = r};
     locust__hooks_fire(r->hooks, &ev);
     ev_timer_stop(r->loop, &r->run_timer);

@@ -11,6 +11,9 @@ typedef struct locust__class_state {
     const locust_class *cls;
     unsigned live;          /* users alive and not asked to end */
     bool setup_done, setup_running, teardown_registered;
+    /* locust_runner_set_fixed_count(): overrides the class's .fixed_count. */
+    bool fixed_set;
+    unsigned fixed;
 } locust__class_state;
 
 locust__class_state *locust__runner_class_state(locust_runner *r, size_t i);
@@ -28,5 +31,12 @@ void locust__runner_add_teardown(locust_runner *r, size_t class_index, const loc
                                  locust_task_fn fn);
 /* Derives a user's random seed. */
 uint64_t locust__runner_user_seed(locust_runner *r, uint64_t user_id);
+
+/*
+ * Spreads `users` over the classes (core/fixed_count.c): classes with a
+ * fixed count first, the rest by weight. `counts` has one entry per class;
+ * their sum (*total) may be below `users` when every class is fixed.
+ */
+int locust__runner_split(locust_runner *r, unsigned users, unsigned *counts, unsigned *total);
 
 #endif /* LOCUST_RUNNER_H */

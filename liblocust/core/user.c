@@ -291,35 +291,67 @@ double locust_random_double(locust_ctx *ctx)
 
 int locust_schedule_task(locust_ctx *ctx, const locust_task *task, bool first)
 {
+    return locust_schedule_task_arg(ctx, task, NULL, first);
+}
+
+/* Doubles the schedule_task() ring (tasks and their arguments), up to MAX_QUEUE. */
+static int grow_queue(locust_ctx *ctx)
+{
+    if (ctx->q_cap >= MAX_QUEUE) return LOCUST_ETOOBIG;
+    size_t cap = ctx->q_cap ? ctx->q_cap * 2 : 4;
+    const locust_task **q = malloc(cap * sizeof *q);
+    const void **a = malloc(cap * sizeof *a);
+    if (!q || !a) {
+        free(q);
+        free(a);
+        return LOCUST_ENOMEM;
+    }
+    for (size_t i = 0; i < ctx->q_len; i++) {
+        q[i] = ctx->queue[(ctx->q_head + i) % ctx->q_cap];
+        a[i] = ctx->q_args[(ctx->q_head + i) % ctx->q_cap];
+    }
+    free(ctx->queue);
+    free(ctx->q_args);
+    ctx->queue = q;
+    ctx->q_args = a;
+    ctx->q_cap = cap;
+    ctx->q_head = 0;
+    return 0;
+}
+
+int locust_schedule_task_arg(locust_ctx *ctx, const locust_task *task, const void *arg, bool first)
+{
     if (!ctx || !task || (!task->fn && !task->taskset) || (task->fn && task->taskset)) return LOCUST_EINVAL;
     if (task->taskset && !locust__model_taskset(locust__runner_model(ctx->user->runner), task->taskset))
         return LOCUST_EINVAL; /* only task sets validated with a class can run */
     if (ctx->q_len == ctx->q_cap) {
-        if (ctx->q_cap >= MAX_QUEUE) return LOCUST_ETOOBIG;
-        size_t cap = ctx->q_cap ? ctx->q_cap * 2 : 4;
-        const locust_task **q = malloc(cap * sizeof *q);
-        if (!q) return LOCUST_ENOMEM;
-        for (size_t i = 0; i < ctx->q_len; i++)
-            q[i] = ctx->queue[(ctx->q_head + i) % ctx->q_cap];
-        free(ctx->queue);
-        ctx->queue = q;
-        ctx->q_cap = cap;
-        ctx->q_head = 0;
+        int err = grow_queue(ctx);
+        if (err) return err;
     }
+    size_t at;
     if (first) {
         ctx->q_head = (ctx->q_head + ctx->q_cap - 1) % ctx->q_cap;
-        ctx->queue[ctx->q_head] = task;
+        at = ctx->q_head;
     } else {
-        ctx->queue[(ctx->q_head + ctx->q_len) % ctx->q_cap] = task;
+        at = (ctx->q_head + ctx->q_len) % ctx->q_cap;
     }
+    ctx->queue[at] = task;
+    ctx->q_args[at] = arg;
     ctx->q_len++;
     return 0;
 }
 
+const void *locust_task_arg(locust_ctx *ctx)
+{
+    return ctx ? ctx->task_arg : NULL;
+}
+
 static const locust_task *next_task(locust_ctx *ctx)
 {
+    ctx->task_arg = NULL;
     if (ctx->q_len) {
         const locust_task *t = ctx->queue[ctx->q_head];
+        ctx->task_arg = ctx->q_args[ctx->q_head];
         ctx->q_head = (ctx->q_head + 1) % ctx->q_cap;
         ctx->q_len--;
         return t;
@@ -333,9 +365,9 @@ static const locust_task *next_task(locust_ctx *ctx)
     return info->choices[locust__rng_below(&ctx->user->rng, info->n_choices)];
 }
 
-static bool has_wait(double min_wait, double max_wait, locust_wait_fn fn)
+static bool has_wait(double min_wait, double max_wait, locust_wait_fn fn, const locust_wait_time *wt)
 {
-    return fn || min_wait != 0 || max_wait != 0;
+    return fn || min_wait != 0 || max_wait != 0 || locust__wait_time_set(wt);
 }
 
 static double uniform_wait(locust_ctx *ctx, double lo, double hi)
@@ -353,12 +385,17 @@ static double wait_ms(locust_ctx *ctx)
 {
     for (locust_ctx *c = ctx; c; c = c->parent) {
         const locust_taskset *ts = c->ts;
-        if (!has_wait(ts->min_wait, ts->max_wait, ts->wait)) continue;
+        if (!has_wait(ts->min_wait, ts->max_wait, ts->wait, &ts->wait_time)) continue;
         if (ts->wait) return ts->wait(ctx);
+        /* 2.x keeps a task set's pacing on the task set instance: here, its context. */
+        if (locust__wait_time_set(&ts->wait_time))
+            return locust__wait_time_ms(&ts->wait_time, &c->pacing, &ctx->user->rng, locust__mono());
         return uniform_wait(ctx, ts->min_wait, ts->max_wait);
     }
     const locust_class *cls = ctx->user->cls;
     if (cls->wait) return cls->wait(ctx);
+    if (locust__wait_time_set(&cls->wait_time))
+        return locust__wait_time_ms(&cls->wait_time, &ctx->user->pacing, &ctx->user->rng, locust__mono());
     return uniform_wait(ctx, cls->min_wait, cls->max_wait);
 }
 
@@ -580,6 +617,7 @@ static int run_taskset(locust_user *u, locust_ctx *parent, const locust_taskset 
 out:
     free(ctx.data);
     free(ctx.queue);
+    free(ctx.q_args);
     u->top = saved_top;
     return res;
 }

@@ -12,6 +12,7 @@
 #include "core/fiber.h"
 #include "base/list.h"
 #include "core/core.h"
+#include "core/wait_time.h"
 
 #include <setjmp.h>
 
@@ -25,6 +26,9 @@ struct locust_ctx {
     size_t seq_index;
     const locust_task **queue;    /* schedule_task() ring */
     size_t q_head, q_len, q_cap;
+    const void **q_args;          /* the argument of each queued task (locust_schedule_task_arg) */
+    const void *task_arg;         /* the argument of the task running now */
+    locust__pacing pacing;        /* constant_pacing of this task set's own wait_time */
 };
 
 struct locust_user {
@@ -52,6 +56,7 @@ struct locust_user {
     bool blocked_io;              /* blocked in a request, which a graceful stop lets finish */
     bool unwinding;               /* running on_stop handlers; not killable again */
     locust__user_ext ext; /* the HTTP layer's session, or another layer's */
+    locust__pacing pacing;        /* constant_pacing of the class's wait_time */
     locust__list link;            /* in the runner's list of live users */
     locust__list rq_link;         /* in the runner's ready queue while `queued` */
 };

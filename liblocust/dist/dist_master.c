@@ -172,6 +172,7 @@ void locust__master_check_stopped(master *m)
         if (!m->stopping && m->n && locust__master_present(m) == 0)
             locust_log(LOCUST_LOG_WARNING, LOG, "No slave is left: the test is stopped");
         locust__runner_set_state(m->r, LOCUST_STATE_STOPPED);
+        locust__test_stop(m->r);
         m->stopping = false;
     }
 }
@@ -323,6 +324,7 @@ static int d_start(void *ud, unsigned users, double rate)
         /* A new test: the statistics and the task exceptions start afresh. */
         locust_stats_clear(locust_runner_stats(m->r));
         locust__runner_clear_exceptions(m->r);
+        locust__test_start(m->r);
         locust_event ev = {.type = LOCUST_EV_MASTER_START_HATCHING};
         locust_fire(m->r, &ev);
     }
@@ -346,8 +348,10 @@ static int d_stop(void *ud)
     if (st == LOCUST_STATE_HATCHING || st == LOCUST_STATE_RUNNING) {
         if (any_active(m))
             m->stopping = true; /* stopped once every slave has answered client_stopped */
-        else
+        else {
             locust__runner_set_state(m->r, LOCUST_STATE_STOPPED);
+            locust__test_stop(m->r);
+        }
     }
     return 0;
 }

@@ -226,7 +226,7 @@ static int route_reset(const locust_web_request *req, locust_web_response *res, 
 {
     (void)udata;
     /* Like 0.9's reset_all: the error table is kept. */
-    locust_stats_reset(locust_runner_stats(runner_of(req)));
+    locust_runner_reset_stats(runner_of(req));
     int err = locust_web_response_header(res, "Content-Type", "text/html; charset=utf-8");
     return err ? err : locust_web_response_write(res, "ok", 2);
 }
