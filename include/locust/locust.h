@@ -464,6 +464,7 @@ typedef struct locust_scenario {
 #include <locust/stats.h>
 #include <locust/http.h>
 #include <locust/web.h>
+#include <locust/report.h>
 #include <locust/distributed.h>
 
 #endif /* LOCUST_LOCUST_H */

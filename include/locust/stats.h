@@ -44,6 +44,9 @@ typedef struct locust_entry_info {
     double total_rps;               /* num_requests / max(L - S, 1) */
     double fail_ratio;              /* failures / (requests + failures) */
     double avg_content_length;      /* 0 with no requests */
+    /* Failures per second, over the same windows as current_rps and total_rps. */
+    double current_fail_per_sec;
+    double total_fail_per_sec;
 } locust_entry_info;
 
 /** One row of the error table. */

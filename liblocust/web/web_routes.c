@@ -302,6 +302,8 @@ static const builtin builtins[] = {
     {"GET", "/stats/distribution/csv", route_distribution_csv},
     {"GET", "/exceptions", route_exceptions},
     {"GET", "/exceptions/csv", route_exceptions_csv},
+    {"GET", "/stats/report", locust__web_route_report},
+    {"GET", "/metrics", locust__web_route_metrics},
 };
 #define N_BUILTINS (sizeof builtins / sizeof builtins[0])
 
