@@ -39,13 +39,13 @@ int locust_csv2_history_header(FILE *f)
     return finish(f);
 }
 
-/* Python's value of a response time: an int when it has no fraction, else a float. */
-static void py_number(FILE *f, double v)
+/* A float of 2.x's that starts as the int 0 ("min_response_time or 0", "max_response_time = 0"). */
+static void float_or_zero(FILE *f, bool set, double v)
 {
-    if (v == floor(v) && fabs(v) < 1e15)
-        fprintf(f, "%.0f", v);
-    else
+    if (set)
         locust__py_float(f, v);
+    else
+        fputc('0', f);
 }
 
 static void history_row(FILE *f, const locust_stats *s, size_t i, bool is_total, bool current,
@@ -68,15 +68,15 @@ static void history_row(FILE *f, const locust_stats *s, size_t i, bool is_total,
         fprintf(f, ",%" PRId64, ok ? (int64_t)v : 0);
     }
     fprintf(f, ",%" PRIu64 ",%" PRIu64 ",", e->num_requests + e->num_failures, e->num_failures);
-    py_number(f, e->median_response_time);
+    /* As 2.x's types: the median is an int, the average always a float, min, max and size floats once set. */
+    fprintf(f, "%" PRId64 ",", (int64_t)e->median_response_time);
+    locust__py_float(f, e->avg_response_time);
     fputc(',', f);
-    py_number(f, e->avg_response_time);
+    float_or_zero(f, e->has_min, e->min_response_time);
     fputc(',', f);
-    py_number(f, e->min_response_time);
+    float_or_zero(f, e->num_requests > 0, e->max_response_time);
     fputc(',', f);
-    py_number(f, e->max_response_time);
-    fputc(',', f);
-    py_number(f, e->avg_content_length);
+    float_or_zero(f, e->num_requests > 0, e->avg_content_length);
     fputs("\r\n", f);
 }
 
