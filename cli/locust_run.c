@@ -295,13 +295,15 @@ static int start_mode(app *a, uint64_t run_time)
 {
     int rc = 0;
     if (a->o.master) {
-        locust_master_options mo = {.bind_host = a->o.master_bind_host,
-                                    .bind_port = a->o.master_bind_port,
-                                    .expect_slaves = a->o.expect_slaves,
-                                    .autostart = a->o.no_web || a->o.autostart,
-                                    .autostart_users = a->o.clients,
-                                    .autostart_rate = a->o.hatch_rate,
-                                    .run_time = (double)run_time};
+        locust_master_options mo = {
+            .bind_host = a->o.master_bind_host,
+            .bind_port = a->o.master_bind_port,
+            .expect_slaves = a->o.expect_slaves,
+            .autostart = a->o.no_web || a->o.autostart,
+            .autostart_users = a->o.clients,
+            .autostart_rate = a->o.hatch_rate,
+            /* With the web UI kept (--autostart), the run time stops the test below. */
+            .run_time = a->o.no_web ? (double)run_time : 0};
         if ((rc = locust_master_attach(a->r, &mo))) {
             locust_log(LOCUST_LOG_ERROR, LOG, "Could not start the master on %s:%d: %s (%s)",
                        a->o.master_bind_host, a->o.master_bind_port, locust_strerror(rc),
@@ -335,11 +337,12 @@ static int start_mode(app *a, uint64_t run_time)
             ev_timer_init(&a->watch, watch_cb, 0.1, 0.1);
             a->watch.data = a;
             ev_timer_start(locust_runner_loop(a->r), &a->watch);
-        } else if (run_time) {
-            ev_timer_init(&a->autostop, autostop_cb, (double)run_time, 0.);
-            a->autostop.data = a;
-            ev_timer_start(locust_runner_loop(a->r), &a->autostop);
         }
+    }
+    if (a->o.autostart && !a->o.no_web && !a->o.slave && run_time) {
+        ev_timer_init(&a->autostop, autostop_cb, (double)run_time, 0.);
+        a->autostop.data = a;
+        ev_timer_start(locust_runner_loop(a->r), &a->autostop);
     }
     if (a->o.autostart && !a->o.no_web && a->o.autoquit >= 0 && !a->o.slave) {
         ev_timer_init(&a->autoquit, autoquit_cb, 0.5, 0.5);

@@ -1,12 +1,13 @@
 #!/bin/sh
 # Installs the Debian packages that liblocust's build, tests and demo need,
-# only those that are missing, so that a second run costs nothing.
+# only those that are missing, so that a second run costs nothing. prometheus
+# is for tests/test_metrics_prom.sh (a real scrape of /metrics).
 set -eu
 
 PKGS="build-essential autoconf automake libtool pkg-config clang libclang-rt-14-dev
 libcurl4-openssl-dev libev-dev libzmq3-dev libmsgpack-dev libcjson-dev check
 libmicrohttpd-dev zlib1g-dev libjs-chart.js python3 python3-zmq python3-msgpack
-python3-locust nginx wrk valgrind"
+python3-locust nginx wrk valgrind prometheus"
 
 missing=""
 for p in $PKGS; do
