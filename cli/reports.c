@@ -13,8 +13,8 @@
 
 typedef int (*file_writer)(cli_reports *c, FILE *f);
 
-/* Writes a whole file through "<path>.tmp<pid>" and a rename; logs a failure. */
-static int write_file(cli_reports *c, const char *path, file_writer write)
+/* Writes a whole file through "<path>.tmp<pid>" and a rename; logs a failure unless `quiet`. */
+static int write_file_q(cli_reports *c, const char *path, file_writer write, bool quiet)
 {
     char tmp[PATH_MAX + 32];
     snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
@@ -25,10 +25,16 @@ static int write_file(cli_reports *c, const char *path, file_writer write)
     if (rc == 0 && rename(tmp, path) != 0) rc = -errno;
     if (rc) {
         if (f) unlink(tmp);
-        locust_log(LOCUST_LOG_ERROR, LOG, "cannot write %s: %s", path,
-                   rc < -4000 ? locust_strerror(rc) : strerror(-rc));
+        if (!quiet)
+            locust_log(LOCUST_LOG_ERROR, LOG, "cannot write %s: %s", path,
+                       rc < -4000 ? locust_strerror(rc) : strerror(-rc));
     }
     return rc;
+}
+
+static int write_file(cli_reports *c, const char *path, file_writer write)
+{
+    return write_file_q(c, path, write, false);
 }
 
 static int failures_csv(cli_reports *c, FILE *f)
@@ -41,27 +47,32 @@ static int exceptions_csv(cli_reports *c, FILE *f)
     return locust_csv2_exceptions(c->runner, f);
 }
 
-/* BASE_failures.csv and BASE_exceptions.csv, rewritten whole as 2.x does at each interval. */
-static int write_companions(cli_reports *c)
+/*
+ * BASE_failures.csv and BASE_exceptions.csv, rewritten whole as 2.x does at
+ * each interval. As with 0.9's CSV files, a path that cannot be written is
+ * reported once (until a write works again) and the test goes on.
+ */
+static void write_companions(cli_reports *c)
 {
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s_failures.csv", c->o->csv_base);
-    int rc = write_file(c, path, failures_csv);
+    int rc = write_file_q(c, path, failures_csv, c->csv_error_reported);
     snprintf(path, sizeof path, "%s_exceptions.csv", c->o->csv_base);
-    int rc2 = write_file(c, path, exceptions_csv);
-    return rc ? rc : rc2;
+    rc = rc ? rc : write_file_q(c, path, exceptions_csv, c->csv_error_reported);
+    c->csv_error_reported = rc != 0;
 }
 
 static void on_sample(locust_history *h, const locust_history_sample *smp, void *udata)
 {
     cli_reports *c = udata;
-    if (!c->history_csv) return;
-    if (locust_csv2_history_rows(c->runner, smp->time, c->o->csv_full_history, c->history_csv) ||
-        fflush(c->history_csv) != 0) {
-        if (!c->csv_error_reported)
-            locust_log(LOCUST_LOG_ERROR, LOG, "cannot write %s_stats_history.csv: %s", c->o->csv_base,
-                       strerror(errno));
-        c->csv_error_reported = true;
+    if (!c->o->csv_base) return;
+    if (c->history_csv &&
+        (locust_csv2_history_rows(c->runner, smp->time, c->o->csv_full_history, c->history_csv) ||
+         fflush(c->history_csv) != 0)) {
+        locust_log(LOCUST_LOG_ERROR, LOG, "cannot write %s_stats_history.csv: %s (no more rows)",
+                   c->o->csv_base, strerror(errno));
+        fclose(c->history_csv);
+        c->history_csv = NULL;
     }
     write_companions(c);
 }
@@ -125,12 +136,11 @@ int cli_reports_start(cli_reports *c, locust_runner *r, cli_options *o, int argc
         char path[PATH_MAX];
         snprintf(path, sizeof path, "%s_stats_history.csv", o->csv_base);
         c->history_csv = fopen(path, "w");
-        if (!c->history_csv) {
+        if (!c->history_csv)
+            locust_log(LOCUST_LOG_ERROR, LOG, "cannot write %s: %s (the test goes on without it)", path,
+                       strerror(errno));
+        else if (locust_csv2_history_header(c->history_csv) || fflush(c->history_csv) != 0)
             locust_log(LOCUST_LOG_ERROR, LOG, "cannot write %s: %s", path, strerror(errno));
-            return -1;
-        }
-        locust_csv2_history_header(c->history_csv);
-        fflush(c->history_csv);
     }
     double interval = o->csv_base ? o->csv_interval : 2.0;
     int rc = locust_history_new(&c->history, r, interval, 0, on_sample, c);
@@ -192,7 +202,7 @@ size_t cli_reports_finish(cli_reports *c, FILE *out, bool *write_failed)
     }
     /* The last interval's row, so that the history ends with the final numbers. */
     if (c->history) locust_history_sample_now(c->history);
-    if (c->o->csv_base && write_companions(c)) *write_failed = true;
+    if (c->o->csv_base) write_companions(c);
     if (c->o->html_file && write_file(c, c->o->html_file, html_file)) *write_failed = true;
     if (c->o->json_file && write_file(c, c->o->json_file, json_doc)) *write_failed = true;
     if (c->o->junit_file && write_file(c, c->o->junit_file, junit_file)) *write_failed = true;

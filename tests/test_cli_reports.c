@@ -222,6 +222,43 @@ START_TEST(threshold_abort_stops_the_test_after_the_grace_period)
 }
 END_TEST
 
+START_TEST(thresholds_are_judged_on_the_masters_merged_numbers)
+{
+    /* --processes 2: two local slaves make the requests, the master judges their sum. */
+    cli_proc p;
+    int rc = CLI_RUN(&p, 60, "-f", scenario, "--headless", "-u", "4", "-r", "20", "-t", "2s", "-H",
+                     target.host, "--processes", "2", "--only-summary", "--json", "--threshold",
+                     "num_failures<1", "--threshold", "GET /:num_failures==0", "Web");
+    ck_assert_msg(rc == 3, "exit %d:\n%s", rc, cli_tail(p.err));
+    cJSON *j = cJSON_Parse(p.out);
+    ck_assert_msg(j != NULL, "stdout is not JSON:\n%s", cli_tail(p.out));
+    cJSON *tot = cJSON_GetObjectItem(j, "total");
+    cJSON *t0 = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "thresholds"), 0);
+    /* The verdict's value is the merged Total's, which the slaves' requests make up. */
+    ck_assert_int_gt(cJSON_GetObjectItem(tot, "num_failures")->valueint, 10);
+    ck_assert_double_eq(cJSON_GetObjectItem(t0, "value")->valuedouble,
+                        cJSON_GetObjectItem(tot, "num_failures")->valuedouble);
+    ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(t0, "passed")));
+    ck_assert(cJSON_IsTrue(
+        cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "thresholds"), 1), "passed")));
+    cJSON_Delete(j);
+    cli_proc_free(&p);
+}
+END_TEST
+
+START_TEST(an_unwritable_2x_csv_path_is_reported_and_the_test_goes_on)
+{
+    cli_proc p;
+    int rc =
+        CLI_RUN(&p, 30, "-f", scenario, "--headless", "-u", "1", "-r", "10", "-t", "1s", "-H", target.host,
+                "--only-summary", "--csv", "/nonexistent-folder/base", "--csv-interval", "0.1", "Fast");
+    ck_assert_msg(rc == 0, "exit %d:\n%s", rc, cli_tail(p.err));
+    ck_assert_int_eq(cli_count(p.err, "cannot write /nonexistent-folder/base_stats_history.csv"), 1);
+    ck_assert_int_eq(cli_count(p.err, "cannot write /nonexistent-folder/base_failures.csv"), 1);
+    cli_proc_free(&p);
+}
+END_TEST
+
 /* ---- JSON ------------------------------------------------------------------------------- */
 
 START_TEST(json_prints_the_summary_on_stdout_and_json_file_writes_it)
@@ -269,6 +306,8 @@ int main(void)
     tcase_add_test(tc, exit_status_3_for_a_failed_threshold_wins_over_1_for_failed_requests);
     tcase_add_test(tc, threshold_abort_stops_the_test_after_the_grace_period);
     tcase_add_test(tc, json_prints_the_summary_on_stdout_and_json_file_writes_it);
+    tcase_add_test(tc, thresholds_are_judged_on_the_masters_merged_numbers);
+    tcase_add_test(tc, an_unwritable_2x_csv_path_is_reported_and_the_test_goes_on);
     suite_add_tcase(s, tc);
     return testutil_run(s);
 }
