@@ -5,12 +5,15 @@
  * class selection, the task ratio, the run-time check, then the web UI or
  * the test itself, the periodic output, and the shutdown summary.
  *
- * Exit status: 0 when no request failed; 1 when one did (the error report
- * is not empty), or when the scenario cannot be loaded or the test cannot
- * start; 2 for a bad command line (a malformed --host, a --csv path that
- * cannot be written); 128 + the signal number when a second SIGINT or
- * SIGTERM cuts the shutdown short, and the signal itself when a task
- * crashes (see liblocust/core/crash.c).
+ * Exit status: 0 when no request failed and every threshold passed; 3 when
+ * a --threshold failed (whether or not requests failed); else 1 (or
+ * --exit-code-on-error's value) when a request failed (the error report is
+ * not empty); 1 when the scenario cannot be loaded or the test cannot start
+ * or a report cannot be written; 2 for a bad command line or configuration
+ * (a malformed --host, a --csv path that cannot be written; before anything
+ * runs); 128 + the signal number when a second SIGINT or SIGTERM cuts the
+ * shutdown short, and the signal itself when a task crashes (see
+ * liblocust/core/crash.c).
  */
 #include <errno.h>
 #include <ev.h>
@@ -23,15 +26,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "console.h"
 #include "fdlimit.h"
 #include "options.h"
 #include "processes.h"
+#include "reports.h"
 #include "scenario.h"
 #include "taskratio.h"
 
-#define EXIT_USAGE 2
-#define LOG        "locust.main"
+#define EXIT_USAGE     2
+#define EXIT_THRESHOLD 3
+#define LOG            "locust.main"
 
 /* Room for a compiler's output in a load error. */
 #define ERR_LEN (80 * 1024)
@@ -47,6 +53,12 @@ typedef struct app {
     ev_timer watch;       /* local --no-web: notices when every user has ended */
     cli_processes procs;  /* --processes: the local slaves */
     ev_timer procs_watch; /* ... and a watch on them */
+    cli_reports reports;  /* history, 2.x CSV files, thresholds, HTML/JSON/JUnit */
+    ev_timer autostop;    /* --autostart -t: stops the test, keeping the web UI */
+    ev_timer autoquit;    /* --autoquit: quits once the test has stopped */
+    bool autoquit_armed;
+    int argc;
+    char **argv;
     bool shutting_down;
 } app;
 
@@ -88,6 +100,36 @@ static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
     sigaction(SIGTERM, &sa, NULL);
     locust_log(LOCUST_LOG_INFO, LOG, "Got %s signal; stopping (send it again to exit at once)", name);
     shutdown_begin(a);
+}
+
+static void abort_test(void *udata)
+{
+    shutdown_begin(udata);
+}
+
+/* --autostart -t: the test stops at the run time, the web UI stays (as 2.x). */
+static void autostop_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    app *a = w->data;
+    locust_log(LOCUST_LOG_INFO, LOG, "Time limit reached. Stopping Locust.");
+    locust_runner_stop(a->r);
+}
+
+/* --autoquit N: polls for the end of the test, then quits N seconds later. */
+static void autoquit_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    app *a = w->data;
+    if (a->autoquit_armed) {
+        shutdown_begin(a);
+        return;
+    }
+    if (locust_runner_state_get(a->r) != LOCUST_STATE_STOPPED) return;
+    a->autoquit_armed = true;
+    locust_log(LOCUST_LOG_INFO, LOG, "The test has stopped: quitting in %d seconds (--autoquit)",
+               a->o.autoquit);
+    ev_timer_stop(loop, w);
+    ev_timer_set(w, a->o.autoquit, 0.);
+    ev_timer_start(loop, w);
 }
 
 static void watch_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -195,8 +237,10 @@ static int check_run_time(app *a, uint64_t *seconds)
 {
     *seconds = 0;
     if (!a->o.run_time) return 0;
-    if (!a->o.no_web) {
-        locust_log(LOCUST_LOG_ERROR, LOG, "The --run-time argument can only be used together with --no-web");
+    if (!a->o.no_web && !a->o.autostart) {
+        locust_log(
+            LOCUST_LOG_ERROR, LOG,
+            "The --run-time argument can only be used together with --no-web/--headless or --autostart");
         return 1;
     }
     if (cli_parse_timespan(a->o.run_time, seconds)) {
@@ -264,13 +308,15 @@ static int start_mode(app *a, uint64_t run_time)
 {
     int rc = 0;
     if (a->o.master) {
-        locust_master_options mo = {.bind_host = a->o.master_bind_host,
-                                    .bind_port = a->o.master_bind_port,
-                                    .expect_slaves = a->o.expect_slaves,
-                                    .autostart = a->o.no_web,
-                                    .autostart_users = a->o.clients,
-                                    .autostart_rate = a->o.hatch_rate,
-                                    .run_time = (double)run_time};
+        locust_master_options mo = {
+            .bind_host = a->o.master_bind_host,
+            .bind_port = a->o.master_bind_port,
+            .expect_slaves = a->o.expect_slaves,
+            .autostart = a->o.no_web || a->o.autostart,
+            .autostart_users = a->o.clients,
+            .autostart_rate = a->o.hatch_rate,
+            /* With the web UI kept (--autostart), the run time stops the test below. */
+            .run_time = a->o.no_web ? (double)run_time : 0};
         if ((rc = locust_master_attach(a->r, &mo))) {
             locust_log(LOCUST_LOG_ERROR, LOG, "Could not start the master on %s:%d: %s (%s)",
                        a->o.master_bind_host, a->o.master_bind_port, locust_strerror(rc),
@@ -289,7 +335,7 @@ static int start_mode(app *a, uint64_t run_time)
                        locust_runner_last_error(a->r));
             return 1;
         }
-    } else if (a->o.no_web) {
+    } else if (a->o.no_web || a->o.autostart) {
         uint64_t hard, soft = cli_raise_nofile(&hard);
         cli_check_nofile(a->o.clients, soft, hard);
         if ((rc = locust_runner_start(a->r, a->o.clients, a->o.hatch_rate))) {
@@ -300,9 +346,21 @@ static int start_mode(app *a, uint64_t run_time)
         if (run_time)
             locust_log(LOCUST_LOG_INFO, LOG, "Run time limit set to %llu seconds",
                        (unsigned long long)run_time);
-        ev_timer_init(&a->watch, watch_cb, 0.1, 0.1);
-        a->watch.data = a;
-        ev_timer_start(locust_runner_loop(a->r), &a->watch);
+        if (a->o.no_web) {
+            ev_timer_init(&a->watch, watch_cb, 0.1, 0.1);
+            a->watch.data = a;
+            ev_timer_start(locust_runner_loop(a->r), &a->watch);
+        }
+    }
+    if (a->o.autostart && !a->o.no_web && !a->o.slave && run_time) {
+        ev_timer_init(&a->autostop, autostop_cb, (double)run_time, 0.);
+        a->autostop.data = a;
+        ev_timer_start(locust_runner_loop(a->r), &a->autostop);
+    }
+    if (a->o.autostart && !a->o.no_web && a->o.autoquit >= 0 && !a->o.slave) {
+        ev_timer_init(&a->autoquit, autoquit_cb, 0.5, 0.5);
+        a->autoquit.data = a;
+        ev_timer_start(locust_runner_loop(a->r), &a->autoquit);
     }
     return 0;
 }
@@ -313,6 +371,9 @@ static void stop_watchers(app *a)
     if (a->console.runner) cli_console_stop(&a->console);
     if (ev_is_active(&a->watch)) ev_timer_stop(loop, &a->watch);
     if (ev_is_active(&a->procs_watch)) ev_timer_stop(loop, &a->procs_watch);
+    if (ev_is_active(&a->autostop)) ev_timer_stop(loop, &a->autostop);
+    if (ev_is_active(&a->autoquit)) ev_timer_stop(loop, &a->autoquit);
+    cli_reports_stop(&a->reports);
     if (ev_is_active(&a->sigint)) ev_signal_stop(loop, &a->sigint);
     if (ev_is_active(&a->sigterm)) ev_signal_stop(loop, &a->sigterm);
 }
@@ -373,6 +434,7 @@ static int run(app *a)
                locust_version());
     warn_stop_timeout_unused(a);
     if (a->o.processes > 1 && prepare_processes(a)) return 1;
+    if (cli_reports_start(&a->reports, a->r, &a->o, a->argc, a->argv, abort_test, a)) return 1;
     if (start_mode(a, run_time)) return 1;
     if (a->o.processes > 1 && start_processes(a)) return 1;
 
@@ -390,6 +452,9 @@ static int run(app *a)
     ev_signal_start(loop, &a->sigterm);
 
     bool local_run_time = !a->o.master && !a->o.slave && a->o.no_web;
+    if (!a->o.no_web && !a->o.slave && !a->o.autostart && (a->o.n_thresholds || a->o.html_file))
+        locust_log(LOCUST_LOG_INFO, LOG,
+                   "Thresholds and reports are judged and written when locust-run quits");
     locust_runner_run(a->r, local_run_time ? (double)run_time : 0);
     if (!locust_runner_quit_done(a->r)) {
         /* The loop ran dry without a quit (nothing left to do): finish properly. */
@@ -400,7 +465,14 @@ static int run(app *a)
     /* The master told its local slaves to quit; give them time to. */
     if (a->procs.n) cli_processes_stop(&a->procs, 10.0);
     cli_console_summary(&a->console);
-    int code = locust_stats_error_count(locust_runner_stats(a->r)) > 0 ? 1 : 0;
+    bool write_failed;
+    size_t failed_thresholds = cli_reports_finish(&a->reports, a->console.out, &write_failed);
+    /* Order of precedence: a failed threshold (3), then failed requests (1 or --exit-code-on-error). */
+    int code = locust_stats_error_count(locust_runner_stats(a->r)) > 0 ? a->o.exit_code_on_error : 0;
+    if (failed_thresholds)
+        code = EXIT_THRESHOLD;
+    else if (write_failed && code == 0)
+        code = 1;
     if (a->o.slave && (rc = locust_slave_status(a->r)) != 0) {
         locust_log(LOCUST_LOG_ERROR, LOG, "The connection to the master at %s:%d ended: %s", a->o.master_host,
                    a->o.master_port, locust_strerror(rc));
@@ -428,13 +500,18 @@ int main(int argc, char **argv)
 {
     static app a;
     static char err[ERR_LEN];
-    if (cli_options_parse(&a.o, argc, argv, err, sizeof err)) {
+    int all_argc;
+    char **all_argv;
+    if (cli_config_argv(argc, argv, &all_argc, &all_argv, err, sizeof err) ||
+        cli_options_parse(&a.o, all_argc, all_argv, err, sizeof err)) {
         fprintf(stderr,
                 "Usage: locust-run [options] [LocustClass [LocustClass2 ... ]]\n\nlocust-run: error: %s\n"
                 "Try 'locust-run --help' for more information.\n",
                 err);
         return EXIT_USAGE;
     }
+    a.argc = argc;
+    a.argv = argv;
     if (a.o.help) {
         cli_options_help(stdout);
         return fflush(stdout) == 0 ? 0 : 1;
@@ -458,6 +535,7 @@ int main(int argc, char **argv)
         if (a.r) stop_watchers(&a);
         if (a.procs.n) cli_processes_stop(&a.procs, 0);
         locust_web_free(a.web);
+        cli_reports_free(&a.reports);
         locust_runner_free(a.r);
         cli_scenario_close(&a.sc);
     }

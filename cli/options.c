@@ -82,7 +82,23 @@ static const struct option long_options[] = {
     {NULL, 0, NULL, 0},
 };
 
-static const char short_options[] = ":hf:H:P:c:r:t:L:lV";
+static const char short_options[] = ":hf:H:P:c:r:t:L:lVu:";
+
+/* 0.9's options followed by options_2x.c's, as one table for getopt_long(). */
+#define N_LONG    (sizeof long_options / sizeof long_options[0] - 1)
+#define N_LONG_2X 32
+static struct option all_options[N_LONG + N_LONG_2X + 1];
+
+const struct option *cli_options_table(void)
+{
+    if (!all_options[0].name) {
+        memcpy(all_options, long_options, N_LONG * sizeof *long_options);
+        size_t n = N_LONG;
+        for (const struct option *p = cli_options_2x_long; p->name && n < N_LONG + N_LONG_2X; p++)
+            all_options[n++] = *p;
+    }
+    return all_options;
+}
 
 void cli_options_defaults(cli_options *o)
 {
@@ -101,13 +117,14 @@ void cli_options_defaults(cli_options *o)
     o->hatch_rate = 1;
     o->loglevel = LOCUST_LOG_INFO;
     o->csv_interval = 2;
+    cli_options_2x_defaults(o);
 }
 
 /* "-c/--clients": how an option is named in messages. */
 static const char *option_label(int id, char *buf, size_t len)
 {
     const char *lname = NULL;
-    for (const struct option *lo = long_options; lo->name; lo++) {
+    for (const struct option *lo = cli_options_table(); lo->name; lo++) {
         if (lo->val == id) {
             lname = lo->name;
             break;
@@ -183,7 +200,7 @@ int cli_options_parse(cli_options *o, int argc, char **argv, char *err, size_t e
     opterr = 0;
     long long v;
     for (;;) {
-        int id = getopt_long(argc, argv, short_options, long_options, NULL);
+        int id = getopt_long(argc, argv, short_options, cli_options_table(), NULL);
         if (id == -1) break;
         char label[64];
         switch (id) {
@@ -319,6 +336,10 @@ int cli_options_parse(cli_options *o, int argc, char **argv, char *err, size_t e
         case 'V':
             o->version = true;
             break;
+        case 'u':
+        case OPT_2X_FIRST ... OPT_2X_FIRST + 99:
+            if (cli_options_2x_handle(o, id, optarg, err, errlen)) return -1;
+            break;
         case ':':
             /* optopt holds the option's id for short and long options alike. */
             return fail(err, errlen, "option %s requires a value", option_label(optopt, label, sizeof label));
@@ -349,7 +370,7 @@ int cli_options_parse(cli_options *o, int argc, char **argv, char *err, size_t e
                     "and slaves)",
                     o->master ? "master" : "slave");
     if (o->master) o->slave = false; /* as in 0.9.0, --master wins */
-    return 0;
+    return cli_options_2x_check(o, err, errlen);
 }
 
 /* ---- --run-time ---------------------------------------------------------------- */
@@ -508,11 +529,15 @@ void cli_options_help(FILE *f)
           "      --no-reset-stats    accepted and ignored (deprecated in Locust 0.9)\n"
           "  -L, --loglevel=LEVEL    DEBUG, INFO (default), WARNING, ERROR or CRITICAL\n"
           "      --logfile=FILE      append log lines to FILE instead of stderr\n"
-          "\n"
-          "  -h, --help              show this help and exit\n"
+          "\n",
+          f);
+    cli_options_2x_help(f);
+    fputs("  -h, --help              show this help and exit\n"
           "  -V, --version           show the version and exit\n"
           "\n"
-          "Exit status: 0 when no request failed, 1 when some request failed or the\n"
-          "scenario could not be loaded, 2 for a bad command line. See locust-run(1).\n",
+          "Exit status: 0 when no request failed and every threshold passed; 1 when\n"
+          "some request failed (or --exit-code-on-error's value) or the scenario could\n"
+          "not be loaded; 2 for a bad command line or configuration; 3 when a\n"
+          "threshold failed (it wins over 1). See locust-run(1).\n",
           f);
 }

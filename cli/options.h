@@ -8,11 +8,15 @@
 #ifndef LOCUST_CLI_OPTIONS_H
 #define LOCUST_CLI_OPTIONS_H
 
+#include <getopt.h>
 #include <locust/locust.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+
+/* Most --threshold options on one command line. */
+#define CLI_MAX_THRESHOLDS 64
 
 /* Most positional class names accepted on one command line. */
 #define CLI_MAX_CLASS_NAMES 256
@@ -47,6 +51,20 @@ typedef struct cli_options {
     bool seed_set;
     const char *class_names[CLI_MAX_CLASS_NAMES]; /* positional arguments */
     size_t n_class_names;
+    /* Locust 2.x's options and the reports (options_2x.c). */
+    bool autostart;                                  /* --autostart: start at once, keep the web UI */
+    int autoquit;                                    /* --autoquit seconds; -1 = not given */
+    bool csv_full_history;                           /* --csv-full-history */
+    int exit_code_on_error;                          /* --exit-code-on-error; default 1 */
+    const char *html_file;                           /* --html */
+    bool json_stdout;                                /* --json */
+    const char *json_file;                           /* --json-file */
+    const char *junit_file;                          /* --junit */
+    locust_threshold thresholds[CLI_MAX_THRESHOLDS]; /* --threshold, parsed */
+    size_t n_thresholds;
+    bool threshold_abort;    /* --threshold-abort */
+    double threshold_grace;  /* --threshold-grace seconds; default 10 */
+    const char *config_file; /* --config */
 } cli_options;
 
 /* Fills `o` with the defaults of Locust 0.9.0. */
@@ -59,6 +77,39 @@ void cli_options_defaults(cli_options *o);
  * getopt_long(), and resets it first so that it may be called repeatedly.
  */
 int cli_options_parse(cli_options *o, int argc, char **argv, char *err, size_t errlen);
+
+/* ---- Locust 2.x's options (options_2x.c) ---- */
+
+/* Option ids of options_2x.c; options.c's own ids stay below OPT_2X_FIRST. */
+enum {
+    OPT_2X_FIRST = 1000,
+    OPT_2X_HEADLESS = OPT_2X_FIRST,
+    OPT_2X_AUTOSTART,
+    OPT_2X_AUTOQUIT,
+    OPT_2X_CSV_FULL_HISTORY,
+    OPT_2X_EXIT_CODE_ON_ERROR,
+    OPT_2X_HTML,
+    OPT_2X_JSON,
+    OPT_2X_JSON_FILE,
+    OPT_2X_JUNIT,
+    OPT_2X_THRESHOLD,
+    OPT_2X_THRESHOLD_ABORT,
+    OPT_2X_THRESHOLD_GRACE,
+    OPT_2X_CONFIG,
+    OPT_2X_WORKER,
+};
+/* The long options of options_2x.c, ending with a NULL entry. */
+extern const struct option cli_options_2x_long[];
+/* Sets the defaults of the 2.x options (called by cli_options_defaults()). */
+void cli_options_2x_defaults(cli_options *o);
+/* Handles an option id of options_2x.c (or 'u'). Returns 0, or -1 with the message in err. */
+int cli_options_2x_handle(cli_options *o, int id, const char *arg, char *err, size_t errlen);
+/* Checks the combinations of the 2.x options once all are read. Returns 0 or -1. */
+int cli_options_2x_check(const cli_options *o, char *err, size_t errlen);
+/* Writes the 2.x part of --help. */
+void cli_options_2x_help(FILE *f);
+/* The whole table of long options (0.9's then 2.x's), for the config files' keys. */
+const struct option *cli_options_table(void);
 
 /* Writes the --help text. */
 void cli_options_help(FILE *f);

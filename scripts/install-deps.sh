@@ -15,7 +15,7 @@ libmicrohttpd-dev zlib1g-dev libjs-chart.js"
 # clang-format (the format check), Python with Locust 0.9-style and Debian's
 # Locust 2.12.1 peers, nginx as a second target.
 CHECK_PKGS="check clang libclang-rt-14-dev clang-format python3 python3-zmq python3-msgpack
-python3-locust nginx"
+python3-locust nginx prometheus"
 # Benchmarking: the other load generators and the profilers.
 BENCH_PKGS="wrk valgrind"
 

@@ -631,6 +631,7 @@ typedef struct locust_scenario {
 #include <locust/distributed.h>
 #include <locust/events.h>
 #include <locust/http.h>
+#include <locust/report.h>
 #include <locust/stats.h>
 #include <locust/web.h>
 

@@ -104,6 +104,12 @@ static uint64_t sec_ok(const locust__entry *e, int64_t t)
     return sec->t == t ? sec->ok : 0;
 }
 
+static uint64_t sec_fail(const locust__entry *e, int64_t t)
+{
+    const locust__sec *sec = &e->secs[(uint64_t)t & (LOCUST__SECS - 1)];
+    return sec->t == t ? sec->fail : 0;
+}
+
 void locust__entry_extend(locust__entry *into, const locust__entry *from)
 {
     if (from->last_request_timestamp > into->last_request_timestamp)
@@ -164,13 +170,17 @@ void locust__entry_info(const locust_stats *s, const locust__entry *e, locust_en
     double S = s->start_time;
     int64_t start = L - 12;
     if (locust__whole_seconds(S) > start) start = locust__whole_seconds(S);
-    uint64_t sum = 0;
+    uint64_t sum = 0, fails = 0;
     int64_t len = 0;
-    for (int64_t t = start; t < L - 2; t++, len++)
+    for (int64_t t = start; t < L - 2; t++, len++) {
         sum += sec_ok(e, t);
+        fails += sec_fail(e, t);
+    }
     out->current_rps = (double)sum / (double)(len > 1 ? len : 1);
+    out->current_fail_per_sec = (double)fails / (double)(len > 1 ? len : 1);
     if (L && S != 0) {
         double span = (double)L - S;
         out->total_rps = (double)e->num_requests / (span > 1 ? span : 1);
+        out->total_fail_per_sec = (double)e->num_failures / (span > 1 ? span : 1);
     }
 }

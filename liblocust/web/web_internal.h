@@ -186,6 +186,13 @@ struct cJSON *locust__web_stats_json(locust_runner *r);
 struct cJSON *locust__web_exceptions_json(const locust_runner *r);
 /* The /exceptions/csv body: Python's csv excel dialect. */
 int locust__web_exceptions_csv(const locust_runner *r, locust_web_response *res);
+
+/* ---- web_report.c ------------------------------------------------------ */
+
+/* GET /stats/report: the HTML report of the test so far (?download=1 as an attachment). */
+int locust__web_route_report(const locust_web_request *req, locust_web_response *res, void *udata);
+/* GET /metrics: Prometheus's text format. */
+int locust__web_route_metrics(const locust_web_request *req, locust_web_response *res, void *udata);
 /* Appends one CSV field with the excel dialect's minimal quoting. */
 int locust__web_csv_field(locust_web_response *res, const char *s, bool last);
 /* Formats Python's str(time.time()) into buf: shortest round-trip, at least one decimal. */

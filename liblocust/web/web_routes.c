@@ -308,6 +308,8 @@ static const builtin builtins[] = {
     {"GET", "/stats/distribution/csv", route_distribution_csv, false},
     {"GET", "/exceptions", route_exceptions, false},
     {"GET", "/exceptions/csv", route_exceptions_csv, false},
+    {"GET", "/stats/report", locust__web_route_report, false},
+    {"GET", "/metrics", locust__web_route_metrics, false},
 };
 #define N_BUILTINS (sizeof builtins / sizeof builtins[0])
 

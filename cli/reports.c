@@ -1,0 +1,223 @@
+/*
+ * When and where locust-run writes the reports of liblocust's report layer
+ * (locust/report.h); the formats themselves live there.
+ */
+#include "reports.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+#include <unistd.h>
+
+#define LOG "locust.main"
+
+typedef int (*file_writer)(cli_reports *c, FILE *f);
+
+/* Writes a whole file through "<path>.tmp<pid>" and a rename; logs a failure unless `quiet`. */
+static int write_file_q(cli_reports *c, const char *path, file_writer write, bool quiet)
+{
+    char tmp[PATH_MAX + 32];
+    snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    int rc = f ? write(c, f) : -errno;
+    if (f && (fflush(f) != 0 || ferror(f)) && rc == 0) rc = -(errno ? errno : EIO);
+    if (f && fclose(f) != 0 && rc == 0) rc = -(errno ? errno : EIO);
+    if (rc == 0 && rename(tmp, path) != 0) rc = -errno;
+    if (rc) {
+        if (f) unlink(tmp);
+        if (!quiet)
+            locust_log(LOCUST_LOG_ERROR, LOG, "cannot write %s: %s", path,
+                       rc < -4000 ? locust_strerror(rc) : strerror(-rc));
+    }
+    return rc;
+}
+
+static int write_file(cli_reports *c, const char *path, file_writer write)
+{
+    return write_file_q(c, path, write, false);
+}
+
+static int failures_csv(cli_reports *c, FILE *f)
+{
+    return locust_csv2_failures(locust_runner_stats(c->runner), f);
+}
+
+static int exceptions_csv(cli_reports *c, FILE *f)
+{
+    return locust_csv2_exceptions(c->runner, f);
+}
+
+/*
+ * BASE_failures.csv and BASE_exceptions.csv, rewritten whole as 2.x does at
+ * each interval. As with 0.9's CSV files, a path that cannot be written is
+ * reported once (until a write works again) and the test goes on.
+ */
+static void write_companions(cli_reports *c)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s_failures.csv", c->o->csv_base);
+    int rc = write_file_q(c, path, failures_csv, c->csv_error_reported);
+    snprintf(path, sizeof path, "%s_exceptions.csv", c->o->csv_base);
+    rc = rc ? rc : write_file_q(c, path, exceptions_csv, c->csv_error_reported);
+    c->csv_error_reported = rc != 0;
+}
+
+static void on_sample(locust_history *h, const locust_history_sample *smp, void *udata)
+{
+    cli_reports *c = udata;
+    if (!c->o->csv_base) return;
+    if (c->history_csv &&
+        (locust_csv2_history_rows(c->runner, smp->time, c->o->csv_full_history, c->history_csv) ||
+         fflush(c->history_csv) != 0)) {
+        locust_log(LOCUST_LOG_ERROR, LOG, "cannot write %s_stats_history.csv: %s (no more rows)",
+                   c->o->csv_base, strerror(errno));
+        fclose(c->history_csv);
+        c->history_csv = NULL;
+    }
+    write_companions(c);
+}
+
+/* --threshold-abort: a threshold failing (with data) for the grace period stops the test. */
+static void threshold_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    cli_reports *c = w->data;
+    locust_runner_state st = locust_runner_state_get(c->runner);
+    if (c->aborted || (st != LOCUST_STATE_RUNNING && st != LOCUST_STATE_HATCHING)) return;
+    double now = ev_now(loop);
+    for (size_t i = 0; i < c->o->n_thresholds; i++) {
+        locust_threshold *t = &c->o->thresholds[i];
+        locust_threshold_eval(t, locust_runner_stats(c->runner));
+        if (t->passed || !t->has_value) {
+            t->failing_since = 0;
+            continue;
+        }
+        if (t->failing_since == 0) t->failing_since = now;
+        if (now - t->failing_since >= c->o->threshold_grace) {
+            locust_log(
+                LOCUST_LOG_ERROR, LOG,
+                "Threshold '%s' has failed for %g s (value %.6g): stopping the test (--threshold-abort)",
+                t->expr, c->o->threshold_grace, t->value);
+            c->aborted = true;
+            if (c->abort_fn) c->abort_fn(c->abort_udata);
+            return;
+        }
+    }
+}
+
+static locust_report_settings settings_of(cli_reports *c)
+{
+    return (locust_report_settings){.locustfile = c->o->locustfile,
+                                    .host = c->o->host,
+                                    .users = c->o->clients,
+                                    .spawn_rate = c->o->hatch_rate,
+                                    .run_time = c->o->run_time,
+                                    .command_line = c->command_line,
+                                    .start_time = c->start_time,
+                                    .thresholds = c->o->thresholds,
+                                    .n_thresholds = c->o->n_thresholds};
+}
+
+int cli_reports_start(cli_reports *c, locust_runner *r, cli_options *o, int argc, char **argv,
+                      void (*abort_fn)(void *), void *udata)
+{
+    c->runner = r;
+    c->o = o;
+    c->abort_fn = abort_fn;
+    c->abort_udata = udata;
+    c->start_time = ev_now(locust_runner_loop(r));
+    size_t off = 0;
+    for (int i = 0; i < argc && off < sizeof c->command_line; i++)
+        off += (size_t)snprintf(c->command_line + off, sizeof c->command_line - off, "%s%s", i ? " " : "",
+                                argv[i]);
+    if (o->slave) return 0; /* a slave's numbers are reported by its master */
+    locust_report_settings st = settings_of(c);
+    locust_report_set_settings(r, &st);
+    if (o->csv_base) {
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s_stats_history.csv", o->csv_base);
+        c->history_csv = fopen(path, "w");
+        if (!c->history_csv)
+            locust_log(LOCUST_LOG_ERROR, LOG, "cannot write %s: %s (the test goes on without it)", path,
+                       strerror(errno));
+        else if (locust_csv2_history_header(c->history_csv) || fflush(c->history_csv) != 0)
+            locust_log(LOCUST_LOG_ERROR, LOG, "cannot write %s: %s", path, strerror(errno));
+    }
+    double interval = o->csv_base ? o->csv_interval : 2.0;
+    int rc = locust_history_new(&c->history, r, interval, 0, on_sample, c);
+    if (rc) {
+        locust_log(LOCUST_LOG_ERROR, LOG, "cannot keep the history: %s", locust_strerror(rc));
+        return -1;
+    }
+    locust_history_attach(r, c->history);
+    if (o->threshold_abort) {
+        ev_timer_init(&c->threshold_timer, threshold_cb, 1.0, 1.0);
+        c->threshold_timer.data = c;
+        ev_timer_start(locust_runner_loop(r), &c->threshold_timer);
+        ev_unref(locust_runner_loop(r));
+    }
+    return 0;
+}
+
+void cli_reports_stop(cli_reports *c)
+{
+    if (!c->runner) return;
+    if (ev_is_active(&c->threshold_timer)) {
+        ev_ref(locust_runner_loop(c->runner));
+        ev_timer_stop(locust_runner_loop(c->runner), &c->threshold_timer);
+    }
+}
+
+static int html_file(cli_reports *c, FILE *f)
+{
+    locust_report_settings st = settings_of(c);
+    st.end_time = ev_now(locust_runner_loop(c->runner));
+    return locust_report_html(c->runner, &st, f);
+}
+
+static int json_doc(cli_reports *c, FILE *f)
+{
+    locust_report_settings st = settings_of(c);
+    st.end_time = ev_now(locust_runner_loop(c->runner));
+    return locust_report_json(c->runner, &st, f);
+}
+
+static int junit_file(cli_reports *c, FILE *f)
+{
+    locust_report_settings st = settings_of(c);
+    st.end_time = ev_now(locust_runner_loop(c->runner));
+    return locust_report_junit(c->runner, &st, f);
+}
+
+size_t cli_reports_finish(cli_reports *c, FILE *out, bool *write_failed)
+{
+    *write_failed = false;
+    if (!c->runner || c->o->slave) return 0;
+    ev_now_update(locust_runner_loop(c->runner));
+    size_t failed = 0;
+    for (size_t i = 0; i < c->o->n_thresholds; i++)
+        failed += !locust_threshold_eval(&c->o->thresholds[i], locust_runner_stats(c->runner));
+    if (c->o->n_thresholds) {
+        locust_thresholds_print(c->o->thresholds, c->o->n_thresholds, out);
+        fflush(out);
+    }
+    /* The last interval's row, so that the history ends with the final numbers. */
+    if (c->history) locust_history_sample_now(c->history);
+    if (c->o->csv_base) write_companions(c);
+    if (c->o->html_file && write_file(c, c->o->html_file, html_file)) *write_failed = true;
+    if (c->o->json_file && write_file(c, c->o->json_file, json_doc)) *write_failed = true;
+    if (c->o->junit_file && write_file(c, c->o->junit_file, junit_file)) *write_failed = true;
+    if (c->o->json_stdout) {
+        json_doc(c, stdout);
+        fflush(stdout);
+    }
+    return failed;
+}
+
+void cli_reports_free(cli_reports *c)
+{
+    cli_reports_stop(c);
+    locust_history_free(c->history);
+    c->history = NULL;
+    if (c->history_csv) fclose(c->history_csv);
+    c->history_csv = NULL;
+}
