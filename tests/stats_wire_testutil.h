@@ -53,6 +53,19 @@ static inline void assert_keys(const msgpack_object *map, const char *const *key
         ck_assert_msg(str_is(&map->via.map.ptr[i].key, keys[i]), "key %zu is not %s", i, keys[i]);
 }
 
+/*
+ * Asserts the keys of a StatsEntry map that had successes: the protocol's own
+ * keys in order, then liblocust's extension (which Python masters ignore).
+ */
+static inline void assert_keys_ext(const msgpack_object *map, const char *const *keys, size_t n)
+{
+    ck_assert_int_eq(map->type, MSGPACK_OBJECT_MAP);
+    ck_assert_uint_eq(map->via.map.size, n + 1);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_msg(str_is(&map->via.map.ptr[i].key, keys[i]), "key %zu is not %s", i, keys[i]);
+    ck_assert(str_is(&map->via.map.ptr[n].key, "liblocust_hdr"));
+}
+
 static inline size_t unhex(const char *hex, char *out)
 {
     size_t n = 0;

@@ -111,6 +111,48 @@ bool locust_stats_percentile(const locust_stats *s, size_t i, double p, double *
  */
 bool locust_stats_current_percentile(const locust_stats *s, double p, double *out);
 
+/* ---- precise percentiles and scheduled runs (open-model load) ------------ */
+
+/**
+ * Which time a precise percentile is taken over: the service time (from the
+ * moment a request was sent, what 0.9.0 reports) or the corrected time (from
+ * the moment the task run was meant to start; only scheduled runs, see
+ * locust_stats_log_success_scheduled).
+ */
+typedef enum locust_time_kind {
+    LOCUST_TIME_SERVICE = 0,
+    LOCUST_TIME_CORRECTED = 1,
+} locust_time_kind;
+
+/**
+ * Records a success of a scheduled task run: `response_time_ms` is the
+ * service time (counted exactly as by locust_stats_log_success) and
+ * `corrected_ms` the time from the run's intended start to the response,
+ * which is never less than the service time; a negative `corrected_ms` means
+ * the run was not scheduled (no corrected time is recorded).
+ */
+int locust_stats_log_success_scheduled(locust_stats *s, const char *method, const char *name,
+                                       double response_time_ms, double corrected_ms, int64_t content_length);
+
+/**
+ * Percentile p (0..1) in ms of entry i (i == entry count for Total) from its
+ * precise log-linear histogram: at most 1% (in fact 0.8%) from the true
+ * value of the nearest-rank percentile, for times from 1 us to an hour.
+ * Merged exactly across slaves by a liblocust master. Returns false when the
+ * entry has no sample of that kind.
+ */
+bool locust_stats_entry_percentile_precise(const locust_stats *s, size_t i, locust_time_kind kind, double p,
+                                           double *out);
+
+/** The number of samples in entry i's precise histogram of that kind (0 when i is out of range). */
+uint64_t locust_stats_entry_sample_count(const locust_stats *s, size_t i, locust_time_kind kind);
+
+/** Counts `n` scheduled task runs dropped because no user of the pool was free (on the Total). */
+int locust_stats_add_dropped(locust_stats *s, uint64_t n);
+
+/** The scheduled task runs dropped since the last reset (merged from slaves on a master). */
+uint64_t locust_stats_dropped_runs(const locust_stats *s);
+
 /** Returns the number of rows in the error table. */
 size_t locust_stats_error_count(const locust_stats *s);
 /** Fills `out` with error row i, in insertion order. */

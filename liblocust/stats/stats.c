@@ -325,7 +325,14 @@ static bool valid_rt(double rt)
 int locust_stats_log_success(locust_stats *s, const char *method, const char *name, double response_time_ms,
                              int64_t content_length)
 {
+    return locust_stats_log_success_scheduled(s, method, name, response_time_ms, -1, content_length);
+}
+
+int locust_stats_log_success_scheduled(locust_stats *s, const char *method, const char *name,
+                                       double response_time_ms, double corrected_ms, int64_t content_length)
+{
     if (!s || !name || !valid_rt(response_time_ms) || content_length < 0) return LOCUST_EINVAL;
+    if (!(corrected_ms < 0) && (!valid_rt(corrected_ms) || corrected_ms < response_time_ms)) return LOCUST_EINVAL;
     double now = locust__stats_now(s);
     int64_t t = locust__whole_seconds(now);
     locust__entry *e;
@@ -335,6 +342,7 @@ int locust_stats_log_success(locust_stats *s, const char *method, const char *na
     if (s->total.last_request_timestamp && t > s->total.last_request_timestamp)
         locust__stats_cache_snapshot(s, t - 1);
     int64_t key = locust__rt_key(response_time_ms);
+    uint64_t ns = locust__hdr_ns(response_time_ms), corrected_ns = locust__hdr_ns(corrected_ms);
     locust__entry *both[2] = {&s->total, e};
     for (int i = 0; i < 2; i++) {
         locust__entry *x = both[i];
@@ -347,6 +355,8 @@ int locust_stats_log_success(locust_stats *s, const char *method, const char *na
         x->has_min = true;
         if (response_time_ms > x->max_response_time) x->max_response_time = response_time_ms;
         locust__hist_add(&x->hist, key, 1);
+        locust__hdr_record(&x->precise, ns, 1);
+        if (corrected_ms >= 0) locust__hdr_record(&x->corrected, corrected_ns, 1);
         x->total_content_length = locust__sat_add(x->total_content_length, (uint64_t)content_length);
     }
     return 0;
@@ -424,7 +434,7 @@ size_t locust_stats_entry_count(const locust_stats *s)
     return s ? s->n : 0;
 }
 
-static const locust__entry *entry_at(const locust_stats *s, size_t i)
+const locust__entry *locust__stats_entry_at(const locust_stats *s, size_t i)
 {
     if (!s || i > s->n) return NULL;
     return i == s->n ? &s->total : s->entries[i];
@@ -434,7 +444,7 @@ int locust_stats_entry(const locust_stats *s, size_t i, locust_entry_info *out)
 {
     if (!s || !out) return LOCUST_EINVAL;
     if (i > s->n) return LOCUST_ERANGE;
-    locust__entry_info(s, entry_at(s, i), out);
+    locust__entry_info(s, locust__stats_entry_at(s, i), out);
     return 0;
 }
 
@@ -456,7 +466,7 @@ int locust_stats_find(const locust_stats *s, const char *name, const char *metho
 
 bool locust_stats_percentile(const locust_stats *s, size_t i, double p, double *out)
 {
-    const locust__entry *e = entry_at(s, i);
+    const locust__entry *e = locust__stats_entry_at(s, i);
     if (!e || !out || e->hist.total == 0) return false;
     int64_t key;
     if (!locust__hist_percentile(&e->hist, NULL, (int64_t)e->num_requests, p, &key)) return false;

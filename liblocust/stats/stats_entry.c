@@ -23,6 +23,9 @@ void locust__entry_reset(locust__entry *e, double now)
     e->last_request_timestamp = locust__whole_seconds(now);
     e->last_activity = 0;
     locust__hist_clear(&e->hist);
+    locust__hdr_clear(&e->precise);
+    locust__hdr_clear(&e->corrected);
+    e->dropped_runs = 0;
     for (size_t i = 0; i < LOCUST__SECS; i++)
         e->secs[i] = (locust__sec){LOCUST__SEC_NONE, 0, 0};
 }
@@ -31,6 +34,8 @@ int locust__entry_init(locust__entry *e, const char *name, const char *method, d
 {
     memset(e, 0, sizeof(*e));
     locust__hist_init(&e->hist);
+    locust__hdr_init(&e->precise);
+    locust__hdr_init(&e->corrected);
     e->name = locust__strdup(name);
     e->method = method ? locust__strdup(method) : NULL;
     if (!e->name || (method && !e->method)) {
@@ -47,6 +52,8 @@ void locust__entry_fini(locust__entry *e)
     free(e->name);
     free(e->method);
     locust__hist_free(&e->hist);
+    locust__hdr_free(&e->precise);
+    locust__hdr_free(&e->corrected);
 }
 
 locust__entry *locust__entry_new(const char *name, const char *method, double now)
@@ -74,11 +81,15 @@ locust__entry *locust__entry_clone(const locust__entry *src)
     /* Copy every field but keep the entry's own strings and histogram memory. */
     char *name = e->name, *method = e->method;
     locust__hist hist = e->hist;
+    locust__hdr precise = e->precise, corrected = e->corrected;
     *e = *src;
     e->name = name;
     e->method = method;
     e->hist = hist;
-    if (!locust__hist_copy(&e->hist, &src->hist)) {
+    e->precise = precise;
+    e->corrected = corrected;
+    if (!locust__hist_copy(&e->hist, &src->hist) || !locust__hdr_copy(&e->precise, &src->precise) ||
+        !locust__hdr_copy(&e->corrected, &src->corrected)) {
         locust__entry_free(e);
         return NULL;
     }
@@ -131,6 +142,10 @@ void locust__entry_extend(locust__entry *into, const locust__entry *from)
     }
     into->total_content_length = locust__sat_add(into->total_content_length, from->total_content_length);
     locust__hist_merge(&into->hist, &from->hist);
+    /* Out of memory leaves samples counted but unplaced; nothing else can be done here. */
+    locust__hdr_merge(&into->precise, &from->precise);
+    locust__hdr_merge(&into->corrected, &from->corrected);
+    into->dropped_runs = locust__sat_add(into->dropped_runs, from->dropped_runs);
     for (size_t i = 0; i < LOCUST__SECS; i++) {
         const locust__sec *sec = &from->secs[i];
         if (sec->t != LOCUST__SEC_NONE) locust__entry_add_sec(into, sec->t, sec->ok, sec->fail);

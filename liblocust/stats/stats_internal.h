@@ -110,6 +110,51 @@ bool locust__hist_median(const locust__hist *h, uint64_t n, int64_t *out);
 bool locust__hist_percentile(const locust__hist *h, const locust__hist *minus, int64_t n, double p,
                              int64_t *out);
 
+/* ---- the precise histogram (stats_hdr.c) --------------------------------- */
+
+/* Counters per chunk; chunk 0 holds 0..63 ns, chunk k >= 1 the octave [2^(k+5), 2^(k+6)) ns. */
+#define LOCUST__HDR_SUB     64
+#define LOCUST__HDR_CHUNKS  37
+#define LOCUST__HDR_BUCKETS (LOCUST__HDR_SUB * LOCUST__HDR_CHUNKS)
+/* The largest value kept (about 73 minutes); longer times count as this. */
+#define LOCUST__HDR_MAX_NS ((UINT64_C(1) << 42) - 1)
+
+/*
+ * A log-linear histogram of times in nanoseconds: at most 0.8% relative
+ * error, exact merges, chunks allocated on first use (18.5 KB at most).
+ */
+typedef struct locust__hdr {
+    uint64_t *chunk[LOCUST__HDR_CHUNKS];
+    uint64_t total;    /* samples, placed or not */
+    uint64_t unplaced; /* samples whose chunk could not be allocated (counted, not in percentiles) */
+    uint64_t min_ns, max_ns;
+} locust__hdr;
+
+void locust__hdr_init(locust__hdr *h);
+void locust__hdr_free(locust__hdr *h);
+/* Empties a histogram, keeping its chunks. */
+void locust__hdr_clear(locust__hdr *h);
+/* A time in ms as whole nanoseconds (negative and NaN give 0, too large the maximum). */
+uint64_t locust__hdr_ns(double ms);
+/* The bucket of a value (values above LOCUST__HDR_MAX_NS go to the last one). */
+size_t locust__hdr_index(uint64_t ns);
+/* Adds `count` samples of `ns`; false when a chunk could not be allocated (then counted as unplaced). */
+bool locust__hdr_record(locust__hdr *h, uint64_t ns, uint64_t count);
+/* Adds `count` samples to bucket `index` (a received histogram); false for a bad index or no memory. */
+bool locust__hdr_add_bucket(locust__hdr *h, size_t index, uint64_t count);
+/* Sets the exact extremes of a histogram filled bucket by bucket. */
+void locust__hdr_set_extremes(locust__hdr *h, uint64_t min_ns, uint64_t max_ns);
+/* Adds every bucket of `from` to `into`; false when memory ran out (the rest counted as unplaced). */
+bool locust__hdr_merge(locust__hdr *into, const locust__hdr *from);
+/* Makes `dst` equal to `src`. */
+bool locust__hdr_copy(locust__hdr *dst, const locust__hdr *src);
+/* Iterates over the non-empty buckets in ascending order: `*pos` starts at 0. */
+bool locust__hdr_next(const locust__hdr *h, size_t *pos, size_t *index, uint64_t *count);
+/* The nearest-rank percentile p (0..1) in ms; false when the histogram is empty. */
+bool locust__hdr_percentile(const locust__hdr *h, double p, double *out_ms);
+/* The memory a histogram holds, in bytes. */
+size_t locust__hdr_bytes(const locust__hdr *h);
+
 /* ---- entries and the table ----------------------------------------------- */
 
 typedef struct locust__sec {
@@ -134,6 +179,11 @@ typedef struct locust__entry {
     double last_activity;
     locust__hist hist;
     locust__sec secs[LOCUST__SECS];
+    /* The precise histograms: service times of successes, and for scheduled runs the time from the
+     * intended start (see locust_stats_log_success_scheduled). */
+    locust__hdr precise, corrected;
+    /* Scheduled runs dropped for want of a free user (kept on the Total only). */
+    uint64_t dropped_runs;
 } locust__entry;
 
 typedef struct locust__error {
@@ -230,6 +280,8 @@ void locust__entry_info(const locust_stats *s, const locust__entry *e, locust_en
 
 /* ---- the table (stats.c) ------------------------------------------------- */
 
+/* Entry i in listing order, the Total for i == entry count, NULL beyond. */
+const locust__entry *locust__stats_entry_at(const locust_stats *s, size_t i);
 /* Resets the Total: 0.9.0 also empties its cache and takes a snapshot at int(now). */
 void locust__stats_reset_total(locust_stats *s);
 /* Stores a copy of the Total histogram in the cache under second t (0.9.0's _cache_response_times). */

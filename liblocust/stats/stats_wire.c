@@ -10,6 +10,7 @@
 #include "stats/stats_wire.h"
 
 #include "base/msgpack_safe.h"
+#include "stats/stats_hdr_wire.h"
 #include "stats/stats_internal.h"
 
 #include <inttypes.h>
@@ -95,7 +96,8 @@ static int pack_entry(msgpack_packer *pk, const locust__entry *e, const char *na
                       locust__stats_proto proto)
 {
     bool v2 = proto == LOCUST__STATS_PROTO_2X;
-    PACK(msgpack_pack_map(pk, v2 ? 14 : 12));
+    bool ext = locust__hdr_ext_present(e);
+    PACK(msgpack_pack_map(pk, (v2 ? 14 : 12) + ext));
     PACK(locust__mp_pack_cstr(pk, "name"));
     PACK(locust__mp_pack_cstr(pk, name));
     PACK(locust__mp_pack_cstr(pk, "method"));
@@ -138,6 +140,7 @@ static int pack_entry(msgpack_packer *pk, const locust__entry *e, const char *na
         PACK(locust__mp_pack_cstr(pk, "num_fail_per_sec"));
         PACK(pack_secs(pk, e, SEC_FAIL));
     }
+    if (ext) PACK(locust__hdr_ext_pack(pk, e));
     return 0;
 }
 
@@ -389,6 +392,11 @@ static int parse_entry(parser *p, const char *where, const msgpack_object *o, lo
         err = parse_secs(p, where, "num_fail_per_sec", f, SEC_FAIL, e);
     if (!err && !(err = field(p, where, o, "num_reqs_per_sec", all, &f)) && f)
         err = parse_secs(p, where, "num_reqs_per_sec", f, v2 ? SEC_ALL : SEC_OK, e);
+    if (!err && (f = locust__mp_get(o, LOCUST__HDR_EXT_KEY))) {
+        char why[160];
+        err = locust__hdr_ext_parse(f, e, why, sizeof(why));
+        if (err == LOCUST_EPROTO) fail(p, "%s.%s: %s", where, LOCUST__HDR_EXT_KEY, why);
+    }
     if (!err && v2) {
         /* 2.x counts failures in num_requests; 0.9.0's num_requests are the successes. */
         e->num_requests = e->num_requests > e->num_failures ? e->num_requests - e->num_failures : 0;

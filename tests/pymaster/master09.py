@@ -138,8 +138,14 @@ def is_num(v):
     return is_int(v) or isinstance(v, float)
 
 
+# liblocust's precise-histogram extension. 0.9.0's StatsEntry.unserialize reads exactly the 12 keys
+# above, so a real 0.9.0 master never sees it; any other extra key is still an error.
+EXTENSION_KEYS = {"liblocust_hdr"}
+
+
 def check_entry(e, where, total):
-    ok = check(isinstance(e, dict) and set(e) == ENTRY_KEYS, "%s: keys %s" % (where, sorted(e)))
+    ok = check(isinstance(e, dict) and ENTRY_KEYS <= set(e) and set(e) - ENTRY_KEYS <= EXTENSION_KEYS,
+               "%s: keys %s" % (where, sorted(e)))
     if not ok:
         return
     check(isinstance(e["name"], str), where + ".name is a str")
