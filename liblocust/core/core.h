@@ -123,6 +123,7 @@ enum {
     LOCUST__SLOT_WEB_ROUTES,
     LOCUST__SLOT_LATE,
     LOCUST__SLOT_HTTP = LOCUST__SLOT_LATE,
+    LOCUST__SLOT_HTTP_DNS, /* the HTTP layer's host name cache */
     LOCUST__SLOT_COUNT
 };
 void *locust__runner_slot(const locust_runner *r, int which);
