@@ -124,6 +124,7 @@ enum {
     LOCUST__SLOT_REPORT, /* the report layer's history and settings */
     LOCUST__SLOT_LATE,
     LOCUST__SLOT_HTTP = LOCUST__SLOT_LATE,
+    LOCUST__SLOT_HTTP_DNS, /* the HTTP layer's host name cache */
     LOCUST__SLOT_COUNT
 };
 void *locust__runner_slot(const locust_runner *r, int which);

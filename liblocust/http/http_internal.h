@@ -230,6 +230,8 @@ char *locust__wire_redirect_url(locust_http *h, locust_response *r);
 void locust__wire_free(locust__wire *w);
 
 /* http_request.c */
+/* ": reason" for curl's "Failed to connect to HOST port N" from a connect()'s errno. */
+void locust__http_connect_reason(int err, char *out, size_t n);
 /* Sets a new session's easy handle up: the options every request shares. */
 void locust__http_easy_init(locust_http *h);
 void locust__http_req_clear(locust_http *h);

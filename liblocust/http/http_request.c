@@ -236,7 +236,7 @@ static int run_hop(locust_http *h, locust__http_multi *m)
  * it is the usual failure of many users under a low `ulimit -n`, and the
  * system's words alone do not say which limit to raise.
  */
-static void connect_reason(int err, char *out, size_t n)
+void locust__http_connect_reason(int err, char *out, size_t n)
 {
     if (err == EMFILE)
         snprintf(out, n, ": Too many open files (EMFILE): raise the open-file limit (ulimit -n)");
@@ -273,7 +273,7 @@ static void curl_message(locust_http *h, CURLcode rc, int sock_errno, char *out,
     if (h->hop_native || rc != CURLE_COULDNT_CONNECT || o <= gl || strcmp(out + o - gl, generic) != 0) return;
     if (curl_easy_getinfo(h->easy, CURLINFO_OS_ERRNO, &os_errno) != CURLE_OK || os_errno == 0)
         os_errno = sock_errno;
-    if (os_errno != 0) connect_reason((int)os_errno, out + o - gl, n - (o - gl));
+    if (os_errno != 0) locust__http_connect_reason((int)os_errno, out + o - gl, n - (o - gl));
 }
 
 /*

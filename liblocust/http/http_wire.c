@@ -16,8 +16,8 @@
  * "Name;" sends it empty), then Content-Length and the body. What arrives
  * goes to the same header and write callbacks as curl's data, and failures
  * carry curl's codes and words, so a response does not tell which path
- * fetched it. Everything else stays with curl: https, host names (curl
- * resolves them), proxies from the environment, chunked uploads, and
+ * fetched it. A host name is resolved once per runner (http_resolve.c).
+ * Everything else stays with curl: https, proxies from the environment, chunked uploads, and
  * sessions whose cookie jar holds cookies (the jar is curl's; a Set-Cookie
  * that arrives here is handed to it). A connect error is left to curl too,
  * which retries the hop and words the error as it always does.
@@ -36,17 +36,13 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "http/http_resolve.h"
 #include "http/http_wire.h"
 
 /* curl's default connect timeout. */
 #define CONNECT_TIMEOUT 300.0
 
-/* A socket address of either family, smaller than sockaddr_storage (a wire per user). */
-typedef union wire_addr {
-    struct sockaddr sa;
-    struct sockaddr_in in4;
-    struct sockaddr_in6 in6;
-} wire_addr;
+typedef locust__sockaddr wire_addr;
 
 struct locust__wire {
     locust_http *h;
@@ -61,12 +57,19 @@ struct locust__wire {
     bool http10;     /* its server answered in HTTP/1.0 */
     wire_addr addr;  /* where the connection goes */
     socklen_t addr_len;
-    /* The next hop, as locust__wire_usable() found it for locust__wire_hop(). */
+    char *conn_name; /* the host name it was opened for (NULL: an IP address) */
+    size_t conn_name_len;
+    /* The next hop, as locust__wire_usable() found it for locust__wire_hop():
+     * an IP address in `to`, or a host name (to_name) and port. */
     wire_addr to;
     socklen_t to_len;
+    const char *to_name;
+    size_t to_name_len;
+    uint16_t to_port;
     const char *target, *authority;
     size_t authority_len;
     bool default_port;
+    int conn_errno; /* why the last connect() failed */
 };
 
 /* ---- which hops go over the wire ----------------------------------------- */
@@ -88,11 +91,13 @@ static bool have_proxy_env(void)
 }
 
 /*
- * Splits "http://host[:port]/..." of an IP address into the socket address
- * and the request target. False when curl has to take the hop.
+ * Splits "http://host[:port]/..." into the socket address (of an IP
+ * address) or the host name and port (*name), and the request target.
+ * False when curl has to take the hop.
  */
-static bool parse_target(const char *url, wire_addr *sa, socklen_t *len, const char **target,
-                         const char **authority, size_t *authority_len, bool *default_port)
+static bool parse_target(const char *url, wire_addr *sa, socklen_t *len, const char **name, size_t *name_len,
+                         uint16_t *name_port, const char **target, const char **authority,
+                         size_t *authority_len, bool *default_port)
 {
     if (strncmp(url, "http://", 7) != 0) return false;
     const char *a = url + 7, *end = a + strcspn(a, "/?#");
@@ -125,6 +130,7 @@ static bool parse_target(const char *url, wire_addr *sa, socklen_t *len, const c
         if (pe != end || p == 0 || p > 65535) return false;
     }
     memset(sa, 0, sizeof *sa);
+    *name = NULL;
     if (*a == '[') {
         struct sockaddr_in6 *s6 = &sa->in6;
         if (inet_pton(AF_INET6, ip, &s6->sin6_addr) != 1) return false;
@@ -133,10 +139,17 @@ static bool parse_target(const char *url, wire_addr *sa, socklen_t *len, const c
         *len = sizeof *s6;
     } else {
         struct sockaddr_in *s4 = &sa->in4;
-        if (inet_pton(AF_INET, ip, &s4->sin_addr) != 1) return false;
-        s4->sin_family = AF_INET;
-        s4->sin_port = htons((uint16_t)p);
-        *len = sizeof *s4;
+        if (inet_pton(AF_INET, ip, &s4->sin_addr) == 1) {
+            s4->sin_family = AF_INET;
+            s4->sin_port = htons((uint16_t)p);
+            *len = sizeof *s4;
+        } else {
+            /* A host name, resolved by the runner's cache (http_resolve.c) when
+             * a connection is opened. curl's URL parser left it in the URL. */
+            *name = host;
+            *name_len = hl;
+            *name_port = (uint16_t)p;
+        }
     }
     *target = end;
     *authority = a;
@@ -170,8 +183,8 @@ bool locust__wire_usable(locust_http *h)
         w->timer.data = w;
         h->wire = w;
     }
-    if (!parse_target(q->url, &w->to, &w->to_len, &w->target, &w->authority, &w->authority_len,
-                      &w->default_port))
+    if (!parse_target(q->url, &w->to, &w->to_len, &w->to_name, &w->to_name_len, &w->to_port, &w->target,
+                      &w->authority, &w->authority_len, &w->default_port))
         return false;
     const struct curl_slist *hdrs = q->body_dropped ? q->hdrs_nobody : q->hdrs;
     if (hdrs != NULL && hdrs == h->wire_head.usable_for) return true;
@@ -195,6 +208,8 @@ static void wire_close(locust__wire *w)
     w->events = 0;
     w->served = 0;
     w->http10 = false;
+    free(w->conn_name);
+    w->conn_name = NULL;
 }
 
 static void on_io(struct ev_loop *loop, ev_io *io, int revents)
@@ -256,10 +271,11 @@ static int wait_fd(locust__wire *w, int events, double deadline)
     return w->timed_out ? LOCUST_ETIMEDOUT : 0;
 }
 
-/* Opens the connection; LOCUST_EAGAIN leaves the error to curl. */
-static int wire_connect(locust__wire *w, double deadline)
+/* Connects to w->addr; LOCUST_EAGAIN when that address refused or failed. */
+static int connect_one(locust__wire *w, double deadline)
 {
     int fd = socket(w->addr.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    w->conn_errno = errno;
     if (fd < 0) return LOCUST_EAGAIN;
     int one = 1;
     /* curl sets TCP_NODELAY too: the head and a small body leave at once. */
@@ -271,6 +287,7 @@ static int wire_connect(locust__wire *w, double deadline)
     w->events = EV_WRITE;
     if (connect(fd, &w->addr.sa, w->addr_len) == 0) return 0;
     if (errno != EINPROGRESS) {
+        w->conn_errno = errno;
         wire_close(w);
         return LOCUST_EAGAIN;
     }
@@ -282,10 +299,64 @@ static int wire_connect(locust__wire *w, double deadline)
     int err = 0;
     socklen_t el = sizeof err;
     if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) != 0 || err != 0) {
+        w->conn_errno = err ? err : errno;
         wire_close(w);
         return LOCUST_EAGAIN;
     }
     return 0;
+}
+
+/*
+ * Opens the connection of the hop: to its IP address, or to the addresses
+ * of its host name in turn (as curl tries them). LOCUST_ENOENT: the name
+ * does not resolve; LOCUST_ECONNREFUSED: no address took the connection
+ * (w->conn_errno says why). LOCUST_EAGAIN leaves the hop of an IP address
+ * to curl, which words the error as it always does.
+ */
+static int wire_connect(locust__wire *w, double deadline)
+{
+    if (w->to_name == NULL) {
+        memcpy(&w->addr, &w->to, w->to_len);
+        w->addr_len = w->to_len;
+        return connect_one(w, deadline);
+    }
+    locust__dns_addrs addrs;
+    int rc = locust__resolve(w->h->runner, w->h->user, w->to_name, w->to_name_len, deadline, &addrs);
+    if (rc == LOCUST_ECANCELED || rc == LOCUST_ENOENT || rc == LOCUST_ETIMEDOUT) return rc;
+    if (rc != 0) return LOCUST_EAGAIN;
+    rc = LOCUST_EAGAIN;
+    for (unsigned i = 0; i < addrs.n && rc == LOCUST_EAGAIN; i++) {
+        w->addr = addrs.a[i];
+        if (w->addr.sa.sa_family == AF_INET6)
+            w->addr.in6.sin6_port = htons(w->to_port);
+        else
+            w->addr.in4.sin_port = htons(w->to_port);
+        w->addr_len = locust__sockaddr_len(&w->addr);
+        rc = connect_one(w, deadline);
+    }
+    /* curl would resolve the name again, maybe otherwise: the words are ours (curl's). */
+    if (rc == LOCUST_EAGAIN) return LOCUST_ECONNREFUSED;
+    if (rc != 0) return rc;
+    if ((w->conn_name = malloc(w->to_name_len + 1)) == NULL) {
+        wire_close(w);
+        return LOCUST_ENOMEM;
+    }
+    memcpy(w->conn_name, w->to_name, w->to_name_len);
+    w->conn_name[w->to_name_len] = '\0';
+    w->conn_name_len = w->to_name_len;
+    return 0;
+}
+
+/* Whether the open connection goes where the next hop goes. */
+static bool same_peer(const locust__wire *w)
+{
+    if (w->to_name == NULL)
+        return w->conn_name == NULL && w->addr_len == w->to_len && memcmp(&w->addr, &w->to, w->to_len) == 0;
+    if (w->conn_name == NULL || w->conn_name_len != w->to_name_len ||
+        strncasecmp(w->conn_name, w->to_name, w->to_name_len) != 0)
+        return false;
+    uint16_t port = w->addr.sa.sa_family == AF_INET6 ? w->addr.in6.sin6_port : w->addr.in4.sin_port;
+    return port == htons(w->to_port);
 }
 
 /* Sends head and body: 0 (with *err set to errno when sending failed), LOCUST_ETIMEDOUT or LOCUST_ECANCELED.
@@ -363,9 +434,7 @@ int locust__wire_hop(locust_http *h)
     const locust_request_opts *o = q->opts;
     locust__wire *w = h->wire; /* set up by locust__wire_usable() */
     /* One connection per session, like a browser tab's: another origin replaces it. */
-    if (w->fd >= 0 && (w->addr_len != w->to_len || memcmp(&w->addr, &w->to, w->to_len) != 0)) wire_close(w);
-    memcpy(&w->addr, &w->to, w->to_len);
-    w->addr_len = w->to_len;
+    if (w->fd >= 0 && !same_peer(w)) wire_close(w);
 
     h->errbuf[0] = '\0';
     h->wire_connected = false;
@@ -391,6 +460,21 @@ int locust__wire_hop(locust_http *h)
         bool reused = w->fd >= 0;
         if (!reused) {
             rc = wire_connect(w, cdeadline);
+            if (rc == LOCUST_ENOENT) {
+                /* curl's words for it (Curl_resolver_error()). */
+                locust__wire_fail(&p, CURLE_COULDNT_RESOLVE_HOST, "Could not resolve host: %.*s",
+                                  (int)w->to_name_len, w->to_name);
+                rc = 0;
+                break;
+            }
+            if (rc == LOCUST_ECONNREFUSED) {
+                char why[160];
+                locust__http_connect_reason(w->conn_errno, why, sizeof why);
+                locust__wire_fail(&p, CURLE_COULDNT_CONNECT, "Failed to connect to %.*s port %u%s",
+                                  (int)w->to_name_len, w->to_name, (unsigned)w->to_port, why);
+                rc = 0;
+                break;
+            }
             if (rc != 0) break; /* timed out, LOCUST_EAGAIN (curl words the error) or cancelled */
         }
         h->wire_connected = true;
