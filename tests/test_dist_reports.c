@@ -7,18 +7,12 @@
  */
 #include "dist_world.h"
 #include "stats/stats_internal.h"
-#include "stats/stats_wire.h"
 
 /* Sends, as slave `id`, the report of a table (its stats, then user_count 0). */
 static void send_report(void *push, const char *id, locust_stats *s, uint64_t num_requests_override)
 {
     locust__rpc_out o;
-    ck_assert_int_eq(locust__rpc_out_begin(&o, "stats"), 0);
-    ck_assert_int_eq(msgpack_pack_map(&o.pk, LOCUST__STATS_REPORT_KEYS + 1), 0);
-    ck_assert_int_eq(locust__stats_pack_report(s, &o.pk, LOCUST__STATS_PROTO_09), 0);
-    ck_assert_int_eq(locust__mp_pack_cstr(&o.pk, "user_count"), 0);
-    ck_assert_int_eq(msgpack_pack_unsigned_int(&o.pk, 0), 0);
-    ck_assert_int_eq(locust__rpc_out_finish(&o, id, LOCUST__RPC_STYLE_09), 0);
+    dist_stats_frame(&o, id, s, 0);
     if (num_requests_override) {
         /* A hostile slave: the Total's num_requests (a uint8 1 in the frame) becomes a uint64. */
         msgpack_unpacked u;

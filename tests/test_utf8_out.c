@@ -9,7 +9,6 @@
  */
 #include "base/base.h"
 #include "dist_world.h"
-#include "stats/stats_wire.h"
 #include "web_client.h"
 
 #include <cjson/cJSON.h>
@@ -102,12 +101,7 @@ static void send_bad_report(void *push)
     ck_assert_int_eq(locust_stats_log_success(s, "GET", BAD_NAME, 12, 100), 0);
     ck_assert_int_eq(locust_stats_log_failure(s, "GET", BAD_NAME, 0, BAD_ERR), 0);
     locust__rpc_out o;
-    ck_assert_int_eq(locust__rpc_out_begin(&o, "stats"), 0);
-    ck_assert_int_eq(msgpack_pack_map(&o.pk, LOCUST__STATS_REPORT_KEYS + 1), 0);
-    ck_assert_int_eq(locust__stats_pack_report(s, &o.pk, LOCUST__STATS_PROTO_09), 0);
-    ck_assert_int_eq(locust__mp_pack_cstr(&o.pk, "user_count"), 0);
-    ck_assert_int_eq(msgpack_pack_unsigned_int(&o.pk, 3), 0);
-    ck_assert_int_eq(locust__rpc_out_finish(&o, BAD_ID, LOCUST__RPC_STYLE_09), 0);
+    dist_stats_frame(&o, BAD_ID, s, 3);
     dist_raw_send(push, o.frame, o.len);
     locust__rpc_out_free(&o);
     locust_stats_free(s);
