@@ -6,6 +6,7 @@
 #ifndef LOCUST_TEST_DIST_WORLD_H
 #define LOCUST_TEST_DIST_WORLD_H
 
+#include "stats/stats_wire.h"
 #include "test_dist_util.h"
 #include "testutil.h"
 
@@ -119,6 +120,17 @@ static inline bool master_running(void *ud)
 {
     return locust_runner_state_get(W->master) == LOCUST_STATE_RUNNING &&
            locust_runner_user_count(W->master) == (unsigned)(uintptr_t)ud;
+}
+
+/* Builds in `o` the 0.9 "stats" message of slave `id`: the report of table `s` (a delta) and user_count. */
+static inline void dist_stats_frame(locust__rpc_out *o, const char *id, locust_stats *s, unsigned users)
+{
+    ck_assert_int_eq(locust__rpc_out_begin(o, "stats"), 0);
+    ck_assert_int_eq(msgpack_pack_map(&o->pk, LOCUST__STATS_REPORT_KEYS + 1), 0);
+    ck_assert_int_eq(locust__stats_pack_report(s, &o->pk, LOCUST__STATS_PROTO_09), 0);
+    ck_assert_int_eq(locust__mp_pack_cstr(&o->pk, "user_count"), 0);
+    ck_assert_int_eq(msgpack_pack_unsigned_int(&o->pk, users), 0);
+    ck_assert_int_eq(locust__rpc_out_finish(o, id, LOCUST__RPC_STYLE_09), 0);
 }
 
 #endif /* LOCUST_TEST_DIST_WORLD_H */

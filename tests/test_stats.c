@@ -400,86 +400,6 @@ START_TEST(bad_arguments_are_refused)
 }
 END_TEST
 
-/* Log records of the stats' logger, kept by a test sink. */
-static int cap_warnings;
-static char cap_warning[2048];
-
-static void keep_warnings(locust_log_level level, const char *logger, const char *msg, void *udata)
-{
-    if (level == LOCUST_LOG_WARNING && strcmp(logger, "locust.stats") == 0) {
-        cap_warnings++;
-        snprintf(cap_warning, sizeof(cap_warning), "%s", msg);
-    }
-}
-
-START_TEST(requests_past_the_entry_cap_are_counted_in_the_overflow_entry)
-{
-    fake_clock c = {1000.5};
-    locust_stats *s = stats_on_clock(&c);
-    cap_warnings = 0;
-    locust_log_set(keep_warnings, NULL, LOCUST_LOG_WARNING);
-    char name[32];
-    for (int i = 0; i < LOCUST__STATS_MAX_ENTRIES; i++) {
-        snprintf(name, sizeof(name), "/%d", i);
-        ck_assert_int_eq(locust_stats_log_failure(s, "GET", name, 0, name), 0);
-    }
-    ck_assert_int_eq(cap_warnings, 0);
-    /* Past the cap: new names go to the overflow entry of their method; nothing is refused. */
-    for (int i = 0; i < 5000; i++) {
-        snprintf(name, sizeof(name), "/new/%d", i);
-        ck_assert_int_eq(locust_stats_log_success(s, i % 2 ? "POST" : "GET", name, 7, 10), 0);
-    }
-    ck_assert_int_eq(cap_warnings, 1);
-    ck_assert_msg(strstr(cap_warning, "10000") && strstr(cap_warning, "(other names)") &&
-                      strstr(cap_warning, ".name"),
-                  "warning: %s", cap_warning);
-    ck_assert_int_eq(locust_stats_log_failure(s, "GET", "/one-too-many", 1, "x"), 0);
-    ck_assert_uint_eq(locust_stats_entry_count(s), LOCUST__STATS_MAX_ENTRIES + 2);
-    locust_entry_info e;
-    ck_assert_int_eq(locust_stats_find(s, "(other names)", "GET", &e), 0);
-    ck_assert_uint_eq(e.num_requests, 2500);
-    ck_assert_uint_eq(e.num_failures, 1);
-    ck_assert_int_eq(locust_stats_find(s, "(other names)", "POST", &e), 0);
-    ck_assert_uint_eq(e.num_requests, 2500);
-    ck_assert_int_eq(locust_stats_find(s, "/new/1", "POST", &e), LOCUST_ENOENT);
-    /* Existing entries still count as themselves. */
-    ck_assert_int_eq(locust_stats_log_failure(s, "GET", "/0", 0, "another error"), 0);
-    ck_assert_int_eq(locust_stats_find(s, "/0", "GET", &e), 0);
-    ck_assert_uint_eq(e.num_failures, 2);
-    ck_assert_int_eq(locust_stats_total(s, &e), 0);
-    ck_assert_uint_eq(e.num_requests, 5000);
-    ck_assert_uint_eq(e.num_failures, LOCUST__STATS_MAX_ENTRIES + 2);
-
-    /* The error table: two errors past its cap share the overflow row, with one warning of its own. */
-    ck_assert_uint_eq(locust_stats_error_count(s), LOCUST__STATS_MAX_ERRORS + 1);
-    ck_assert_int_eq(cap_warnings, 2);
-    locust_error_info row;
-    ck_assert_int_eq(locust_stats_error(s, LOCUST__STATS_MAX_ERRORS, &row), 0);
-    ck_assert_str_eq(row.method, "GET");
-    ck_assert_str_eq(row.name, "(other names)");
-    ck_assert_str_eq(row.error, "(other errors)");
-    ck_assert_uint_eq(row.occurrences, 2);
-
-    /* At most 16 overflow entries: the last one takes every further method. */
-    for (int i = 0; i < 40; i++) {
-        snprintf(name, sizeof(name), "M%d", i);
-        ck_assert_int_eq(locust_stats_log_success(s, name, "/yet-another", 1, 0), 0);
-    }
-    ck_assert_uint_eq(locust_stats_entry_count(s), LOCUST__STATS_MAX_ENTRIES + LOCUST__STATS_MAX_OVERFLOW);
-    ck_assert_int_eq(locust_stats_find(s, "(other names)", "(other methods)", &e), 0);
-    ck_assert_uint_eq(e.num_requests, 40 - (LOCUST__STATS_MAX_OVERFLOW - 3));
-    ck_assert_int_eq(locust_stats_total(s, &e), 0);
-    ck_assert_uint_eq(e.num_requests, 5040);
-    ck_assert_int_eq(cap_warnings, 2);
-
-    locust_stats_clear(s);
-    ck_assert_int_eq(locust_stats_log_success(s, "GET", "/one-too-many", 1, 0), 0);
-    ck_assert_int_eq(locust_stats_find(s, "/one-too-many", "GET", &e), 0);
-    locust_log_set(NULL, NULL, LOCUST_LOG_CRITICAL + 1);
-    locust_stats_free(s);
-}
-END_TEST
-
 START_TEST(default_clock_is_the_wall_clock)
 {
     locust_stats *s = NULL;
@@ -732,7 +652,6 @@ static Suite *stats_suite(void)
     tcase_add_test(tc, md5_matches_rfc1321_vectors);
     tcase_add_test(tc, python_repr_of_strings);
     tcase_add_test(tc, bad_arguments_are_refused);
-    tcase_add_test(tc, requests_past_the_entry_cap_are_counted_in_the_overflow_entry);
     tcase_add_test(tc, default_clock_is_the_wall_clock);
     tcase_add_test(tc, reset_keeps_entries_and_errors_clear_drops_them);
     suite_add_tcase(s, tc);

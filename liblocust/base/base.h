@@ -8,6 +8,8 @@
 #define LOCUST_BASE_H
 
 #include <locust/locust.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /*
@@ -49,5 +51,29 @@ double locust__now(void);
 /* Monotonic seconds. */
 double locust__mono(void);
 char *locust__strdup(const char *s);
+
+/* ---- UTF-8 (utf8.c): every string an output writes goes through locust__utf8_clean ---- */
+
+/*
+ * Decodes one code point at s (strictly: no overlongs, no surrogates, at
+ * most U+10FFFF; s is NUL-terminated). Returns its length in bytes, or 0
+ * when the bytes there are not valid UTF-8.
+ */
+size_t locust__utf8_decode(const char *s, uint32_t *cp);
+/* True when the NUL-terminated s is valid UTF-8. */
+bool locust__utf8_valid(const char *s);
+/*
+ * Writes s into out (cap bytes, cap > 0, always NUL-terminated) with each
+ * maximal invalid subpart replaced by U+FFFD; stops before a character that
+ * does not fit. Returns the length written.
+ */
+size_t locust__utf8_sanitize_to(char *out, size_t cap, const char *s);
+/* A malloc'ed sanitized copy of s (NULL when memory runs out). */
+char *locust__utf8_sanitize(const char *s);
+/*
+ * s itself when it is valid UTF-8 (or NULL), else a sanitized copy, which
+ * is also stored in *tmp for the caller to free (NULL when out of memory).
+ */
+const char *locust__utf8_clean(const char *s, char **tmp);
 
 #endif /* LOCUST_BASE_H */

@@ -6,6 +6,7 @@
 #include "base/base.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/time.h>
@@ -69,10 +70,24 @@ void locust_log(locust_log_level level, const char *logger, const char *fmt, ...
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
+    /*
+     * Messages carry strings from the network (slave ids, request names)
+     * and may have been cut inside a character: the record is valid UTF-8
+     * all the same (a malloc only when it is not).
+     */
+    char *tmp;
+    const char *msg = locust__utf8_clean(buf, &tmp);
+    if (!msg) {
+        /* Out of memory: a '?' for every byte outside ASCII still gives valid text. */
+        for (char *p = buf; *p; p++)
+            if ((unsigned char)*p >= 0x80) *p = '?';
+        msg = buf;
+    }
     if (log_fn)
-        log_fn(level, logger, buf, log_udata);
+        log_fn(level, logger, msg, log_udata);
     else
-        default_sink(level, logger, buf, log_udata);
+        default_sink(level, logger, msg, log_udata);
+    free(tmp);
 }
 
 int locust_log_level_parse(const char *name, locust_log_level *out)

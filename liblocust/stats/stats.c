@@ -112,8 +112,7 @@ void locust__stats_insert_entry(locust_stats *s, locust__entry *e)
     *index_slot(s->index, s->index_size, e->name, e->method) = e;
 }
 
-/* The entry a request of (name, method) is counted in: its own, or past the cap its method's overflow entry.
- */
+/* The entry a request of (name, method) is counted in: its own, or past the cap its method's overflow one. */
 static int get_entry(locust_stats *s, const char *name, const char *method, double now, locust__entry **out)
 {
     locust__entry *e = locust__stats_find_entry(s, name, method);
@@ -373,7 +372,14 @@ int locust_stats_log_failure(locust_stats *s, const char *method, const char *na
     locust__entry *e;
     int err = get_entry(s, name, method, now, &e);
     if (err) return err;
-    /* Past the error table's cap, a new error counts in its method's overflow row. */
+    /*
+     * The row is keyed by the entry the request was counted in, so that
+     * past the entry cap the errors of "(other names)" group by their text.
+     * Past the error table's cap, a new error counts in its method's
+     * overflow row.
+     */
+    method = e->method;
+    name = e->name;
     const char *row_method = method, *row_name = name, *row_error = error;
     locust__error *row = locust__stats_find_error(s, method, name, error);
     if (!row && locust__stats_route_error(s, 0, 0, NULL, NULL, &row_method, &row_name, &row_error))

@@ -11,6 +11,8 @@
  */
 #include "stats/stats_internal.h"
 
+#include "base/base.h"
+
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +37,35 @@ static void put_padded(FILE *f, const char *s, size_t width)
         fputc(' ', f);
 }
 
+/*
+ * Names, methods and errors come from scenarios and slaves as bytes: every
+ * table and CSV file writes them as valid UTF-8 (base/utf8.c). Takes a
+ * malloc'ed string and returns it, or its sanitized copy (NULL when out of
+ * memory).
+ */
+static char *clean_owned(char *s)
+{
+    char *tmp;
+    if (!s || !locust__utf8_clean(s, &tmp)) {
+        free(s);
+        return NULL;
+    }
+    if (!tmp) return s;
+    free(s);
+    return tmp;
+}
+
+/* Writes s as valid UTF-8 (printf's "%s" of a sanitized copy). */
+static int put_clean(FILE *f, const char *s)
+{
+    char *tmp;
+    const char *c = locust__utf8_clean(s, &tmp);
+    if (!c) return LOCUST_ENOMEM;
+    fputs(c, f);
+    free(tmp);
+    return 0;
+}
+
 static void put_rule(FILE *f)
 {
     for (int i = 0; i < RULE_WIDTH; i++)
@@ -42,7 +73,7 @@ static void put_rule(FILE *f)
     fputc('\n', f);
 }
 
-/* (method and method + " " or "") + name, as a malloc'ed string. */
+/* (method and method + " " or "") + name, as a malloc'ed string of valid UTF-8. */
 static char *display_name(const char *method, const char *name)
 {
     size_t lm = method && *method ? strlen(method) + 1 : 0, ln = strlen(name);
@@ -53,7 +84,7 @@ static char *display_name(const char *method, const char *name)
         out[lm - 1] = ' ';
     }
     memcpy(out + lm, name, ln + 1);
-    return out;
+    return clean_owned(out);
 }
 
 static int finish(FILE *f, int err)
@@ -183,6 +214,7 @@ int locust_stats_print_errors(const locust_stats *s, FILE *f)
         }
         snprintf(text, len, "%s %s: %s", method, row->name, repr);
         free(repr);
+        if (!(text = clean_owned(text))) return LOCUST_ENOMEM;
         char count[32];
         snprintf(count, sizeof(count), "%" PRIu64, row->occurrences);
         fputc(' ', f);
@@ -208,12 +240,16 @@ int locust_stats_write_requests_csv(const locust_stats *s, FILE *f)
         locust_entry_info e;
         locust__entry_info(s, i < s->n ? s->entries[i] : &s->total, &e);
         /* Python's "%s" of None is "None": the Total row reads "None","Total". */
+        fputs("\n\"", f);
+        int err = put_clean(f, e.method ? e.method : "None");
+        if (!err) fputs("\",\"", f);
+        if (!err) err = put_clean(f, e.name);
+        if (err) return err;
         fprintf(f,
-                "\n\"%s\",\"%s\",%" PRIu64 ",%" PRIu64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64
-                ",%" PRId64 ",%.2f",
-                e.method ? e.method : "None", e.name, e.num_requests, e.num_failures,
-                py_int(e.median_response_time), py_int(e.avg_response_time), py_int(e.min_response_time),
-                py_int(e.max_response_time), py_int(e.avg_content_length), e.total_rps);
+                "\",%" PRIu64 ",%" PRIu64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%.2f",
+                e.num_requests, e.num_failures, py_int(e.median_response_time), py_int(e.avg_response_time),
+                py_int(e.min_response_time), py_int(e.max_response_time), py_int(e.avg_content_length),
+                e.total_rps);
     }
     return finish(f, 0);
 }
@@ -227,8 +263,9 @@ int locust_stats_write_distribution_csv(const locust_stats *s, FILE *f)
         const locust__entry *e = i < s->n ? s->entries[i] : &s->total;
         if (!e->num_requests) {
             /* 0.9.0 uses the bare name here, without the method. */
-            fprintf(f, "\n\"%s\",0,\"N/A\",\"N/A\",\"N/A\",\"N/A\",\"N/A\",\"N/A\",\"N/A\",\"N/A\",\"N/A\"",
-                    e->name);
+            fputs("\n\"", f);
+            if (put_clean(f, e->name)) return LOCUST_ENOMEM;
+            fputs("\",0,\"N/A\",\"N/A\",\"N/A\",\"N/A\",\"N/A\",\"N/A\",\"N/A\",\"N/A\",\"N/A\"", f);
             continue;
         }
         char *name = display_name(e->method, e->name);

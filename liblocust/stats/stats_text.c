@@ -11,43 +11,13 @@
  */
 #include "stats/stats_internal.h"
 
+#include "base/base.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* ---- UTF-8 ------------------------------------------------------------------ */
-
-/*
- * Decodes one code point at s (strictly: no overlongs, no surrogates, at
- * most U+10FFFF). Returns its length in bytes, or 0 when the bytes there
- * are not valid UTF-8.
- */
-static size_t utf8_decode(const unsigned char *s, uint32_t *cp)
-{
-    unsigned char c = s[0];
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    size_t len;
-    uint32_t v, min;
-    if (c >= 0xc2 && c <= 0xdf) {
-        len = 2, v = c & 0x1f, min = 0x80;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        len = 3, v = c & 0x0f, min = 0x800;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        len = 4, v = c & 0x07, min = 0x10000;
-    } else {
-        return 0;
-    }
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80) return 0;
-        v = (v << 6) | (s[i] & 0x3f);
-    }
-    if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) return 0;
-    *cp = v;
-    return len;
-}
 
 size_t locust__utf8_len(const char *s)
 {
@@ -92,7 +62,7 @@ char *locust__py_repr(const char *str)
     *o++ = quote;
     for (size_t i = 0; i < n;) {
         uint32_t c;
-        size_t len = utf8_decode(s + i, &c);
+        size_t len = locust__utf8_decode(str + i, &c);
         if (len == 0) {
             /* Not UTF-8: show the byte as Python shows the bytes of a bytes object. */
             o += sprintf(o, "\\x%02x", s[i]);

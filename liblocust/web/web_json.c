@@ -17,9 +17,20 @@ static void add_num(cJSON *o, const char *key, double v, bool *ok)
     if (!cJSON_AddNumberToObject(o, key, v)) *ok = false;
 }
 
+/*
+ * Strings from slaves and scenarios (ids, names, errors, tracebacks) may
+ * hold bytes that are not UTF-8; cJSON copies them as they are, which makes
+ * the whole document invalid JSON. They go in sanitized (base/utf8.c).
+ */
 static void add_str(cJSON *o, const char *key, const char *v, bool *ok)
 {
-    if (!(v ? cJSON_AddStringToObject(o, key, v) : cJSON_AddNullToObject(o, key))) *ok = false;
+    char *tmp;
+    const char *clean = locust__utf8_clean(v, &tmp);
+    if (v && !clean)
+        *ok = false;
+    else if (!(clean ? cJSON_AddStringToObject(o, key, clean) : cJSON_AddNullToObject(o, key)))
+        *ok = false;
+    free(tmp);
 }
 
 static void add_item(cJSON *o, const char *key, cJSON *item, bool *ok)
@@ -203,9 +214,11 @@ cJSON *locust__web_exceptions_json(const locust_runner *r)
     return doc;
 }
 
-int locust__web_csv_field(locust_web_response *res, const char *s, bool last)
+int locust__web_csv_field(locust_web_response *res, const char *raw, bool last)
 {
-    if (!s) s = "";
+    char *tmp;
+    const char *s = locust__utf8_clean(raw ? raw : "", &tmp);
+    if (!s) return LOCUST_ENOMEM;
     /* QUOTE_MINIMAL: quote only a field holding the delimiter, a quote or a line break. */
     int err;
     if (strpbrk(s, ",\"\r\n")) {
@@ -224,6 +237,7 @@ int locust__web_csv_field(locust_web_response *res, const char *s, bool last)
         err = locust_web_response_write(res, s, strlen(s));
     }
     if (!err) err = locust_web_response_write(res, last ? "\r\n" : ",", last ? 2 : 1);
+    free(tmp);
     return err;
 }
 
