@@ -1,5 +1,5 @@
 /*
- * What locust-run prints and writes while a test runs (spec §4.2-§4.4):
+ * What locust-run prints and writes while a test runs (docs/compatibility.md §4.2-§4.4):
  * the periodic stats table, the CSV files, and the summary at the end.
  */
 #ifndef LOCUST_CLI_CONSOLE_H

@@ -1,7 +1,7 @@
 /*
  * locust-run: liblocust's command-line runner, Locust 0.9.0's `locust`
  * command for compiled scenarios. main() follows 0.9.0's order of
- * operations (spec §5.1): options, logging, -V, the locustfile, -l, the
+ * operations (docs/compatibility.md §5.1): options, logging, -V, the locustfile, -l, the
  * class selection, the task ratio, the run-time check, then the web UI or
  * the test itself, the periodic output, and the shutdown summary.
  *

@@ -1,5 +1,5 @@
 /*
- * locust-run's command line: Locust 0.9.0's options (spec §5) with the same
+ * locust-run's command line: Locust 0.9.0's options (docs/compatibility.md §5) with the same
  * names, meanings and defaults, plus a few of our own (--master-protocol,
  * --csv-interval, --web-auth, --seed) and Locust 1.x's --stop-timeout.
  * Parsing is separate from acting on the options so that it can be tested

@@ -1,5 +1,5 @@
 /*
- * --show-task-ratio and --show-task-ratio-json (spec §5.2): how often each
+ * --show-task-ratio and --show-task-ratio-json (docs/compatibility.md §5.2): how often each
  * class and task runs, relative to its parent and in total, computed and
  * printed exactly as Locust 0.9.0's inspectlocust module does.
  */

@@ -1,5 +1,5 @@
 /*
- * What Locust 0.9.0 prints for the task ratio example of spec §5.2
+ * What Locust 0.9.0 prints for the task ratio example of docs/compatibility.md §5.2
  * (tests/cli_scenarios/ratio.c), produced by 0.9.0's inspectlocust code
  * under Python 3: the lines the spec shows, and the "..." it leaves out.
  * The table lines keep Python's "%-50s" padding.

@@ -1,6 +1,6 @@
 /*
  * locust-run's command line, run-time spans, task ratio and CSV writer as
- * specifications (spec §4.4, §4.5, §5, §5.2), tested in-process. The
+ * specifications (docs/compatibility.md §4.4, §4.5, §5, §5.2), tested in-process. The
  * behaviour of the whole program is in test_cli_run.c.
  */
 #include <cjson/cJSON.h>

@@ -1,5 +1,5 @@
 /*
- * locust-run's start as a specification, run as a process (spec §4.7,
+ * locust-run's start as a specification, run as a process (docs/compatibility.md §4.7,
  * §5.1, §5.2): the command line's exit codes, every way a scenario can fail
  * to load and the message naming the file, the compile cache, --list and
  * the task ratio. No load is generated here; test_cli_run.c runs tests.

@@ -1,6 +1,6 @@
 /*
  * locust-run's runs as a specification, as a real process against a real
- * locust-demo-target (spec §4.2-§4.7): the headless run with its console
+ * locust-demo-target (docs/compatibility.md §4.2-§4.7): the headless run with its console
  * tables and CSV files, the exit code of failed requests, the run-time
  * limit, signals, the grace of --stop-timeout, and the output options. Every run is bounded: a few
  * seconds of load at most, and a kill after a timeout. How locust-run

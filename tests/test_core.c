@@ -193,7 +193,7 @@ static void check_split(const int *w, size_t n, unsigned users, const unsigned *
 
 START_TEST(weight_split_always_adds_up)
 {
-    /* The cases where 0.9.0 spawns the wrong number of users (spec §4.1). */
+    /* The cases where 0.9.0 spawns the wrong number of users (docs/compatibility.md §4.1). */
     check_split((int[]){1, 1}, 2, 5, (unsigned[]){3, 2});
     check_split((int[]){10, 10}, 2, 1, (unsigned[]){1, 0});
     check_split((int[]){10, 10, 10}, 3, 10, (unsigned[]){4, 3, 3});

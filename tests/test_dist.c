@@ -57,7 +57,7 @@ START_TEST(test_split_merge_stop_quit)
         add_slave(&worker_cls);
     ck_assert_msg(dist_run_until(W->loop, all_ready, (void *)3, 10), "3 slaves did not become ready");
 
-    /* 7 users over 3 slaves: 3, 2, 2 (spec §2.4), at 21/3 users/s each. */
+    /* 7 users over 3 slaves: 3, 2, 2 (docs/compatibility.md §2.4), at 21/3 users/s each. */
     ck_assert_int_eq(locust_runner_start(W->master, 7, 300), 0);
     ck_assert_int_eq(locust_runner_state_get(W->master), LOCUST_STATE_HATCHING);
     ck_assert_msg(dist_run_until(W->loop, master_running, (void *)7, 10), "the master did not reach 7 users");

@@ -42,7 +42,7 @@ static void assert_frame(const char *type, const char *json, const char *node, l
     locust__rpc_out_free(&o);
 }
 
-/* The byte examples of spec §1.3, packed as a 0.9.0 peer packs them. */
+/* The byte examples of docs/compatibility.md §1.3, packed as a 0.9.0 peer packs them. */
 START_TEST(test_frames_match_spec_examples)
 {
     assert_frame("client_ready", NULL, "h_1", LOCUST__RPC_STYLE_09,

@@ -1,5 +1,5 @@
 /*
- * The HTTP session as a specification (spec §7.7, manual §4.5): every
+ * The HTTP session as a specification (docs/compatibility.md §7.7, manual §4.5): every
  * method and request option against the demo target, what is recorded in
  * the statistics and under which name, cookies, redirects and gzip.
  */

@@ -1,6 +1,6 @@
 /*
  * The HTTP session when things go wrong, as a specification: HTTP errors
- * and safe mode (spec §7.7: status 0 and an error text, never a crash),
+ * and safe mode (docs/compatibility.md §7.7: status 0 and an error text, never a crash),
  * the body cap, streaming, catch_response (manual §4.5.3), bad requests
  * that fail the task, users killed in the middle of a request, and the
  * demo target's command line.

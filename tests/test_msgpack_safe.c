@@ -15,7 +15,7 @@ static int check(const char *bytes, size_t len, char *err)
 START_TEST(well_formed_frames_pass)
 {
     char err[256] = "";
-    /* ("hatch_complete", {"count": 5}, "h_1"), spec §1.3. */
+    /* ("hatch_complete", {"count": 5}, "h_1"), docs/compatibility.md §1.3. */
     const char frame[] = "\x93\xae" "hatch_complete" "\x81\xa5" "count" "\x05\xa3" "h_1";
     ck_assert_int_eq(check(frame, sizeof frame - 1, err), 0);
     msgpack_unpacked m;

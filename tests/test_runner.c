@@ -1,5 +1,5 @@
 /*
- * The runner as a specification (spec §4.1): hatch rate, the spread of
+ * The runner as a specification (docs/compatibility.md §4.1): hatch rate, the spread of
  * users over classes, changing the count while running, stop, quit and the
  * run-time limit, and 10k users starting and stopping cleanly.
  */

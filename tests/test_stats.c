@@ -1,7 +1,7 @@
 /*
  * The statistics table as a specification: Locust's bucketing, the median
  * and percentile rules, request rates, the error table, reset and clear, the
- * current-percentile cache and merging (spec §3).
+ * current-percentile cache and merging (docs/compatibility.md §3).
  */
 #include "stats_testutil.h"
 

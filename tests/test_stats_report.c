@@ -1,5 +1,5 @@
 /*
- * Locust 0.9.0's console tables and CSV files, byte for byte (spec §4.3 and
+ * Locust 0.9.0's console tables and CSV files, byte for byte (docs/compatibility.md §4.3 and
  * §4.4), reproduced from the same requests as the spec's examples.
  */
 #include "stats_testutil.h"

@@ -1,5 +1,5 @@
 /*
- * Task semantics as specifications (spec §7.2-§7.6, manual §4.4): weighted
+ * Task semantics as specifications (docs/compatibility.md §7.2-§7.6, manual §4.4): weighted
  * choice, nested task sets and interrupt, sequences, the order of setup /
  * on_start / on_stop / teardown, waits, failures and stopping a user.
  */

@@ -1,5 +1,5 @@
 /*
- * The web UI's page, files and controls (spec §6.2) over real HTTP: a
+ * The web UI's page, files and controls (docs/compatibility.md §6.2) over real HTTP: a
  * runner with a web UI on 127.0.0.1, a free port, and libcurl on the
  * runner's own loop. The reports are in test_web_reports.c.
  */

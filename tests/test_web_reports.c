@@ -1,5 +1,5 @@
 /*
- * The web UI's reports over real HTTP: /stats/requests (spec §6.3), the
+ * The web UI's reports over real HTTP: /stats/requests (docs/compatibility.md §6.3), the
  * stats reset, the CSV downloads and the task exceptions, from a runner's
  * statistics filled in directly so that every number is known.
  */

@@ -1,5 +1,5 @@
 /*
- * Event hooks (Locust's `events` module, manual ch. 10 and spec §2.8). Every
+ * Event hooks (Locust's `events` module, manual ch. 10 and docs/compatibility.md §2.8). Every
  * runner has its own set of hooks; any number of listeners can be added to
  * each, and they are called synchronously in the order they were added,
  * each with its own user-data pointer.

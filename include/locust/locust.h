@@ -553,7 +553,7 @@ bool locust_runner_quit_done(const locust_runner *r);
  */
 bool locust_runner_quitting(const locust_runner *r);
 
-/** A row of the task-exceptions table (Locust's runner.exceptions, spec §4.6). */
+/** A row of the task-exceptions table (Locust's runner.exceptions, docs/compatibility.md §4.6). */
 typedef struct locust_exception_info {
     uint64_t count;        /* occurrences */
     const char *msg;       /* the failure message */

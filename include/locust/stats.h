@@ -1,5 +1,5 @@
 /*
- * Request statistics, with Locust 0.9.0's formulas (spec §3): one entry per
+ * Request statistics, with Locust 0.9.0's formulas (docs/compatibility.md §3): one entry per
  * (name, method) plus a Total, response-time histograms with Locust's
  * rounding, medians and percentiles, current and total RPS, and an error
  * table keyed by (method, name, error).
@@ -24,7 +24,7 @@ extern "C" {
 typedef struct locust_stats locust_stats;
 typedef struct locust_runner locust_runner;
 
-/** A snapshot of one entry with its derived values (spec §3.5). */
+/** A snapshot of one entry with its derived values (docs/compatibility.md §3.5). */
 typedef struct locust_entry_info {
     const char *method;    /* NULL for Total */
     const char *name;      /* "Total" for Total */
@@ -101,12 +101,12 @@ int locust_stats_find(const locust_stats *s, const char *name, const char *metho
 
 /**
  * Percentile p (0..1) of entry i (i == entry count for Total), by 0.9.0's
- * rule (spec §3.5). Returns false when the histogram is empty.
+ * rule (docs/compatibility.md §3.5). Returns false when the histogram is empty.
  */
 bool locust_stats_percentile(const locust_stats *s, size_t i, double p, double *out);
 
 /**
- * The "current" percentile of the Total over the last ~10 s (spec §3.7), for
+ * The "current" percentile of the Total over the last ~10 s (docs/compatibility.md §3.7), for
  * charts. Returns false when there is no data in the window (JSON null).
  */
 bool locust_stats_current_percentile(const locust_stats *s, double p, double *out);
@@ -161,7 +161,7 @@ int locust_stats_error(const locust_stats *s, size_t i, locust_error_info *out);
 /** Adds everything in `from` to `into`, with 0.9.0's extend() rules but a correct min. */
 int locust_stats_merge(locust_stats *into, const locust_stats *from);
 
-/* ---- Locust 0.9.0's output formats (spec §4.3 and §4.4) ---------------- */
+/* ---- Locust 0.9.0's output formats (docs/compatibility.md §4.3 and §4.4) ---------------- */
 
 /** Writes the periodic console table (print_stats) to `f`. */
 int locust_stats_print(const locust_stats *s, FILE *f);

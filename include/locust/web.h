@@ -1,5 +1,5 @@
 /*
- * The web UI (manual §3.3, spec §6): Locust's routes and a live page with
+ * The web UI (manual §3.3, docs/compatibility.md §6): Locust's routes and a live page with
  * charts, served from the runner's libev loop. Scenarios can add routes of
  * their own (manual ch. 10.1).
  */

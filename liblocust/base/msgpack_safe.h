@@ -40,7 +40,7 @@ int locust__msgpack_unpack(const char *buf, size_t len, msgpack_unpacked *out, c
  *
  * Every reader of a decoded message (the master/slave frames, the stats
  * payload) takes its objects apart with these, so that all of them are
- * tolerant in the same way (spec §1.2: bin is taken as a string, str or
+ * tolerant in the same way (docs/compatibility.md §1.2: bin is taken as a string, str or
  * bin keys, the last of repeated keys wins, as a Python dict keeps) and
  * name wrong types in the same words. Each accepts NULL as "absent".
  */

@@ -1,6 +1,6 @@
 /*
  * Event hooks: per runner, one listener list per event type, called in the
- * order listeners were added (spec §2.8). Unlike 0.9.0, `quitting` is fired
+ * order listeners were added (docs/compatibility.md §2.8). Unlike 0.9.0, `quitting` is fired
  * in reverse order without permanently reversing the list.
  */
 #include "core/core.h"

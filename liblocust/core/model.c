@@ -211,7 +211,7 @@ int locust__model_build_choices(locust__tsinfo *info, bool (*keep)(const locust_
     const locust_task **choices = malloc((total ? total : 1) * sizeof *choices);
     if (!choices) return LOCUST_ENOMEM;
     /* Copies of a task stay adjacent, so in a sequence a task with weight w
-     * runs w times in a row (spec §7.3). */
+     * runs w times in a row (docs/compatibility.md §7.3). */
     size_t k = 0;
     for (const locust_task *t = ts->tasks; t->fn || t->taskset || t->name; t++) {
         if (t->weight == LOCUST_WEIGHT_NEVER || (keep && !keep(t, ud))) continue;

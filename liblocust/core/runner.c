@@ -941,7 +941,7 @@ int locust_runner_run(locust_runner *r, double run_time)
     return 0;
 }
 
-/* ---- task exceptions (runner.exceptions, spec §4.6) ------------------------------- */
+/* ---- task exceptions (runner.exceptions, docs/compatibility.md §4.6) ------------------------------- */
 
 int locust_runner_log_exception(locust_runner *r, const char *node, const char *msg, const char *traceback)
 {

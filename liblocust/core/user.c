@@ -1,5 +1,5 @@
 /*
- * Simulated users and the task set run loop (spec §7.4-§7.6, manual §4.4).
+ * Simulated users and the task set run loop (docs/compatibility.md §7.4-§7.6, manual §4.4).
  *
  * A user is a fiber. Its tasks "raise" by longjmp-ing to the innermost catch
  * point, which is always on the same fiber stack: every task, on_start,
@@ -466,7 +466,7 @@ static void setup_poll(locust_ctx *ctx)
 }
 
 /*
- * Runs a setup once per process (spec §7.5). Users that arrive while
+ * Runs a setup once per process (docs/compatibility.md §7.5). Users that arrive while
  * another user is still inside it wait, as 0.9.0's semaphore makes them.
  * A failed setup is reported and counts as run.
  */

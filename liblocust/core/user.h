@@ -1,5 +1,5 @@
 /*
- * Simulated users: one fiber each, running the task set loop of spec §7.4
+ * Simulated users: one fiber each, running the task set loop of docs/compatibility.md §7.4
  * (with the manual's on_stop semantics rather than 0.9.0's).
  *
  * "Exceptions" (locust_fail, locust_interrupt, locust_reschedule,

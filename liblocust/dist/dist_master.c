@@ -1,5 +1,5 @@
 /*
- * The master of Locust 0.9's protocol (spec §1-§3): binds PULL on the bind
+ * The master of Locust 0.9's protocol (docs/compatibility.md §1-§3): binds PULL on the bind
  * port and PUSH on port + 1, splits users over its slaves, merges their
  * statistics into the runner's, and keeps a table of slaves. It installs a
  * runner delegate, so locust_runner_start/stop/quit drive the slaves and

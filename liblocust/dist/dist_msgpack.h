@@ -1,6 +1,6 @@
 /*
  * The message framing of the master/slave protocols (internal): every
- * ZeroMQ frame holds one msgpack array [type, data, node_id] (spec §1.2,
+ * ZeroMQ frame holds one msgpack array [type, data, node_id] (docs/compatibility.md §1.2,
  * worker protocol §2).
  *
  * Writing: strings are always msgpack str (never bin), floats float64,
@@ -9,7 +9,7 @@
  * 32-255 bytes as str16, msgpack-python 1.0 (Locust 2.x) as str8. Frames in
  * the 0.9 style are byte-identical to a 0.9.0 peer's for the same content.
  *
- * Reading is tolerant, as spec §1.2 asks: every str encoding (fixstr, str8,
+ * Reading is tolerant, as docs/compatibility.md §1.2 asks: every str encoding (fixstr, str8,
  * str16, str32), bin taken as a string, float32 and float64, int and float
  * map keys. It is also written for hostile input: the raw bytes are checked
  * (container counts against the bytes left, nesting depth, size cap) before

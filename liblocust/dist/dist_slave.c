@@ -1,7 +1,7 @@
 /*
  * A slave: runs users for a master (manual ch. 5). This file has what both
  * protocols share (sockets, stats reports, exceptions, noticing that the
- * master is gone, shutting down) and the Locust 0.9 messages (spec §2.5);
+ * master is gone, shutting down) and the Locust 0.9 messages (docs/compatibility.md §2.5);
  * worker2.c has the Locust 2.x ones.
  *
  * Differences from 0.9.0, all deliberate:

@@ -1,7 +1,7 @@
 /*
  * The statistics table: entries keyed by (name, method) in a hash index,
  * listed in (name, method) order, the Total, the error table and the
- * current-percentile cache, with Locust 0.9.0's rules (spec §3). One entry's
+ * current-percentile cache, with Locust 0.9.0's rules (docs/compatibility.md §3). One entry's
  * arithmetic is in stats_entry.c, histograms in stats_hist.c, output formats
  * in stats_report.c and the master/slave payloads in stats_wire.c.
  *
@@ -246,7 +246,7 @@ bool locust_stats_current_percentile(const locust_stats *s, double p, double *ou
 {
     if (!s || !out) return false;
     int64_t t = locust__whole_seconds(locust__stats_now(s));
-    /* Preference order t-10, t-10, t-11, t-9, ..., t-18, t-2 (spec §3.7). */
+    /* Preference order t-10, t-10, t-11, t-9, ..., t-18, t-2 (docs/compatibility.md §3.7). */
     for (int64_t i = 0; i < 9; i++) {
         int64_t want[2] = {t - LOCUST__CURRENT_WINDOW - i, t - LOCUST__CURRENT_WINDOW + i};
         for (int k = 0; k < 2; k++) {

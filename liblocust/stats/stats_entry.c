@@ -177,7 +177,7 @@ void locust__entry_info(const locust_stats *s, const locust__entry *e, locust_en
 
     /*
      * Both rates use L = the Total's last_request_timestamp and S = the
-     * table's start_time (spec §3.5). current_rps averages the seconds
+     * table's start_time (docs/compatibility.md §3.5). current_rps averages the seconds
      * start .. L-3 with start = max(L-12, int(S)): the window follows the
      * last request, not the clock.
      */

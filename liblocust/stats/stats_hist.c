@@ -1,6 +1,6 @@
 /*
- * Response-time histograms with Locust's bucketing (spec §3.4), and 0.9.0's
- * median and percentile rules (spec §3.5).
+ * Response-time histograms with Locust's bucketing (docs/compatibility.md §3.4), and 0.9.0's
+ * median and percentile rules (docs/compatibility.md §3.5).
  *
  * Every key Locust's rounding can produce below 10 s has a fixed slot: whole
  * milliseconds 0..99, tens 100..990 and hundreds 1000..9900. Above that the

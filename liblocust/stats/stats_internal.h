@@ -40,7 +40,7 @@
 #define LOCUST__SECS 64
 /* Snapshots kept by the current-percentile cache: CURRENT_RESPONSE_TIME_PERCENTILE_WINDOW + 10. */
 #define LOCUST__CACHE_MAX 20
-/* The window of the current percentile, in seconds (spec §3.7). */
+/* The window of the current percentile, in seconds (docs/compatibility.md §3.7). */
 #define LOCUST__CURRENT_WINDOW 10
 /* Caps of the table (0.9.0 has none; a scenario naming every URL apart would exhaust memory). */
 #define LOCUST__STATS_MAX_ENTRIES 10000
@@ -201,7 +201,7 @@ typedef struct locust__snapshot {
 
 struct locust_stats {
     locust__entry total;
-    /* Entries sorted by (name, method), the listing order of spec §3.8. */
+    /* Entries sorted by (name, method), the listing order of docs/compatibility.md §3.8. */
     locust__entry **entries;
     size_t n, cap;
     /* Open-addressing index over `entries` (NULL = free slot); size is a power of two. */

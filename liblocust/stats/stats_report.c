@@ -1,5 +1,5 @@
 /*
- * Locust 0.9.0's console tables and CSV files, byte for byte (spec §4.3 and
+ * Locust 0.9.0's console tables and CSV files, byte for byte (docs/compatibility.md §4.3 and
  * §4.4).
  *
  * Python details reproduced here:
@@ -121,7 +121,7 @@ int locust_stats_print(const locust_stats *s, FILE *f)
                 py_int(e.max_response_time), py_int(e.median_response_time), e.current_rps);
     }
     put_rule(f);
-    /* The Total row sums the entries, and its percentage is failures / successes (spec §4.3). */
+    /* The Total row sums the entries, and its percentage is failures / successes (docs/compatibility.md §4.3). */
     char fail_col[64];
     snprintf(fail_col, sizeof(fail_col), "%" PRIu64 "(%.2f%%)", fails,
              reqs ? (double)fails / (double)reqs * 100 : 0.0);

@@ -2,7 +2,7 @@
  * The statistics part of the master/slave "stats" message, in msgpack, for
  * both protocols liblocust speaks (internal; used by the distributed mode):
  *
- *  - Locust 0.9.0 (spec §3.1-§3.3): 12-key StatsEntry maps, int
+ *  - Locust 0.9.0 (docs/compatibility.md §3.1-§3.3): 12-key StatsEntry maps, int
  *    last_request_timestamp, failures not counted in num_requests, error rows
  *    {method, name, error, occurences} (0.9.0's spelling) under a 32-hex MD5
  *    key, Total named "Total" with a nil method;
@@ -54,7 +54,7 @@ int locust__stats_pack_report(locust_stats *s, msgpack_packer *pk, locust__stats
 /*
  * Merges a received stats payload (the message's data map, holding at
  * least "stats", "stats_total" and "errors"; other keys are ignored) into
- * `s`, as 0.9.0's master does (spec §3.3): entries are extended (created when
+ * `s`, as 0.9.0's master does (docs/compatibility.md §3.3): entries are extended (created when
  * new), error occurrences added by (method, name, error), the Total extended,
  * and a current-percentile snapshot taken when the Total's
  * last_request_timestamp advanced. min_response_time is merged correctly

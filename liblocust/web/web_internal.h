@@ -180,7 +180,7 @@ bool locust__web_same_origin(const locust_web_request *req, char *why, size_t le
 
 /* ---- web_json.c -------------------------------------------------------- */
 
-/* The /stats/requests document (spec §6.3). */
+/* The /stats/requests document (docs/compatibility.md §6.3). */
 struct cJSON *locust__web_stats_json(locust_runner *r);
 /* The /exceptions document. */
 struct cJSON *locust__web_exceptions_json(const locust_runner *r);

@@ -1,6 +1,6 @@
 /*
  * The web UI's reports: the /stats/requests and /exceptions documents
- * (spec §6.3) built with cJSON, keys in the sorted order Flask emits, and
+ * (docs/compatibility.md §6.3) built with cJSON, keys in the sorted order Flask emits, and
  * the exceptions CSV in Python's excel dialect.
  */
 #include "web/web_internal.h"

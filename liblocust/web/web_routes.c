@@ -1,5 +1,5 @@
 /*
- * Locust 0.9's routes (spec §6.2), the static files of the page, and the
+ * Locust 0.9's routes (docs/compatibility.md §6.2), the static files of the page, and the
  * dispatch of a request to them or to a scenario's own routes.
  */
 #include "web/web_internal.h"

@@ -1,5 +1,5 @@
 /*
- * The classes of the task ratio example of spec §5.2: UnlikelyLocust (weight 1) and
+ * The classes of the task ratio example of docs/compatibility.md §5.2: UnlikelyLocust (weight 1) and
  * MoreLikelyLocust (weight 3) share a task set with task1 (weight 1), task3
  * (weight 3) and a nested task set Sub (weight 1) of a (1) and b (2).
  */
