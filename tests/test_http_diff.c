@@ -1,6 +1,6 @@
 /*
  * Wire against curl, as a specification: every case of the corpus
- * (a .case file of tests/data/http_diff, the format in tests/http_diff.h) is a
+ * (a .case file of tests/data/http_diff, the format in tests/lib/http_diff.h) is a
  * scripted reply of a raw server, odd but legal or plainly illegal, and a
  * task fetches it once over the session's own HTTP/1.1 path (the wire)
  * and once through curl. Both must give the task the same response

@@ -1,7 +1,7 @@
 /* Masters and slaves for the distributed reliability tests; see dist.h. */
 #include "dist.h"
 
-#include "../port_helper.h"
+#include "port_helper.h"
 
 #include <check.h>
 #include <stdio.h>

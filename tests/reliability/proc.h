@@ -12,11 +12,11 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "../cli_proc.h"
-#include "../target.h"
+#include "cli_proc.h"
+#include "target.h"
 
 /*
- * The processes are those of tests/cli_proc.h: these names only fix the
+ * The processes are those of tests/lib/cli_proc.h: these names only fix the
  * reliability tests' conventions on top (the test's folder from
  * rely_setup(), the scenario rely.c passed to every locust-run), so the
  * spawning, waiting and reading is written once.
