@@ -9,8 +9,8 @@
 #ifndef LOCUST_USER_H
 #define LOCUST_USER_H
 
-#include "core/fiber.h"
 #include "core/core.h"
+#include "core/fiber.h"
 
 #include <setjmp.h>
 
@@ -19,10 +19,10 @@ struct locust_ctx {
     locust_ctx *parent;
     const locust_taskset *ts;
     struct locust__tsinfo *info;
-    const locust_task *task;      /* the task running now, for tracebacks */
+    const locust_task *task; /* the task running now, for tracebacks */
     void *data;
     size_t seq_index;
-    const locust_task **queue;    /* schedule_task() ring */
+    const locust_task **queue; /* schedule_task() ring */
     size_t q_head, q_len, q_cap;
 };
 
@@ -35,8 +35,8 @@ struct locust_user {
     ev_timer timer;
     locust__rng rng;
     void *data;
-    locust_ctx *top;              /* innermost task set */
-    jmp_buf *jb;                  /* innermost catch point */
+    locust_ctx *top; /* innermost task set */
+    jmp_buf *jb;     /* innermost catch point */
     /* The pending unwind ("exception"). */
     int uw_kind;
     bool uw_flag;
@@ -46,20 +46,27 @@ struct locust_user {
     locust_task_fn special_fn;
     const locust_taskset *special_ts;
     bool started, blocked, queued, finished;
-    bool kill_requested;          /* stop, quit or downscale asked this user to end */
-    bool force_kill;              /* ... and the grace period for in-flight requests is over */
-    bool blocked_io;              /* blocked in a request, which a graceful stop lets finish */
-    bool unwinding;               /* running on_stop handlers; not killable again */
-    locust__user_ext ext; /* the HTTP layer's session, or another layer's */
-    locust_user *prev, *next;     /* the runner's list of live users */
-    locust_user *rq_next;         /* the runner's ready queue */
+    bool kill_requested;      /* stop, quit or downscale asked this user to end */
+    bool force_kill;          /* ... and the grace period for in-flight requests is over */
+    bool blocked_io;          /* blocked in a request, which a graceful stop lets finish */
+    bool unwinding;           /* running on_stop handlers; not killable again */
+    locust__user_ext ext;     /* the HTTP layer's session, or another layer's */
+    locust_user *prev, *next; /* the runner's list of live users */
+    locust_user *rq_next;     /* the runner's ready queue */
 };
 
 /* Creates a user of class `class_index` and queues its first run. */
 int locust__user_new(locust_runner *r, size_t class_index, locust_user **out);
 /* Creates a user that runs `fn` once (a teardown) with task set `ts`'s context. */
-int locust__user_new_special(locust_runner *r, size_t class_index, const locust_taskset *ts, locust_task_fn fn,
-                             locust_user **out);
+int locust__user_new_special(locust_runner *r, size_t class_index, const locust_taskset *ts,
+                             locust_task_fn fn, locust_user **out);
+/*
+ * The task (a function entry) started last on this thread, by any user
+ * (NULL before the first), and in *started how many have been started.
+ */
+const locust_task *locust__last_task(uint64_t *started);
+/* The task the user is in the middle of, or NULL (between tasks, in on_start, ...). */
+const locust_task *locust__user_task(const locust_user *u);
 /* Runs the user until it blocks or ends (main context only). */
 void locust__user_run(locust_user *u);
 /* Asks the user to end: it unwinds (running on_stop) at its next wait; a
