@@ -42,7 +42,7 @@ typedef struct locust_request_opts {
     const char *const *headers;        /* extra headers: "Name: value", ..., NULL */
     const char *const *cookies;        /* extra cookies for this request: name, value, ..., NULL */
     const void *body;                  /* raw body ... */
-    size_t body_len;                   /* ... and its length (strlen(body) when 0 and body set) */
+    size_t body_len;                   /* ... and its length (strlen(body) when 0, unless body_len_set) */
     const char *const *form;           /* URL-encoded form body: key, value, ..., NULL */
     const struct cJSON *json;          /* JSON body (Content-Type: application/json) */
     const char *auth_user;             /* HTTP basic auth */
@@ -55,6 +55,8 @@ typedef struct locust_request_opts {
     const char *client_key;            /* PEM client key file */
     locust_chunk_fn stream;            /* streaming mode: chunks go here, nothing is stored */
     void *stream_udata;
+    /* (Fields below were added later; the ones above keep their places.) */
+    bool body_len_set;                 /* body_len is the length even when 0 (an empty buffer, never strlen()) */
 } locust_request_opts;
 
 /** Returns the user's HTTP session. */
