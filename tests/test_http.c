@@ -212,7 +212,7 @@ static void bodies_task(locust_ctx *ctx)
 START_TEST(form_json_and_raw_bodies_are_sent_with_their_content_types)
 {
     harness_run_task(bodies_task);
-    ck_assert_uint_eq(run.successes, 7);
+    ck_assert_uint_eq(run.successes, 8);
     ck_assert_uint_eq(run.task_errors, 0);
 }
 END_TEST

@@ -16,12 +16,14 @@ typedef struct locust__lag {
     locust_runner *runner;
     double expected;   /* when the timer is due (ev_time()) */
     double cpu_at;     /* the thread's CPU seconds at the last tick */
+    double waited_at;  /* ... and its seconds waiting for a CPU */
     double ms, max_ms; /* the last and the largest lag measured */
     double warned_at;  /* the last warning */
     /* A blocked loop waiting to be reported: the warning waits (a few
      * ticks at most) until timing the users' runs names the task. */
     double pending_ms, pending_cpu, pending_since;
     bool profiling;
+    bool cpu_culprit; /* a long run that never slept was seen */
     const locust_task *culprit;
     const locust_class *culprit_class;
 } locust__lag;
@@ -38,7 +40,14 @@ static inline bool locust__lag_profiling(const locust__lag *l)
 {
     return l->profiling;
 }
-/* A user's run took `seconds`; `task` was the last task it started. */
-void locust__lag_ran(locust__lag *l, const locust_class *cls, const locust_task *task, double seconds);
+/*
+ * A user's run took `seconds`; `task` was the task it ran; `slept` tells
+ * whether the thread slept meanwhile (locust__lag_sleeps() changed): a
+ * blocking call, not CPU work.
+ */
+void locust__lag_ran(locust__lag *l, const locust_class *cls, const locust_task *task, double seconds,
+                     bool slept);
+/* The loop thread's count of voluntary context switches. */
+long locust__lag_sleeps(void);
 
 #endif /* LOCUST_CORE_LAG_H */

@@ -284,11 +284,13 @@ static void drain_ready(locust_runner *r)
         const locust_task *in_progress = locust__user_task(u);
         uint64_t before, after;
         locust__last_task(&before);
+        long sleeps = locust__lag_sleeps();
         double t0 = ev_time();
         locust__user_run(u); /* may free u */
         double took = ev_time() - t0;
         const locust_task *started = locust__last_task(&after);
-        locust__lag_ran(&r->lag, cls, after != before ? started : in_progress, took);
+        locust__lag_ran(&r->lag, cls, after != before ? started : in_progress, took,
+                        locust__lag_sleeps() != sleeps);
     }
     if (!r->rq_head) ev_idle_stop(r->loop, &r->idle);
 }
@@ -473,9 +475,10 @@ int locust_runner_add_class(locust_runner *r, const locust_class *cls)
                                         cls->name);
     int err = locust__model_add_class(r->model, cls, r->err, sizeof r->err);
     if (err) return err;
-    /* A malformed host would fail every request of every user of the class. */
+    /* A malformed host would fail every request of every user of the class
+     * (an empty one is no host, like NULL). */
     char why[256];
-    if (cls->host && locust_url_check(cls->host, why, sizeof why))
+    if (cls->host && *cls->host && locust_url_check(cls->host, why, sizeof why))
         return locust__runner_error(r, LOCUST_ECLASS, "class '%s': field .host '%s': %s", cls->name,
                                     cls->host, why);
     locust__class_state *v = realloc(r->classes, (r->n_classes + 1) * sizeof *v);
