@@ -1,18 +1,22 @@
 /*
  * Compiling a scenario source (-f x.c) into a shared object with the system
- * compiler, and caching the result. The cache key hashes everything the
- * object depends on that locust-run can see: the source, liblocust's public
- * headers, the compiler command with its flags, and the library and ABI
- * versions. Headers the source includes from elsewhere are not part of the
- * key (delete the cache entry, or touch nothing and set LOCUST_CACHE_DIR,
- * after changing them).
+ * compiler, and caching the result. The cache key (compile_key.h) hashes
+ * the command with its flags, the compiler, the library and ABI versions,
+ * and every file the compiler read, as its dependency output lists them:
+ * the source, the headers it includes (its own, liblocust's, the system's).
+ * A change in any of them builds the scenario again.
+ *
+ * Scenarios are built with -fstack-clash-protection: a function with a
+ * big frame (a large local array) then touches its stack a page at a time,
+ * so that it faults in the user's guard region, and is reported as a stack
+ * overflow, instead of jumping over it into another user's stack.
  *
  * Entries are written under a temporary name and renamed into place, so a
  * run never loads a half-written object, even with several runs at once.
  */
+#include "compile_key.h"
 #include "scenario.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -32,8 +36,6 @@
 #define COMPILE_TIMEOUT_S 300
 /* Most words in a compiler command line. */
 #define MAX_ARGS 256
-/* Largest source or header hashed. */
-#define MAX_HASHED_FILE (64 * 1024 * 1024)
 
 #ifndef LOCUST_CLI_BUILDDIR
 #define LOCUST_CLI_BUILDDIR ""
@@ -63,109 +65,6 @@ static bool file_exists(const char *path)
 {
     struct stat st;
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/* ---- hashing: FNV-1a, 128 bits (a cache key, not a security measure) ---------- */
-
-typedef unsigned __int128 hash128;
-
-static void hash_bytes(hash128 *h, const void *data, size_t n)
-{
-    const hash128 prime = ((hash128)1 << 88) + 0x13b;
-    const unsigned char *p = data;
-    for (size_t i = 0; i < n; i++) {
-        *h ^= p[i];
-        *h *= prime;
-    }
-}
-
-/* Hashes a string with its terminating NUL, so "ab","c" differs from "a","bc". */
-static void hash_str(hash128 *h, const char *s)
-{
-    hash_bytes(h, s, strlen(s) + 1);
-}
-
-static int hash_file(hash128 *h, const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return -errno;
-    char buf[65536];
-    size_t n, total = 0;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
-        hash_bytes(h, buf, n);
-        total += n;
-        if (total > MAX_HASHED_FILE) {
-            fclose(f);
-            return -EFBIG;
-        }
-    }
-    int err = ferror(f) ? -EIO : 0;
-    fclose(f);
-    return err;
-}
-
-static int name_cmp(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Hashes the public headers in <dir>/locust, in name order. */
-static void hash_headers(hash128 *h, const char *dir)
-{
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/locust", dir);
-    DIR *d = opendir(path);
-    if (!d) return;
-    char *names[128];
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) && n < 128) {
-        size_t len = strlen(e->d_name);
-        if (len > 2 && strcmp(e->d_name + len - 2, ".h") == 0) names[n++] = strdup(e->d_name);
-    }
-    closedir(d);
-    qsort(names, n, sizeof names[0], name_cmp);
-    for (size_t i = 0; i < n; i++) {
-        if (!names[i]) continue;
-        snprintf(path, sizeof path, "%s/locust/%s", dir, names[i]);
-        hash_str(h, names[i]);
-        hash_file(h, path);
-        free(names[i]);
-    }
-}
-
-/*
- * Hashes what identifies an installed program: its real path, size and
- * modification time (cheaper than running `cc --version` on every run,
- * and it changes when the compiler is upgraded).
- */
-static void hash_program(hash128 *h, const char *name)
-{
-    char path[PATH_MAX], real[PATH_MAX];
-    const char *found = NULL;
-    if (strchr(name, '/')) {
-        found = name;
-    } else {
-        const char *env = getenv("PATH");
-        for (const char *p = env ? env : "/usr/bin:/bin"; *p;) {
-            size_t n = strcspn(p, ":");
-            if (snprintf(path, sizeof path, "%.*s/%s", (int)n, p, name) < (int)sizeof path &&
-                access(path, X_OK) == 0) {
-                found = path;
-                break;
-            }
-            p += n + (p[n] == ':');
-        }
-    }
-    struct stat st;
-    if (!found || !realpath(found, real) || stat(real, &st) != 0) {
-        hash_str(h, name);
-        return;
-    }
-    char id[PATH_MAX + 64];
-    snprintf(id, sizeof id, "%s %lld %lld.%09ld", real, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
-             st.st_mtim.tv_nsec);
-    hash_str(h, id);
 }
 
 /* ---- running a program and capturing its output --------------------------------- */
@@ -385,6 +284,60 @@ static void entry_stem(const char *src, char *out, size_t len)
     out[n] = '\0';
 }
 
+/* The cache folder, or a private one in $TMPDIR when it cannot be written. */
+static int cache_folder(const char *src, char *dir, size_t len, char *err, size_t errlen)
+{
+    if (cli_cache_dir(dir, len) == 0 && make_dirs(dir) == 0) return 0;
+    char fallback[PATH_MAX];
+    int e = private_tmp_cache(fallback, sizeof fallback);
+    if (e) {
+        snprintf(err, errlen,
+                 "%s: no folder to compile into: neither %s nor %s can be written (%s); set "
+                 "LOCUST_CACHE_DIR",
+                 src, *dir ? dir : "~/.cache/liblocust", fallback, strerror(-e));
+        return -1;
+    }
+    locust_log(LOCUST_LOG_WARNING, "locust.main", "Cannot write the cache folder %s; using %s", dir,
+               fallback);
+    snprintf(dir, len, "%s", fallback);
+    return 0;
+}
+
+/* "<dir>/<stem>-<key>.so". */
+static int entry_path(char *so, size_t solen, const char *dir, const char *stem, cli_hash key)
+{
+    if (snprintf(so, solen, "%s/%s-%016llx%016llx.so", dir, stem, (unsigned long long)(key >> 64),
+                 (unsigned long long)key) < (int)solen)
+        return 0;
+    errno = ENAMETOOLONG;
+    return -1;
+}
+
+/* Runs the compiler; returns 0, or -1 with its output in `err`. */
+static int run_compiler(const char *src, char *const *argv, char *err, size_t errlen)
+{
+    char *output = malloc(MAX_OUTPUT);
+    if (!output) {
+        snprintf(err, errlen, "%s: out of memory", src);
+        return -1;
+    }
+    int status = run_capture(argv, output, MAX_OUTPUT);
+    if (status != 0) {
+        if (status == 127 && strstr(output, "cannot run '"))
+            snprintf(err, errlen, "%s: cannot compile: %s(set %s to the compiler to use)", src, output,
+                     is_cxx(src) ? "CXX" : "CC");
+        else
+            snprintf(err, errlen, "%s: compilation failed (%s exited with status %d):\n%s", src, argv[0],
+                     status, output);
+        free(output);
+        return -1;
+    }
+    /* Warnings are worth seeing even when the build works. */
+    if (output[0]) locust_log(LOCUST_LOG_WARNING, "locust.main", "Compiler output for %s:\n%s", src, output);
+    free(output);
+    return 0;
+}
+
 int cli_compile(const char *src, char *so, size_t solen, bool *from_cache, char *err, size_t errlen)
 {
     *from_cache = false;
@@ -405,11 +358,13 @@ int cli_compile(const char *src, char *so, size_t solen, bool *from_cache, char 
                  is_cxx(src) ? "CXX" : "CC");
         return -1;
     }
-    static char shared[] = "-shared", fpic[] = "-fPIC", opt[] = "-O2", dbg[] = "-g", dash_o[] = "-o";
+    static char shared[] = "-shared", fpic[] = "-fPIC", opt[] = "-O2", dbg[] = "-g", dash_o[] = "-o",
+                clash[] = "-fstack-clash-protection";
     argv[n++] = shared;
     argv[n++] = fpic;
     argv[n++] = opt;
     argv[n++] = dbg;
+    argv[n++] = clash;
     /* A known folder is one word (it may hold blanks); pkg-config's flags are split. */
     if (inc_dir[2]) {
         inc_dir[0] = '-', inc_dir[1] = 'I';
@@ -421,82 +376,76 @@ int cli_compile(const char *src, char *so, size_t solen, bool *from_cache, char 
     argv[n++] = (char *)src;
     n += split_words(user_buf, argv + n, MAX_ARGS - n);
 
-    /* The key: versions, the command (without the output path), the source and the headers. */
-    hash128 h = ((hash128)0x6c62272e07bb0142ULL << 64) | 0x62b821756295c58dULL;
+    /* The command's key: versions, the command (without the output path), the compiler, the source. */
+    cli_hash h = cli_hash_init();
     char ver[64];
     snprintf(ver, sizeof ver, "liblocust %s api %d", locust_version(), LOCUST_API_VERSION);
-    hash_str(&h, ver);
+    cli_hash_str(&h, ver);
     for (size_t i = 0; i < n; i++)
-        hash_str(&h, i == n_flags ? "<source>" : argv[i]);
+        cli_hash_str(&h, i == n_flags ? "<source>" : argv[i]);
     /* The same compiler name may be another compiler after an upgrade. */
     for (size_t i = 0; i < n_cc; i++)
-        hash_program(&h, argv[i]);
-    int rc = hash_file(&h, src);
+        cli_hash_program(&h, argv[i]);
+    int rc = cli_hash_file(&h, src);
     if (rc) {
         snprintf(err, errlen, "%s: cannot read the source: %s", src, strerror(-rc));
         return -1;
     }
-    for (size_t i = 0; i < n; i++)
-        if (strncmp(argv[i], "-I", 2) == 0 && argv[i][2]) hash_headers(&h, argv[i] + 2);
 
-    char dir[PATH_MAX], stem[80];
-    if (cli_cache_dir(dir, sizeof dir) || make_dirs(dir)) {
-        char fallback[PATH_MAX];
-        int e = private_tmp_cache(fallback, sizeof fallback);
-        if (e) {
-            snprintf(err, errlen,
-                     "%s: no folder to compile into: neither %s nor %s can be written (%s); set "
-                     "LOCUST_CACHE_DIR",
-                     src, *dir ? dir : "~/.cache/liblocust", fallback, strerror(-e));
-            return -1;
-        }
-        locust_log(LOCUST_LOG_WARNING, "locust.main", "Cannot write the cache folder %s; using %s", dir,
-                   fallback);
-        snprintf(dir, sizeof dir, "%s", fallback);
-    }
+    char dir[PATH_MAX], stem[80], manifest[PATH_MAX + 128];
+    if (cache_folder(src, dir, sizeof dir, err, errlen)) return -1;
     entry_stem(src, stem, sizeof stem);
-    if (snprintf(so, solen, "%s/%s-%016llx%016llx.so", dir, stem, (unsigned long long)(h >> 64),
-                 (unsigned long long)h) >= (int)solen) {
-        snprintf(err, errlen, "%s: the cache path is too long", src);
-        return -1;
-    }
-    if (file_exists(so)) {
-        *from_cache = true;
-        locust_log(LOCUST_LOG_DEBUG, "locust.main", "Using the cached build of %s: %s", src, so);
-        return 0;
+    snprintf(manifest, sizeof manifest, "%s/%s-%016llx%016llx.deps", dir, stem, (unsigned long long)(h >> 64),
+             (unsigned long long)h);
+    /* The files the last build of this command read, hashed as they are now. */
+    cli_deps deps;
+    cli_hash full = h;
+    if (cli_deps_read(&deps, manifest) == 0) {
+        rc = cli_deps_hash(&full, &deps);
+        cli_deps_free(&deps);
+        if (rc == 0 && entry_path(so, solen, dir, stem, full) == 0 && file_exists(so)) {
+            *from_cache = true;
+            locust_log(LOCUST_LOG_DEBUG, "locust.main", "Using the cached build of %s: %s", src, so);
+            return 0;
+        }
     }
 
-    char tmp[PATH_MAX + 32];
-    snprintf(tmp, sizeof tmp, "%s.tmp%ld", so, (long)getpid());
+    char tmp[sizeof manifest + 32], dfile[sizeof manifest + 32];
+    snprintf(tmp, sizeof tmp, "%s.tmp%ld.so", manifest, (long)getpid());
+    snprintf(dfile, sizeof dfile, "%s.tmp%ld.d", manifest, (long)getpid());
+    static char md[] = "-MD", mf[] = "-MF";
+    argv[n++] = md;
+    argv[n++] = mf;
+    argv[n++] = dfile;
     argv[n++] = dash_o;
     argv[n++] = tmp;
     argv[n] = NULL;
     locust_log(LOCUST_LOG_INFO, "locust.main", "Compiling %s", src);
-    char *output = malloc(MAX_OUTPUT);
-    if (!output) {
-        snprintf(err, errlen, "%s: out of memory", src);
-        return -1;
-    }
-    int status = run_capture(argv, output, MAX_OUTPUT);
-    if (status != 0) {
+    if (run_compiler(src, argv, err, errlen)) {
         unlink(tmp);
-        if (status == 127 && strstr(output, "cannot run '"))
-            snprintf(err, errlen, "%s: cannot compile: %s(set %s to the compiler to use)", src, output,
-                     is_cxx(src) ? "CXX" : "CC");
-        else
-            snprintf(err, errlen, "%s: compilation failed (%s exited with status %d):\n%s", src, argv[0],
-                     status, output);
-        free(output);
+        unlink(dfile);
         return -1;
     }
-    /* Warnings are worth seeing even when the build works. */
-    if (output[0]) locust_log(LOCUST_LOG_WARNING, "locust.main", "Compiler output for %s:\n%s", src, output);
-    free(output);
-    if (rename(tmp, so) < 0) {
+    /* The entry's key covers every file the compiler read. Without a usable
+     * list the entry gets no manifest, so the next run builds it again. */
+    full = h;
+    rc = cli_deps_read_make(&deps, dfile);
+    unlink(dfile);
+    bool listed = rc == 0 && cli_deps_hash(&full, &deps) == 0;
+    if (!listed) {
+        full = h;
+        cli_hash_str(&full, "<no dependency list>");
+    }
+    if (entry_path(so, solen, dir, stem, full) || rename(tmp, so) < 0) {
         int e = errno;
         unlink(tmp);
         snprintf(err, errlen, "%s: cannot store the build in %s: %s", src, so, strerror(e));
+        if (rc == 0) cli_deps_free(&deps);
         return -1;
     }
+    if (listed && (rc = cli_deps_write(&deps, manifest)) != 0)
+        locust_log(LOCUST_LOG_WARNING, "locust.main", "Cannot write %s: %s (%s will be compiled again)",
+                   manifest, strerror(-rc), src);
+    if (rc == 0) cli_deps_free(&deps);
     return 0;
 }

@@ -137,6 +137,50 @@ START_TEST(a_class_with_a_malformed_host_is_named_with_its_field)
 }
 END_TEST
 
+/* ---- the compile cache ------------------------------------------------------------------ */
+
+START_TEST(a_change_in_an_included_header_compiles_the_scenario_again)
+{
+    char dir[1100], cache[1200];
+    snprintf(dir, sizeof dir, "%s/hdr", cli_tmpdir);
+    ck_assert_int_eq(mkdir(dir, 0700), 0);
+    snprintf(cache, sizeof cache, "LOCUST_CACHE_DIR=%s/hdrcache", cli_tmpdir);
+    write_file("hdr/scenario.c", "#include <locust/locust.h>\n"
+                                 "#include \"common.h\"\n"
+                                 "static void t(locust_ctx *ctx) { locust_sleep(ctx, 10); }\n"
+                                 "static const locust_task tasks[] = {LOCUST_TASK(t), LOCUST_TASKS_END};\n"
+                                 "static const locust_taskset ts = {.name = \"T\", .tasks = tasks};\n"
+                                 "static const locust_class c = {.name = CLASS_NAME, .task_set = &ts};\n"
+                                 "LOCUST_SCENARIO(NULL, &c);\n");
+    char src[1200];
+    snprintf(src, sizeof src, "%s/scenario.c", dir);
+    const char *env[] = {cache, NULL};
+    const char *args[] = {"-f", src, "-l", NULL};
+    static const struct {
+        const char *header, *listed;
+        bool compiles;
+    } runs[] = {
+        {"#define CLASS_NAME \"Alpha\"\n", "Available Locusts:\n    Alpha\n", true},
+        {NULL, "Available Locusts:\n    Alpha\n", false}, /* nothing changed: from the cache */
+        {"#define CLASS_NAME \"Beta\"\n", "Available Locusts:\n    Beta\n", true},
+        {"#define CLASS_NAME \"Alpha\"\n", "Available Locusts:\n    Alpha\n",
+         false}, /* the first entry again */
+    };
+    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+        if (runs[i].header) write_file("hdr/common.h", runs[i].header);
+        cli_proc p;
+        cli_start_v(&p, dir, env, args);
+        ck_assert_int_eq(cli_proc_wait(&p, 60), 0);
+        ck_assert_msg(strcmp(p.out, runs[i].listed) == 0, "run %zu listed:\n%s", i + 1, p.out);
+        if (runs[i].compiles)
+            ASSERT_CONTAINS(p.err, "Compiling ");
+        else
+            ASSERT_LACKS(p.err, "Compiling ");
+        cli_proc_free(&p);
+    }
+}
+END_TEST
+
 int main(void)
 {
     testutil_quiet_logs();
@@ -149,6 +193,7 @@ int main(void)
     tcase_add_test(tc, a_writable_csv_path_is_written_from_the_start);
     tcase_add_test(tc, a_malformed_host_exits_2_naming_it);
     tcase_add_test(tc, a_class_with_a_malformed_host_is_named_with_its_field);
+    tcase_add_test(tc, a_change_in_an_included_header_compiles_the_scenario_again);
     suite_add_tcase(s, tc);
     return testutil_run(s);
 }

@@ -202,10 +202,12 @@ START_TEST(a_source_is_compiled_once_and_then_taken_from_the_cache)
         ck_assert_int_eq(cli_count(builds, "build\n"), run == 3 ? 2 : 1);
         free(builds);
     }
-    /* The entries: two objects, no temporary files. */
-    snprintf(cmd, sizeof cmd,
-             "test $(ls '%s/cache2' | wc -l) -eq 2 && ls '%s/cache2' | grep -q '^cached-.*\\.so$'",
-             cli_tmpdir, cli_tmpdir);
+    /* The entries: two objects with the lists of the files their builds read, no temporary files. */
+    snprintf(
+        cmd, sizeof cmd,
+        "test $(ls '%s/cache2' | grep -c '^cached-.*\\.so$') -eq 2 && "
+        "test $(ls '%s/cache2' | grep -c '^cached-.*\\.deps$') -eq 2 && test $(ls '%s/cache2' | wc -l) -eq 4",
+        cli_tmpdir, cli_tmpdir, cli_tmpdir);
     ck_assert_int_eq(system(cmd), 0);
 }
 END_TEST

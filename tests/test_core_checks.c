@@ -30,22 +30,6 @@ static void capture_logs(void)
 #define ASSERT_LOGGED(needle)                                                                                \
     ck_assert_msg(strstr(logged, (needle)) != NULL, "expected '%s' in the log:\n%s", (needle), logged)
 
-static void break_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-    ev_break(loop, EVBREAK_ONE);
-}
-
-/* Runs the runner's loop for `seconds`. */
-static void run_for(locust_runner *r, double seconds)
-{
-    struct ev_loop *loop = locust_runner_loop(r);
-    ev_timer t;
-    ev_timer_init(&t, break_cb, seconds, 0.);
-    ev_timer_start(loop, &t);
-    ev_run(loop, 0);
-    ev_timer_stop(loop, &t);
-}
-
 static void idle(locust_ctx *ctx)
 {
     locust_sleep(ctx, 1000);
@@ -153,7 +137,7 @@ static int64_t first_number(const locust_runner_options *o)
     first_draw = -1;
     ck_assert_int_eq(locust_runner_start(r, 1, 1000), 0);
     for (int i = 0; i < 100 && first_draw < 0; i++)
-        run_for(r, 0.01);
+        testutil_run_for(r, 0.01);
     locust_runner_free(r);
     ck_assert(first_draw >= 0);
     return first_draw;
@@ -193,32 +177,45 @@ static void wait_forever(locust_ctx *ctx)
     locust_wait_fd(ctx, never_fd, LOCUST_READABLE, 0);
 }
 
-/* Starts `users` users waiting for an answer, stops them, and gives the seconds the stop took. */
-static double stop_waiting_users(const locust_runner_options *o, unsigned users)
+static const locust_task waiting_tasks[] = {LOCUST_TASK(wait_forever), LOCUST_TASKS_END};
+static const locust_taskset waiting_ts = {.name = "Waiting", .tasks = waiting_tasks};
+static const locust_class waiting = {.name = "Waiting", .task_set = &waiting_ts};
+static int never_pipe[2];
+
+/* A runner with `users` users all waiting for an answer that never comes. */
+static locust_runner *start_waiting_users(const locust_runner_options *o, unsigned users)
 {
-    static const locust_task t[] = {LOCUST_TASK(wait_forever), LOCUST_TASKS_END};
-    static const locust_taskset ts = {.name = "Waiting", .tasks = t};
-    static const locust_class cls = {.name = "Waiting", .task_set = &ts};
-    int fds[2];
-    ck_assert_int_eq(pipe(fds), 0);
-    never_fd = fds[0];
+    ck_assert_int_eq(pipe(never_pipe), 0);
+    never_fd = never_pipe[0];
     waits_started = 0;
     locust_runner *r;
     ck_assert_int_eq(locust_runner_new(&r, o), 0);
-    ck_assert_int_eq(locust_runner_add_class(r, &cls), 0);
+    ck_assert_int_eq(locust_runner_add_class(r, &waiting), 0);
     ck_assert_int_eq(locust_runner_start(r, users, 1000), 0);
     for (int i = 0; i < 100 && waits_started < (int)users; i++)
-        run_for(r, 0.01);
+        testutil_run_for(r, 0.01);
     ck_assert_int_eq(waits_started, users);
+    return r;
+}
+
+static void free_waiting_users(locust_runner *r)
+{
+    locust_runner_free(r);
+    close(never_pipe[0]);
+    close(never_pipe[1]);
+}
+
+/* Starts `users` users waiting for an answer, stops them, and gives the seconds the stop took. */
+static double stop_waiting_users(const locust_runner_options *o, unsigned users)
+{
+    locust_runner *r = start_waiting_users(o, users);
     double t0 = ev_time();
     ck_assert_int_eq(locust_runner_stop(r), 0);
     for (int i = 0; i < 100 && locust_runner_state_get(r) != LOCUST_STATE_STOPPED; i++)
-        run_for(r, 0.01);
+        testutil_run_for(r, 0.01);
     double took = ev_time() - t0;
     ck_assert_int_eq(locust_runner_state_get(r), LOCUST_STATE_STOPPED);
-    locust_runner_free(r);
-    close(fds[0]);
-    close(fds[1]);
+    free_waiting_users(r);
     return took;
 }
 
@@ -239,29 +236,15 @@ START_TEST(a_stop_timeout_of_0_without_its_flag_is_the_default_grace)
     capture_logs();
     /* The default grace (10 s) is longer than this test waits: the users
      * are still waiting, and nothing was abandoned yet. */
-    static const locust_task t[] = {LOCUST_TASK(wait_forever), LOCUST_TASKS_END};
-    static const locust_taskset ts = {.name = "Waiting", .tasks = t};
-    static const locust_class cls = {.name = "Waiting", .task_set = &ts};
-    int fds[2];
-    ck_assert_int_eq(pipe(fds), 0);
-    never_fd = fds[0];
-    waits_started = 0;
-    locust_runner *r;
-    ck_assert_int_eq(locust_runner_new(&r, &(locust_runner_options){.stop_timeout = 0}), 0);
-    ck_assert_int_eq(locust_runner_add_class(r, &cls), 0);
-    ck_assert_int_eq(locust_runner_start(r, 2, 1000), 0);
-    for (int i = 0; i < 100 && waits_started < 2; i++)
-        run_for(r, 0.01);
+    locust_runner *r = start_waiting_users(&(locust_runner_options){.stop_timeout = 0}, 2);
     ck_assert_int_eq(locust_runner_stop(r), 0);
-    run_for(r, 0.3);
+    testutil_run_for(r, 0.3);
     ck_assert_int_eq(locust_runner_state_get(r), LOCUST_STATE_CLEANUP);
     ck_assert_str_eq(logged, "");
     /* Freeing the runner with the requests still in flight abandons them: said too. */
-    locust_runner_free(r);
+    free_waiting_users(r);
     ASSERT_LOGGED("2 users were freed while waiting for a response: their requests are abandoned and not "
                   "counted");
-    close(fds[0]);
-    close(fds[1]);
     testutil_quiet_logs();
 }
 END_TEST

@@ -186,6 +186,11 @@ static void bodies_task(locust_ctx *ctx)
     r = locust_patch(ctx, "/echo", &bo);
     ck_assert_int_eq((int)cJSON_GetObjectItem(echo(r), "body_length")->valuedouble, 9);
     ck_assert_ptr_null(echo_header(r, "Content-Type"));
+    /* An empty buffer is an empty body when body_len_set says so: its bytes are not read up to a NUL. */
+    static const char no_nul[3] = {'a', 'b', 'c'};
+    locust_request_opts eo = {.body = no_nul, .body_len = 0, .body_len_set = true};
+    r = locust_post(ctx, "/echo", &eo);
+    ck_assert_int_eq((int)cJSON_GetObjectItem(echo(r), "body_length")->valuedouble, 0);
     static const char *const ct[] = {"Content-Type: text/plain", NULL};
     locust_request_opts to = {.body = "hello", .headers = ct};
     r = locust_post(ctx, "/echo", &to);
@@ -207,7 +212,7 @@ static void bodies_task(locust_ctx *ctx)
 START_TEST(form_json_and_raw_bodies_are_sent_with_their_content_types)
 {
     harness_run_task(bodies_task);
-    ck_assert_uint_eq(run.successes, 7);
+    ck_assert_uint_eq(run.successes, 8);
     ck_assert_uint_eq(run.task_errors, 0);
 }
 END_TEST

@@ -21,9 +21,12 @@ static void count_stop(locust_ctx *ctx)
 
 static const locust_task idle_tasks[] = {LOCUST_TASK(idle_task), LOCUST_TASKS_END};
 static const locust_taskset idle_ts = {.name = "Idle", .tasks = idle_tasks, .on_stop = count_stop};
-static const locust_class class_a = {.name = "A", .task_set = &idle_ts, .weight = 1, .min_wait = 100, .max_wait = 100};
-static const locust_class class_b = {.name = "B", .task_set = &idle_ts, .weight = 2, .min_wait = 100, .max_wait = 100};
-static const locust_class class_c = {.name = "C", .task_set = &idle_ts, .weight = 4, .min_wait = 100, .max_wait = 100};
+static const locust_class class_a = {
+    .name = "A", .task_set = &idle_ts, .weight = 1, .min_wait = 100, .max_wait = 100};
+static const locust_class class_b = {
+    .name = "B", .task_set = &idle_ts, .weight = 2, .min_wait = 100, .max_wait = 100};
+static const locust_class class_c = {
+    .name = "C", .task_set = &idle_ts, .weight = 4, .min_wait = 100, .max_wait = 100};
 
 static locust_runner *new_runner(void)
 {
@@ -31,22 +34,6 @@ static locust_runner *new_runner(void)
     locust_runner_options o = {.seed = 5};
     ck_assert_int_eq(locust_runner_new(&r, &o), 0);
     return r;
-}
-
-static void break_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-    ev_break(loop, EVBREAK_ONE);
-}
-
-/* Runs the loop for `seconds`, then returns (the runner keeps its users). */
-static void run_for(locust_runner *r, double seconds)
-{
-    struct ev_loop *loop = locust_runner_loop(r);
-    ev_timer t;
-    ev_timer_init(&t, break_cb, seconds, 0.);
-    ev_timer_start(loop, &t);
-    ev_run(loop, 0);
-    ev_timer_stop(loop, &t);
 }
 
 static double hatch_done_at;
@@ -66,11 +53,11 @@ START_TEST(hatch_rate_timing_within_ten_percent)
     double t0 = locust__mono();
     ck_assert_int_eq(locust_runner_start(r, 30, 60), 0);
     ck_assert_int_eq(locust_runner_state_get(r), LOCUST_STATE_HATCHING);
-    run_for(r, 0.25);
+    testutil_run_for(r, 0.25);
     /* Half way: about half the users. */
     unsigned mid = locust_runner_user_count(r);
     ck_assert_msg(mid >= 13 && mid <= 18, "after 0.25 s: %u users, expected ~15", mid);
-    run_for(r, 0.45);
+    testutil_run_for(r, 0.45);
     ck_assert(hatch_done_at > 0);
     double took = hatch_done_at - t0;
     ck_assert_msg(fabs(took - 0.5) <= 0.05, "30 users at 60/s took %.3f s, expected 0.5 s", took);
@@ -88,7 +75,7 @@ START_TEST(class_counts_sum_to_n_for_awkward_weights)
     locust_runner_add_class(r, &class_b);
     locust_runner_add_class(r, &class_c);
     ck_assert_int_eq(locust_runner_start(r, 10, 1000), 0);
-    run_for(r, 0.1);
+    testutil_run_for(r, 0.1);
     /* 10 over weights 1:2:4 is 1.43 : 2.86 : 5.71; largest remainder gives 1, 3, 6. */
     ck_assert_uint_eq(locust_runner_class_user_count(r, 0), 1);
     ck_assert_uint_eq(locust_runner_class_user_count(r, 1), 3);
@@ -96,7 +83,7 @@ START_TEST(class_counts_sum_to_n_for_awkward_weights)
     ck_assert_uint_eq(locust_runner_user_count(r), 10);
     /* One user, where 0.9.0 would spawn none. */
     ck_assert_int_eq(locust_runner_start(r, 1, 1000), 0);
-    run_for(r, 0.1);
+    testutil_run_for(r, 0.1);
     ck_assert_uint_eq(locust_runner_user_count(r), 1);
     ck_assert_uint_eq(locust_runner_class_user_count(r, 2), 1);
     locust_runner_free(r);
@@ -110,24 +97,24 @@ START_TEST(count_changes_up_and_down_while_running)
     locust_runner_add_class(r, &class_b);
     stops = 0;
     ck_assert_int_eq(locust_runner_start(r, 9, 1000), 0);
-    run_for(r, 0.1);
+    testutil_run_for(r, 0.1);
     ck_assert_uint_eq(locust_runner_user_count(r), 9);
     ck_assert_int_eq(locust_runner_start(r, 3, 1000), 0);
     /* Going down happens at once: the users end at their next wait. */
     ck_assert_uint_eq(locust_runner_user_count(r), 3);
     ck_assert_uint_eq(locust_runner_target_count(r), 3);
-    run_for(r, 0.2);
+    testutil_run_for(r, 0.2);
     ck_assert_int_eq(stops, 6);
     ck_assert_uint_eq(locust_runner_class_user_count(r, 0), 1);
     ck_assert_uint_eq(locust_runner_class_user_count(r, 1), 2);
     ck_assert_int_eq(locust_runner_start(r, 12, 1000), 0);
-    run_for(r, 0.1);
+    testutil_run_for(r, 0.1);
     ck_assert_uint_eq(locust_runner_user_count(r), 12);
     ck_assert_uint_eq(locust_runner_class_user_count(r, 0), 4);
     ck_assert_uint_eq(locust_runner_class_user_count(r, 1), 8);
     /* Explicit per-class counts (Locust 2.x's spawn message). */
     ck_assert_int_eq(locust_runner_start_counts(r, (unsigned[]){0, 5}, 1000), 0);
-    run_for(r, 0.2);
+    testutil_run_for(r, 0.2);
     ck_assert_uint_eq(locust_runner_class_user_count(r, 0), 0);
     ck_assert_uint_eq(locust_runner_class_user_count(r, 1), 5);
     locust_runner_free(r);
@@ -147,16 +134,16 @@ START_TEST(stop_runs_on_stop_and_frees_every_user)
     locust_on(r, LOCUST_EV_LOCUST_STOP_HATCHING, on_stop_hatching, NULL);
     stops = stop_events = 0;
     ck_assert_int_eq(locust_runner_start(r, 20, 1000), 0);
-    run_for(r, 0.1);
+    testutil_run_for(r, 0.1);
     ck_assert_int_eq(locust_runner_stop(r), 0);
-    run_for(r, 0.2);
+    testutil_run_for(r, 0.2);
     ck_assert_int_eq(stops, 20);
     ck_assert_int_eq(stop_events, 1);
     ck_assert_uint_eq(locust_runner_user_count(r), 0);
     ck_assert_int_eq(locust_runner_state_get(r), LOCUST_STATE_STOPPED);
     /* A stopped runner can start a new test. */
     ck_assert_int_eq(locust_runner_start(r, 2, 1000), 0);
-    run_for(r, 0.1);
+    testutil_run_for(r, 0.1);
     ck_assert_uint_eq(locust_runner_user_count(r), 2);
     locust_runner_free(r);
 }
@@ -206,7 +193,7 @@ START_TEST(ten_thousand_users_start_and_stop)
     locust_runner_add_class(r, &cls);
     stops = 0;
     ck_assert_int_eq(locust_runner_start(r, 10000, 1e6), 0);
-    run_for(r, 0.3);
+    testutil_run_for(r, 0.3);
     ck_assert_uint_eq(locust_runner_user_count(r), 10000);
     locust_runner_quit(r);
     ck_assert_int_eq(locust_runner_run(r, 0), 0);
@@ -284,13 +271,13 @@ START_TEST(requests_in_flight_finish_at_stop)
     io_completed = io_cancelled = stops = 0;
     io_ms = 200;
     ck_assert_int_eq(locust_runner_start(r, 3, 1000), 0);
-    run_for(r, 0.05);
+    testutil_run_for(r, 0.05);
     locust_runner_stop(r);
     /* Stopping does not cut the "response" short: it completes, then the user ends. */
-    run_for(r, 0.1);
+    testutil_run_for(r, 0.1);
     ck_assert_uint_eq(locust_runner_user_count(r), 0);
     ck_assert_int_eq(locust_runner_state_get(r), LOCUST_STATE_CLEANUP);
-    run_for(r, 0.25);
+    testutil_run_for(r, 0.25);
     ck_assert_int_eq(io_completed, 3);
     ck_assert_int_eq(io_cancelled, 0);
     ck_assert_int_eq(stops, 3);
@@ -311,7 +298,7 @@ START_TEST(the_stop_grace_period_is_bounded)
     io_completed = io_cancelled = stops = 0;
     io_ms = 5000;
     ck_assert_int_eq(locust_runner_start(r, 2, 1000), 0);
-    run_for(r, 0.05);
+    testutil_run_for(r, 0.05);
     double t0 = locust__mono();
     locust_runner_quit(r);
     locust_runner_run(r, 0);

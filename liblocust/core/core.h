@@ -130,6 +130,18 @@ enum {
 void *locust__runner_slot(const locust_runner *r, int which);
 void locust__runner_set_slot(locust_runner *r, int which, void *ptr, void (*free_fn)(void *));
 
+/* ---- crash reports (crash.c) ------------------------------------------- */
+
+/*
+ * A runner is created on this thread: installs the crash handlers (once per
+ * process, for the signals still at their default action) and gives the
+ * thread an alternate signal stack, so that a crashing task, a stack
+ * overflow included, is reported with its class, task set and task.
+ */
+void locust__crash_thread_enter(void);
+/* A runner of this thread is freed: the thread's last one frees the alternate stack. */
+void locust__crash_thread_leave(void);
+
 /* ---- events ------------------------------------------------------------ */
 
 typedef struct locust__hooks locust__hooks;

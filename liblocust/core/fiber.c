@@ -130,6 +130,23 @@ static size_t page_size(void)
     return ps;
 }
 
+/*
+ * The guard region below each stack. One page stops a stack that grows a
+ * little at a time, but a frame larger than the guard (a big local array)
+ * can move the stack pointer past it and write into whatever lies below,
+ * another user's stack. Code built with -fstack-clash-protection touches
+ * every page of a big frame in order, so it always faults in the guard;
+ * for code built without it, a wider guard still catches frames of up to
+ * this size. It costs address space only: the pages are never touched.
+ */
+#define GUARD_MIN (64 * 1024)
+
+static size_t guard_size(void)
+{
+    size_t ps = page_size();
+    return ps > GUARD_MIN ? ps : (GUARD_MIN + ps - 1) / ps * ps;
+}
+
 void locust__fiber_pool_drain(void)
 {
     while (pool_n)
@@ -142,9 +159,9 @@ static void *stack_alloc(size_t map_size)
     void *p =
         mmap(NULL, map_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) return NULL;
-    /* The guard page sits at the low end: stacks grow down on every
-     * platform we build for. */
-    if (mprotect(p, page_size(), PROT_NONE) != 0) {
+    /* The guard sits at the low end: stacks grow down on every platform
+     * we build for. */
+    if (mprotect(p, guard_size(), PROT_NONE) != 0) {
         munmap(p, map_size);
         return NULL;
     }
@@ -159,7 +176,7 @@ static void stack_release(void *p, size_t map_size)
     }
     if (pool_n < POOL_MAX) {
         /* Give the touched pages back but keep the mapping and guard. */
-        madvise((char *)p + page_size(), map_size - page_size(), MADV_DONTNEED);
+        madvise((char *)p + guard_size(), map_size - guard_size(), MADV_DONTNEED);
         pool[pool_n++] = p;
     } else {
         munmap(p, map_size);
@@ -228,12 +245,12 @@ static int init_context(locust__fiber *f, size_t guard, size_t stack_size)
 
 int locust__fiber_new(locust__fiber **out, size_t stack_size, locust__fiber_fn fn, void *arg)
 {
-    size_t ps = page_size();
+    size_t ps = page_size(), guard = guard_size();
     if (stack_size < LOCUST_MIN_STACK_SIZE) stack_size = LOCUST_MIN_STACK_SIZE;
     stack_size = (stack_size + ps - 1) & ~(ps - 1);
     locust__fiber *f = calloc(1, sizeof *f);
     if (!f) return LOCUST_ENOMEM;
-    f->map_size = stack_size + ps;
+    f->map_size = stack_size + guard;
     f->map = stack_alloc(f->map_size);
     if (!f->map) {
         free(f);
@@ -241,12 +258,12 @@ int locust__fiber_new(locust__fiber **out, size_t stack_size, locust__fiber_fn f
     }
     f->fn = fn;
     f->arg = arg;
-    f->stack_lo = (char *)f->map + ps;
+    f->stack_lo = (char *)f->map + guard;
     f->stack_size = stack_size;
 #ifdef HAVE_VALGRIND
     f->vg_id = VALGRIND_STACK_REGISTER(f->stack_lo, (char *)f->stack_lo + stack_size);
 #endif
-    if (init_context(f, ps, stack_size) != 0) {
+    if (init_context(f, guard, stack_size) != 0) {
         stack_release(f->map, f->map_size);
         free(f);
         return LOCUST_ENOMEM;
@@ -302,4 +319,17 @@ bool locust__fiber_done(const locust__fiber *f)
 locust__fiber *locust__fiber_current(void)
 {
     return current;
+}
+
+size_t locust__fiber_stack_size(const locust__fiber *f)
+{
+    return f->stack_size;
+}
+
+bool locust__fiber_overflowed(const locust__fiber *f, const void *addr, const void *sp)
+{
+    uintptr_t lo = (uintptr_t)f->stack_lo, map = (uintptr_t)f->map;
+    /* A fault in the guard, or a stack pointer already below the stack. */
+    return ((uintptr_t)addr >= map && (uintptr_t)addr < lo) ||
+           (sp && (uintptr_t)sp < lo && (uintptr_t)sp >= map - f->map_size);
 }

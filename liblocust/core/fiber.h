@@ -1,7 +1,8 @@
 /*
  * Fibers: one ucontext per simulated user, on an mmap'd stack with a guard
- * page below it, so that a stack overflow faults at once (SIGSEGV) instead
- * of silently corrupting the neighbouring user's memory.
+ * region (64 KiB) below it, so that a stack overflow faults at once
+ * (SIGSEGV, reported by crash.c) instead of silently corrupting the
+ * neighbouring user's memory.
  *
  * Fibers are resumed only from the loop's own stack (the "main" context)
  * and yield only back to it; there is no fiber-to-fiber switch. That keeps
@@ -30,5 +31,13 @@ bool locust__fiber_done(const locust__fiber *f);
 locust__fiber *locust__fiber_current(void);
 /* Frees the pooled stacks kept for reuse. */
 void locust__fiber_pool_drain(void);
+/* The usable stack size of a fiber (its guard region not included). */
+size_t locust__fiber_stack_size(const locust__fiber *f);
+/*
+ * True when a fault at `addr` with the stack pointer at `sp` (NULL: not
+ * known) is this fiber's stack overflowing: the address is in its guard
+ * region, or the stack pointer is below its stack. Async-signal-safe.
+ */
+bool locust__fiber_overflowed(const locust__fiber *f, const void *addr, const void *sp);
 
 #endif /* LOCUST_FIBER_H */

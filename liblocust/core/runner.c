@@ -9,6 +9,7 @@
  */
 #include "core/runner.h"
 #include "core/fiber.h"
+#include "core/lag.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -75,13 +76,11 @@ struct locust_runner {
     exception_row *exc;
     size_t n_exc;
 
-    /* Loop lag: how late a 250 ms timer fires tells how far the loop is
-     * behind; a CPU-bound generator inflates every response time. */
-    ev_timer lag_timer;
-    double lag_expected, lag_ms, lag_max_ms, lag_warned_at;
+    locust__lag lag; /* the loop-lag watch (lag.c) */
 
     locust__delegate delegate;
     bool has_delegate;
+    bool crash_reports; /* counted in the thread's crash-report set-up */
     struct {
         void *ptr;
         void (*free_fn)(void *);
@@ -270,7 +269,23 @@ static void drain_ready(locust_runner *r)
         locust__list_remove(l);
         r->rq_len--;
         u->queued = false;
-        locust__user_run(u);
+        if (!locust__lag_profiling(&r->lag)) {
+            locust__user_run(u);
+            continue;
+        }
+        /* The loop was blocked: time each run to find the task that blocks it,
+         * the one the user started in this run or else the one it was in. */
+        const locust_class *cls = u->cls;
+        const locust_task *in_progress = locust__user_task(u);
+        uint64_t before, after;
+        locust__last_task(&before);
+        long sleeps = locust__lag_sleeps();
+        double t0 = ev_time();
+        locust__user_run(u); /* may free u */
+        double took = ev_time() - t0;
+        const locust_task *started = locust__last_task(&after);
+        locust__lag_ran(&r->lag, cls, after != before ? started : in_progress, took,
+                        locust__lag_sleeps() != sleeps);
     }
     if (locust__list_empty(&r->ready)) ev_idle_stop(r->loop, &r->idle);
 }
@@ -288,39 +303,15 @@ static void idle_cb(struct ev_loop *loop, ev_idle *w, int revents)
 
 /* ---- loop lag ------------------------------------------------------------------ */
 
-#define LAG_INTERVAL 0.25
-/* Lag above this is worth a warning: response times are off by as much. */
-#define LAG_WARN_MS 100.0
-/* At most one warning per this many seconds. */
-#define LAG_WARN_EVERY 10.0
-
-static void lag_cb(struct ev_loop *loop, ev_timer *w, int revents)
+unsigned locust__runner_local_users(const locust_runner *r)
 {
-    locust_runner *r = w->data;
-    /* ev_time(), not the cached ev_now(): the point is the real delay. */
-    double now = ev_time();
-    double lag = (now - r->lag_expected) * 1000.0;
-    if (lag < 0) lag = 0;
-    r->lag_ms = lag;
-    if (lag > r->lag_max_ms) r->lag_max_ms = lag;
-    if (lag > LAG_WARN_MS && r->n_users && now - r->lag_warned_at > LAG_WARN_EVERY) {
-        r->lag_warned_at = now;
-        locust_log(LOCUST_LOG_WARNING, "locust.runners",
-                   "The event loop is %.0f ms behind with %u users: this process is CPU bound, so the "
-                   "response times it measures are too high by up to that much. Use fewer users per "
-                   "process (or more slaves).",
-                   lag, r->n_users);
-    }
-    r->lag_expected = now + LAG_INTERVAL;
-    locust__cpu_monitor_tick(r);
-    ev_timer_set(w, LAG_INTERVAL, 0.);
-    ev_timer_start(loop, w);
+    return r->n_users;
 }
 
 double locust_runner_loop_lag(const locust_runner *r, double *max_ms)
 {
-    if (max_ms) *max_ms = r->lag_max_ms;
-    return r->lag_ms;
+    if (max_ms) *max_ms = r->lag.max_ms;
+    return r->lag.ms;
 }
 
 /* ---- creation ------------------------------------------------------------------ */
@@ -395,12 +386,10 @@ int locust_runner_new_sized(locust_runner **out, const locust_runner_options *op
     ev_check_start(r->loop, &r->check);
     /* The check watcher alone must not keep locust_runner_run() going. */
     ev_unref(r->loop);
-    ev_timer_init(&r->lag_timer, lag_cb, LAG_INTERVAL, 0.);
-    r->lag_timer.data = r;
-    r->lag_expected = ev_time() + LAG_INTERVAL;
-    ev_timer_start(r->loop, &r->lag_timer);
-    ev_unref(r->loop);
+    locust__lag_start(&r->lag, r, r->loop);
     r->state = LOCUST_STATE_READY;
+    r->crash_reports = true;
+    locust__crash_thread_enter();
     *out = r;
     return 0;
 fail:
@@ -459,10 +448,7 @@ void locust_runner_free(locust_runner *r)
             ev_ref(r->loop);
             ev_check_stop(r->loop, &r->check);
         }
-        if (ev_is_active(&r->lag_timer)) {
-            ev_ref(r->loop);
-            ev_timer_stop(r->loop, &r->lag_timer);
-        }
+        locust__lag_stop(&r->lag, r->loop);
     }
     /* The late slots outlive the users, whose ending still used them. */
     for (int i = LOCUST__SLOT_LATE; i < LOCUST__SLOT_COUNT; i++) {
@@ -483,6 +469,7 @@ void locust_runner_free(locust_runner *r)
     locust__hooks_free(r->hooks);
     locust__model_free(r->model);
     if (r->own_loop && r->loop) ev_loop_destroy(r->loop);
+    if (r->crash_reports) locust__crash_thread_leave();
     free(r->host);
     free(r);
     /* What this thread keeps for reuse goes with its runner: a harness that
@@ -505,9 +492,10 @@ int locust_runner_add_class(locust_runner *r, const locust_class *cls)
                                         cls->name);
     int err = locust__model_add_class(r->model, cls, r->err, sizeof r->err);
     if (err) return err;
-    /* A malformed host would fail every request of every user of the class. */
+    /* A malformed host would fail every request of every user of the class
+     * (an empty one is no host, like NULL). */
     char why[256];
-    if (cls->host && locust_url_check(cls->host, why, sizeof why))
+    if (cls->host && *cls->host && locust_url_check(cls->host, why, sizeof why))
         return locust__runner_error(r, LOCUST_ECLASS, "class '%s': field .host '%s': %s", cls->name,
                                     cls->host, why);
     locust__class_state *v = realloc(r->classes, (r->n_classes + 1) * sizeof *v);

@@ -96,6 +96,21 @@ locust_user *locust__current_user(void)
     return running;
 }
 
+/* The task started last on this thread, whatever the user, and how many were (for the loop-lag watch). */
+static LOCUST__TLS_FAST const locust_task *last_task;
+static LOCUST__TLS_FAST uint64_t tasks_started;
+
+const locust_task *locust__last_task(uint64_t *started)
+{
+    if (started) *started = tasks_started;
+    return last_task;
+}
+
+const locust_task *locust__user_task(const locust_user *u)
+{
+    return u->top && u->top->task && u->top->task->fn ? u->top->task : NULL;
+}
+
 /* ---- unwinding ------------------------------------------------------------ */
 
 static LOCUST_NORETURN void throw_unwind(locust_user *u, int kind, bool flag, locust_ctx *target, char *msg)
@@ -438,8 +453,7 @@ static void report_failure(locust_user *u, locust_ctx *ctx, const char *what)
 /* Releases what the task left (HTTP responses), telling whether it failed. */
 static void task_end(locust_user *u, int kind)
 {
-    if (u->ext.task_end)
-        u->ext.task_end(u->ext.ptr, kind == UW_FAIL ? (u->uw_msg ? u->uw_msg : "") : NULL);
+    if (u->ext.task_end) u->ext.task_end(u->ext.ptr, kind == UW_FAIL ? (u->uw_msg ? u->uw_msg : "") : NULL);
 }
 
 /* ---- the run loop -------------------------------------------------------------- */
@@ -583,6 +597,10 @@ static int run_taskset(locust_user *u, locust_ctx *parent, const locust_taskset 
         }
         const locust_task *t = next_task(&ctx);
         ctx.task = t;
+        if (t->fn) {
+            last_task = t;
+            tasks_started++;
+        }
         if (t->fn) {
             kind = protected_call(u, &ctx, t->fn);
             task_end(u, kind);

@@ -21,10 +21,10 @@ struct locust_ctx {
     locust_ctx *parent;
     const locust_taskset *ts;
     struct locust__tsinfo *info;
-    const locust_task *task;      /* the task running now, for tracebacks */
+    const locust_task *task; /* the task running now, for tracebacks */
     void *data;
     size_t seq_index;
-    const locust_task **queue;    /* schedule_task() ring */
+    const locust_task **queue; /* schedule_task() ring */
     size_t q_head, q_len, q_cap;
     const void **q_args;          /* the argument of each queued task (locust_schedule_task_arg) */
     const void *task_arg;         /* the argument of the task running now */
@@ -40,8 +40,8 @@ struct locust_user {
     ev_timer timer;
     locust__rng rng;
     void *data;
-    locust_ctx *top;              /* innermost task set */
-    jmp_buf *jb;                  /* innermost catch point */
+    locust_ctx *top; /* innermost task set */
+    jmp_buf *jb;     /* innermost catch point */
     /* The pending unwind ("exception"). */
     int uw_kind;
     bool uw_flag;
@@ -64,8 +64,15 @@ struct locust_user {
 /* Creates a user of class `class_index` and queues its first run. */
 int locust__user_new(locust_runner *r, size_t class_index, locust_user **out);
 /* Creates a user that runs `fn` once (a teardown) with task set `ts`'s context. */
-int locust__user_new_special(locust_runner *r, size_t class_index, const locust_taskset *ts, locust_task_fn fn,
-                             locust_user **out);
+int locust__user_new_special(locust_runner *r, size_t class_index, const locust_taskset *ts,
+                             locust_task_fn fn, locust_user **out);
+/*
+ * The task (a function entry) started last on this thread, by any user
+ * (NULL before the first), and in *started how many have been started.
+ */
+const locust_task *locust__last_task(uint64_t *started);
+/* The task the user is in the middle of, or NULL (between tasks, in on_start, ...). */
+const locust_task *locust__user_task(const locust_user *u);
 /* Runs the user until it blocks or ends (main context only). */
 void locust__user_run(locust_user *u);
 /* Asks the user to end: it unwinds (running on_stop) at its next wait; a

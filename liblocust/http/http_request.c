@@ -519,7 +519,7 @@ static char *prepare(locust_http *h, locust_ctx *ctx, const char *method, const 
         q->has_body = true;
     } else if (o->body != NULL) {
         q->body = o->body;
-        q->body_len = o->body_len ? o->body_len : strlen(o->body);
+        q->body_len = o->body_len || o->body_len_set ? o->body_len : strlen(o->body);
         q->has_body = true;
     }
     bool ok1, ok2, ok3 = true;

@@ -3,6 +3,7 @@
 #define LOCUST_TESTUTIL_H
 
 #include <check.h>
+#include <ev.h>
 #include <locust/locust.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,24 @@ static inline int testutil_run(Suite *s)
 static inline void testutil_quiet_logs(void)
 {
     if (!getenv("LOCUST_TEST_LOG")) locust_log_set(NULL, NULL, LOCUST_LOG_CRITICAL + 1);
+}
+
+static inline void testutil_break_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    (void)w;
+    (void)revents;
+    ev_break(loop, EVBREAK_ONE);
+}
+
+/* Runs a runner's loop for `seconds`, then returns (the runner keeps its users). */
+static inline void testutil_run_for(locust_runner *r, double seconds)
+{
+    struct ev_loop *loop = locust_runner_loop(r);
+    ev_timer t;
+    ev_timer_init(&t, testutil_break_cb, seconds, 0.);
+    ev_timer_start(loop, &t);
+    ev_run(loop, 0);
+    ev_timer_stop(loop, &t);
 }
 
 #endif /* LOCUST_TESTUTIL_H */
