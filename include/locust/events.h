@@ -29,7 +29,7 @@ typedef enum locust_event_type {
     LOCUST_EV_QUITTING,             /* no fields */
     LOCUST_EV_MASTER_START_HATCHING,
     LOCUST_EV_MASTER_STOP_HATCHING,
-    LOCUST_EV_LOCUST_START_HATCHING,
+    LOCUST_EV_LOCUST_START_HATCHING, /* user_count: the users the new test asks for */
     LOCUST_EV_LOCUST_STOP_HATCHING,
     LOCUST_EV__COUNT
 } locust_event_type;
@@ -51,7 +51,7 @@ typedef struct locust_event {
     /* report_to_master, slave_report */
     const char *client_id;
     struct cJSON *data;             /* a cJSON object */
-    /* hatch_complete */
+    /* hatch_complete, locust_start_hatching */
     unsigned user_count;
 } locust_event;
 
