@@ -5,7 +5,6 @@
  * is a real locust-run process against a real locust-demo-target, bounded
  * by -t and a kill timeout.
  */
-#include <curl/curl.h>
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
@@ -88,30 +87,6 @@ START_TEST(a_request_that_finds_no_free_file_descriptor_fails_naming_the_open_fi
 }
 END_TEST
 
-static size_t discard(char *ptr, size_t size, size_t n, void *udata)
-{
-    (void)ptr;
-    (void)udata;
-    return size * n;
-}
-
-/* POSTs a form to 127.0.0.1:port + path; returns the HTTP status (0 when the request failed). */
-static long post_form(long port, const char *path, const char *form)
-{
-    char url[128];
-    snprintf(url, sizeof url, "http://127.0.0.1:%ld%s", port, path);
-    CURL *e = curl_easy_init();
-    curl_easy_setopt(e, CURLOPT_URL, url);
-    curl_easy_setopt(e, CURLOPT_POSTFIELDS, form);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT, 10L);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    long status = 0;
-    if (curl_easy_perform(e) == CURLE_OK) curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_cleanup(e);
-    return status;
-}
-
 START_TEST(a_test_started_from_the_web_ui_under_64_open_files_is_warned_about_as_a_headless_one)
 {
     rely_proc p;
@@ -125,7 +100,9 @@ START_TEST(a_test_started_from_the_web_ui_under_64_open_files_is_warned_about_as
     long port = log ? (long)rely_number_after(log, listening) : -1;
     free(log);
     ck_assert_int_gt(port, 0);
-    ck_assert_int_eq(post_form(port, "/swarm", "locust_count=200&hatch_rate=1000"), 200);
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%ld/swarm", port);
+    ck_assert_int_eq(cli_http_status(url, NULL, "locust_count=200&hatch_rate=1000"), 200);
     /* The warning of a headless run, word for word. */
     const char *warning =
         "/WARNING/locust.main: 200 users need about 300 open files (one per user plus 100), "
