@@ -46,3 +46,18 @@ int cli_check_nofile(unsigned users, uint64_t soft, uint64_t hard)
         users, (unsigned long long)need, CLI_FD_SLACK, (unsigned long long)soft, (unsigned long long)hard);
     return 1;
 }
+
+static void on_users_asked(const locust_event *ev, void *udata)
+{
+    cli_nofile_watch *w = udata;
+    if (ev->user_count <= w->warned_for) return;
+    uint64_t hard, soft = cli_raise_nofile(&hard);
+    if (cli_check_nofile(ev->user_count, soft, hard)) w->warned_for = ev->user_count;
+}
+
+int cli_nofile_watch_start(cli_nofile_watch *w, locust_runner *r)
+{
+    w->warned_for = 0;
+    int rc = locust_on(r, LOCUST_EV_LOCUST_START_HATCHING, on_users_asked, w);
+    return rc ? rc : locust_on(r, LOCUST_EV_HATCH_COMPLETE, on_users_asked, w);
+}

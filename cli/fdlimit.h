@@ -5,6 +5,7 @@
 #ifndef LOCUST_CLI_FDLIMIT_H
 #define LOCUST_CLI_FDLIMIT_H
 
+#include <locust/locust.h>
 #include <stdint.h>
 
 /* File descriptors allowed for besides the users: logs, CSV files, the loop, the web UI, ... */
@@ -23,5 +24,19 @@ uint64_t cli_raise_nofile(uint64_t *hard);
  * Returns 1 when it warned, 0 otherwise.
  */
 int cli_check_nofile(unsigned users, uint64_t soft, uint64_t hard);
+
+/*
+ * The warning of cli_check_nofile() for every test this process runs users
+ * for, however it was started (the command line, the web UI's /swarm, a
+ * master): listens to the runner's locust_start_hatching (a new test) and
+ * hatch_complete (an edit may have raised the count) events, and warns
+ * once per count that does not fit.
+ */
+typedef struct cli_nofile_watch {
+    unsigned warned_for; /* the largest user count warned about */
+} cli_nofile_watch;
+
+/* Adds the listeners; `w` must outlive the runner's events. Returns 0 or an error code. */
+int cli_nofile_watch_start(cli_nofile_watch *w, locust_runner *r);
 
 #endif /* LOCUST_CLI_FDLIMIT_H */

@@ -53,6 +53,7 @@ typedef struct app {
     ev_timer watch;       /* local --no-web: notices when every user has ended */
     cli_processes procs;  /* --processes: the local slaves */
     ev_timer procs_watch; /* ... and a watch on them */
+    cli_nofile_watch nofile; /* warns when the users asked for exceed the open-files limit */
     cli_reports reports;  /* history, 2.x CSV files, thresholds, HTML/JSON/JUnit */
     ev_timer autostop;    /* --autostart -t: stops the test, keeping the web UI */
     ev_timer autoquit;    /* --autoquit: quits once the test has stopped */
@@ -336,8 +337,7 @@ static int start_mode(app *a, uint64_t run_time)
             return 1;
         }
     } else if (a->o.no_web || a->o.autostart) {
-        uint64_t hard, soft = cli_raise_nofile(&hard);
-        cli_check_nofile(a->o.clients, soft, hard);
+        /* The open-files check is the locust_start_hatching listener's (cli_nofile_watch_start). */
         if ((rc = locust_runner_start(a->r, a->o.clients, a->o.hatch_rate))) {
             locust_log(LOCUST_LOG_ERROR, LOG, "Could not start %u users: %s (%s)", a->o.clients,
                        locust_strerror(rc), locust_runner_last_error(a->r));
@@ -428,6 +428,11 @@ static int run(app *a)
         /* The user count is not known yet; still lift the limit for what comes. */
         uint64_t hard;
         cli_raise_nofile(&hard);
+    }
+    /* Whoever starts a test here (the command line, the web UI, a master) is warned alike. */
+    if (!a->o.master && a->o.processes <= 1 && (rc = cli_nofile_watch_start(&a->nofile, a->r))) {
+        locust_log(LOCUST_LOG_ERROR, LOG, "Could not watch the open-files limit: %s", locust_strerror(rc));
+        return 1;
     }
     if (!a->o.no_web && !a->o.slave && start_web(a)) return 1;
     locust_log(LOCUST_LOG_INFO, LOG, "Starting Locust %s (liblocust, Locust 0.9.0 compatible)",

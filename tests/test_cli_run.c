@@ -7,7 +7,6 @@
  * starts (options, load errors) is in test_cli_load.c.
  */
 #include <arpa/inet.h>
-#include <curl/curl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <string.h>
@@ -579,26 +578,6 @@ static long wait_for_logged_number(cli_proc *p, const char *prefix)
     return 0;
 }
 
-static size_t discard(char *ptr, size_t size, size_t n, void *udata)
-{
-    return size * n;
-}
-
-/* GETs a URL; returns the HTTP status (0 when the request failed). */
-static long http_status(const char *url, const char *userpwd)
-{
-    CURL *e = curl_easy_init();
-    curl_easy_setopt(e, CURLOPT_URL, url);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT, 10L);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    if (userpwd) curl_easy_setopt(e, CURLOPT_USERPWD, userpwd);
-    long status = 0;
-    if (curl_easy_perform(e) == CURLE_OK) curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_cleanup(e);
-    return status;
-}
-
 START_TEST(web_mode_serves_the_ui_until_a_signal)
 {
     cli_proc p;
@@ -607,8 +586,8 @@ START_TEST(web_mode_serves_the_ui_until_a_signal)
     long port = wait_for_logged_number(&p, "/INFO/locust.main: Starting web monitor at 127.0.0.1:");
     char url[128];
     snprintf(url, sizeof url, "http://127.0.0.1:%ld/", port);
-    ck_assert_int_eq(http_status(url, NULL), 401);
-    ck_assert_int_eq(http_status(url, "user:pw"), 200);
+    ck_assert_int_eq(cli_http_status(url, NULL, NULL), 401);
+    ck_assert_int_eq(cli_http_status(url, "user:pw", NULL), 200);
     /* No users run until the UI starts them, and no periodic table is printed (no --print-stats). */
     ck_assert_int_eq(locust_test_target_counter(&target), 0);
     kill(p.pid, SIGINT);

@@ -74,6 +74,36 @@ START_TEST(a_request_that_finds_no_free_file_descriptor_fails_naming_the_open_fi
 }
 END_TEST
 
+START_TEST(a_test_started_from_the_web_ui_under_64_open_files_is_warned_about_as_a_headless_one)
+{
+    rely_proc p;
+    ck_assert_int_eq(
+        rely_start_run(&p, RELY_ENV("RELY_MIN_WAIT=50", "RELY_MAX_WAIT=100"), 64,
+                       RELY_ARGS("-H", target.host, "--web-host", "127.0.0.1", "-P", "0", "Rely")),
+        0);
+    const char *listening = "Starting web monitor at 127.0.0.1:";
+    ck_assert_msg(rely_wait_log(&p, listening, 20), "no web UI");
+    char *log = rely_slurp(p.err_path);
+    long port = log ? (long)rely_number_after(log, listening) : -1;
+    free(log);
+    ck_assert_int_gt(port, 0);
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%ld/swarm", port);
+    ck_assert_int_eq(cli_http_status(url, NULL, "locust_count=200&hatch_rate=1000"), 200);
+    /* The warning of a headless run, word for word. */
+    const char *warning =
+        "/WARNING/locust.main: 200 users need about 300 open files (one per user plus 100), "
+        "but the limit is 64 (hard limit 64): users may fail to connect.";
+    ck_assert_msg(rely_wait_log(&p, warning, 10), "no open-files warning");
+    rely_signal(&p, SIGINT);
+    int rc = rely_wait(&p, 30);
+    ck_assert_msg(rc == 0 || rc == 1, "exit %d:\n%s", rc, rely_tail(p.err));
+    /* Once, though hatch_complete asks again. */
+    ck_assert_int_eq(rely_count(p.err, "users need about"), 1);
+    rely_free(&p);
+}
+END_TEST
+
 /* Waits (at most 10 s) until `path` exists. */
 static void wait_for_file(const char *path, rely_proc *p)
 {
@@ -149,6 +179,7 @@ int main(void)
     tcase_set_timeout(tc, 40);
     tcase_add_test(tc, a_thousand_users_under_256_open_files_are_warned_about_fail_and_exit_cleanly);
     tcase_add_test(tc, a_request_that_finds_no_free_file_descriptor_fails_naming_the_open_file_limit);
+    tcase_add_test(tc, a_test_started_from_the_web_ui_under_64_open_files_is_warned_about_as_a_headless_one);
     tcase_add_test(tc, a_csv_folder_that_vanishes_is_reported_once_and_the_files_come_back_with_it);
     suite_add_tcase(s, tc);
     return testutil_run(s);

@@ -155,10 +155,13 @@ START_TEST(run_time_limit_quits)
     locust_runner_add_class(r, &class_a);
     stops = 0;
     ck_assert_int_eq(locust_runner_start(r, 5, 1000), 0);
+    ck_assert(!locust_runner_quitting(r));
     double t0 = locust__mono();
     ck_assert_int_eq(locust_runner_run(r, 0.3), 0);
     double took = locust__mono() - t0;
     ck_assert_msg(took >= 0.25 && took < 0.6, "run(0.3) took %.3f s", took);
+    /* The run time quit it: it says so, as a quit called by the program does. */
+    ck_assert(locust_runner_quitting(r));
     ck_assert(locust_runner_quit_done(r));
     ck_assert_int_eq(stops, 5);
     ck_assert_int_eq(locust_runner_start(r, 1, 1), LOCUST_ESTATE);
@@ -196,6 +199,9 @@ START_TEST(ten_thousand_users_start_and_stop)
     testutil_run_for(r, 0.3);
     ck_assert_uint_eq(locust_runner_user_count(r), 10000);
     locust_runner_quit(r);
+    /* Quitting from the call on, done only once the users have stopped. */
+    ck_assert(locust_runner_quitting(r));
+    ck_assert(!locust_runner_quit_done(r));
     ck_assert_int_eq(locust_runner_run(r, 0), 0);
     ck_assert_int_eq(stops, 10000);
     ck_assert(locust_runner_quit_done(r));

@@ -204,7 +204,10 @@ START_TEST(a_request_head_that_trickles_is_cut_after_the_head_timeout)
     ck_assert(closed_by_server(idle));
     ck_assert_int_eq(n_warnings, 1);
     ck_assert_ptr_nonnull(strstr(warnings, "refused 0 connections"));
-    ck_assert_ptr_nonnull(strstr(warnings, "and cut 1 that sent no complete request head within 10 s"));
+    /* The two may be cut by the same sweep of the connections, or one after the other (then said later). */
+    ck_assert_msg(strstr(warnings, "and cut 1 that sent no complete request head within 10 s") ||
+                      strstr(warnings, "and cut 2 that sent no complete request head within 10 s"),
+                  "%s", warnings);
     close(slow);
     close(idle);
     /* The server goes on serving. */

@@ -29,7 +29,7 @@ typedef enum locust_event_type {
     LOCUST_EV_QUITTING,            /* no fields */
     LOCUST_EV_MASTER_START_HATCHING,
     LOCUST_EV_MASTER_STOP_HATCHING,
-    LOCUST_EV_LOCUST_START_HATCHING,
+    LOCUST_EV_LOCUST_START_HATCHING, /* user_count: the users the new test asks for */
     LOCUST_EV_LOCUST_STOP_HATCHING,
     /* Locust 2.x's events (see the order below). */
     LOCUST_EV_TEST_START,           /* no fields */
@@ -55,8 +55,8 @@ typedef struct locust_event {
     const char *traceback; /* "Class > TaskSet > task" */
     /* report_to_master, slave_report */
     const char *client_id;
-    struct cJSON *data; /* a cJSON object */
-    /* hatch_complete */
+    struct cJSON *data;             /* a cJSON object */
+    /* hatch_complete, locust_start_hatching */
     unsigned user_count;
     /* cpu_warning: the percentage of one core the runner's thread used */
     double cpu_usage;

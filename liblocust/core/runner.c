@@ -734,7 +734,7 @@ int locust_runner_start_counts(locust_runner *r, const unsigned *counts, double 
         locust_stats_set_start_time(r->stats, locust__now());
         locust__runner_clear_exceptions(r);
         locust__test_start(r);
-        locust_event ev = {.type = LOCUST_EV_LOCUST_START_HATCHING, .runner = r};
+        locust_event ev = {.type = LOCUST_EV_LOCUST_START_HATCHING, .runner = r, .user_count = total};
         locust__hooks_fire(r->hooks, &ev);
     }
     r->hatch_rate = hatch_rate;

@@ -71,7 +71,7 @@ try {
   await page.fill('#hatch_rate', '0');
   await page.click('#swarm-form button[type=submit]');
   await page.waitForFunction(() => document.querySelector('#swarm-form .form-error').textContent !== '');
-  assert.equal(await page.textContent('#swarm-form .form-error'), 'hatch_rate must be a number > 0');
+  assert.equal(await page.textContent('#swarm-form .form-error'), 'hatch_rate must be a number >= 0.001 (users per second)');
   // Chromium logs that deliberate 400 on the console; it is the only error allowed.
   problems.splice(0, problems.length, ...problems.filter((p) => !/status of 400/.test(p)));
   ok('an invalid hatch rate is refused with a message');

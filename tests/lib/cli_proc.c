@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <sys/stat.h>
 
+#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -306,4 +307,27 @@ void cli_start_limited_v(cli_proc *p, const char *cwd, const char *const *extra_
         env[e++] = *extra_env;
     env[e] = NULL;
     ck_assert_int_eq(cli_proc_start_limited(p, cli_tmpdir, cwd, argv, env, nofile), 0);
+}
+
+static size_t discard(char *ptr, size_t size, size_t n, void *udata)
+{
+    (void)ptr;
+    (void)udata;
+    return size * n;
+}
+
+long cli_http_status(const char *url, const char *userpwd, const char *form)
+{
+    CURL *e = curl_easy_init();
+    if (!e) return 0;
+    curl_easy_setopt(e, CURLOPT_URL, url);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT, 10L);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    if (userpwd) curl_easy_setopt(e, CURLOPT_USERPWD, userpwd);
+    if (form) curl_easy_setopt(e, CURLOPT_POSTFIELDS, form);
+    long status = 0;
+    if (curl_easy_perform(e) == CURLE_OK) curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_cleanup(e);
+    return status;
 }

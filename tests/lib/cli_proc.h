@@ -68,6 +68,13 @@ bool cli_proc_wait_err(cli_proc *p, const char *text, double timeout);
 /* Kills the process if it still runs, frees the captured output and removes its files. */
 void cli_proc_free(cli_proc *p);
 
+/*
+ * GETs a URL, or POSTs `form` (application/x-www-form-urlencoded) when not
+ * NULL, with basic auth "user:password" when `userpwd` is not NULL; at most
+ * 10 s. Returns the HTTP status, 0 when the request failed.
+ */
+long cli_http_status(const char *url, const char *userpwd, const char *form);
+
 /* Counts the occurrences of `needle` in `hay`. */
 int cli_count(const char *hay, const char *needle);
 
