@@ -49,6 +49,9 @@ void locust__wire_force_curl(bool on);
 /* The response being read (http_wire_resp.c). */
 enum { ST_STATUS, ST_HEADERS, ST_BODY, ST_CHUNKED, ST_DONE };
 
+/* The codings of a body: those curl 7.88 undoes here, and any other. */
+enum { DEC_IDENTITY, DEC_DEFLATE, DEC_GZIP, DEC_UNKNOWN };
+
 /* curl's limit on stacked codings (MAX_ENCODE_STACK). */
 #define LOCUST__WIRE_MAX_DEC 5
 

@@ -46,7 +46,6 @@
 /* curl's cap on one trailer line (DYN_H1_TRAILER), with its CRLF and a NUL. */
 #define TRAILER_MAX 4096u
 
-enum { DEC_IDENTITY, DEC_DEFLATE, DEC_GZIP, DEC_UNKNOWN };
 /* A zlib decoder's state (curl's zlibInitState). */
 enum { ZS_UNINIT, ZS_INIT, ZS_INFLATING, ZS_EXT_TRAILER, ZS_GZIP };
 /* The chunked reader's states (curl's). */
