@@ -32,6 +32,9 @@
 #define LLVMFuzzerTestOneInput fuzz_one_web_form
 #include "fuzz/fuzz_web_form.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_one_http_wire
+#include "fuzz/fuzz_http_wire.c"
+#undef LLVMFuzzerTestOneInput
 
 typedef int (*fuzz_fn)(const uint8_t *data, size_t size);
 
@@ -136,6 +139,17 @@ START_TEST(the_web_form_corpus_replays_cleanly)
 END_TEST
 
 /*
+ * The wire's response parser over its seeds (the replies of the
+ * differential corpus, tests/data/http_diff, each in every way of
+ * arriving) and every input the fuzzer found a problem with (regress-*).
+ */
+START_TEST(the_http_wire_corpus_replays_cleanly)
+{
+    replay("fuzz_http_wire", fuzz_one_http_wire, 100);
+}
+END_TEST
+
+/*
  * The same inputs with a class in the runner, so that each swarm really
  * starts users and stops them. Under AddressSanitizer (make check-asan)
  * this PINS A BUG while it fails (owner of liblocust/core/runner.c):
@@ -160,6 +174,7 @@ int main(void)
     tcase_add_test(tc, the_stats_merge_corpus_replays_cleanly);
     tcase_add_test(tc, the_web_json_corpus_replays_cleanly);
     tcase_add_test(tc, the_web_form_corpus_replays_cleanly);
+    tcase_add_test(tc, the_http_wire_corpus_replays_cleanly);
     tcase_add_test(tc, swarms_from_the_web_form_corpus_start_and_stop_cleanly);
     suite_add_tcase(s, tc);
     return testutil_run(s);

@@ -4,6 +4,7 @@
  * request to the statistics.
  */
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -236,7 +237,17 @@ static bool status_line(locust_response *r, const char *s, size_t n)
     }
     if (reason) memcpy(r->reason, reason + 1, rlen);
     r->reason[rlen] = '\0';
-    r->status = atoi(sp + 1);
+    /* atoi() of the code, but within the line: the session's own connection
+     * hands lines that are not NUL-terminated (curl's are), and what follows
+     * one in its read buffer must not be read as a status code. */
+    const char *c = sp + 1, *end = s + n;
+    while (c < end && isspace((unsigned char)*c))
+        c++;
+    char code[24];
+    size_t cl = (size_t)(end - c) < sizeof code - 1 ? (size_t)(end - c) : sizeof code - 1;
+    memcpy(code, c, cl);
+    code[cl] = '\0';
+    r->status = atoi(code);
     return true;
 }
 

@@ -49,6 +49,9 @@ void locust__wire_force_curl(bool on);
 /* The response being read (http_wire_resp.c). */
 enum { ST_STATUS, ST_HEADERS, ST_BODY, ST_CHUNKED, ST_DONE };
 
+/* The codings of a body: those curl 7.88 undoes here, and any other. */
+enum { DEC_IDENTITY, DEC_DEFLATE, DEC_GZIP, DEC_UNKNOWN };
+
 /* curl's limit on stacked codings (MAX_ENCODE_STACK). */
 #define LOCUST__WIRE_MAX_DEC 5
 
@@ -103,6 +106,17 @@ void locust__wire_eof(locust__wire_msg *p);
 /* Sets p->result and curl's words for it in the session's error buffer. */
 CURLcode locust__wire_fail(locust__wire_msg *p, CURLcode code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A failure curl reports without words of its own (its strerror text is shown). */
+CURLcode locust__wire_fail_quiet(locust__wire_msg *p, CURLcode code);
+
+/* The body's codings (http_wire_dec.c). Adds those of a Transfer-Encoding (order 2) or
+ * Content-Encoding (order 1) value [v, end); sets *chunked for a transfer coding "chunked". */
+CURLcode locust__wire_add_codings(locust__wire_msg *p, const char *v, const char *end, int order,
+                                  bool *chunked);
+/* Body bytes as they came: undone and handed to the session's write callback. */
+CURLcode locust__wire_body(locust__wire_msg *p, const char *data, size_t n);
+/* Releases the inflaters. */
+void locust__wire_codings_end(locust__wire_msg *p);
 /* Releases what reading the response held (buffers, the inflaters). */
 void locust__wire_msg_end(locust__wire_msg *p);
 /* Hands the response's Set-Cookie headers to the session's cookie jar. */

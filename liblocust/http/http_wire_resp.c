@@ -37,18 +37,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <zlib.h>
 
 #include "http/http_wire.h"
 
-/* Each decoder's output buffer (curl's DSIZ). */
-#define DEC_OUT (16u * 1024)
 /* curl's cap on one trailer line (DYN_H1_TRAILER), with its CRLF and a NUL. */
 #define TRAILER_MAX 4096u
 
-enum { DEC_IDENTITY, DEC_DEFLATE, DEC_GZIP, DEC_UNKNOWN };
-/* A zlib decoder's state (curl's zlibInitState). */
-enum { ZS_UNINIT, ZS_INIT, ZS_INFLATING, ZS_EXT_TRAILER, ZS_GZIP };
 /* The chunked reader's states (curl's). */
 enum { CH_HEX, CH_LF, CH_DATA, CH_POSTLF, CH_TRAILER, CH_TRAILER_CR, CH_TRAILER_POSTCR, CH_STOP };
 
@@ -62,8 +56,7 @@ CURLcode locust__wire_fail(locust__wire_msg *p, CURLcode code, const char *fmt, 
     return code;
 }
 
-/* A failure curl reports without words of its own (its strerror text is shown). */
-static CURLcode fail_quiet(locust__wire_msg *p, CURLcode code)
+CURLcode locust__wire_fail_quiet(locust__wire_msg *p, CURLcode code)
 {
     p->h->errbuf[0] = '\0';
     p->result = code;
@@ -74,181 +67,6 @@ void locust__wire_msg_init(locust__wire_msg *p)
 {
     p->state = ST_STATUS;
     p->size = -1;
-}
-
-/* ---- body decoding ------------------------------------------------------------- */
-
-/* Hands decoded body bytes to the write callback. */
-static CURLcode deliver(locust__wire_msg *p, const char *data, size_t n)
-{
-    if (n == 0) return CURLE_OK;
-    if (locust__http_write_cb((char *)data, 1, n, p->h) != n)
-        return locust__wire_fail(p, CURLE_WRITE_ERROR, "Failure writing output to destination");
-    return CURLE_OK;
-}
-
-/* The codings curl knows, as its "Unrecognized content encoding" error lists them. */
-static const char *known_codings(void)
-{
-    const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
-    bool br = v && (v->features & CURL_VERSION_BROTLI), zstd = v && (v->features & CURL_VERSION_ZSTD);
-    return br && zstd ? "deflate, gzip, br, zstd"
-           : br       ? "deflate, gzip, br"
-           : zstd     ? "deflate, gzip, zstd"
-                      : "deflate, gzip";
-}
-
-static CURLcode dec_write(locust__wire_msg *p, unsigned i, const char *data, size_t n);
-
-static CURLcode zlib_error(locust__wire_msg *p, locust__wire_dec *d)
-{
-    return locust__wire_fail(p, CURLE_BAD_CONTENT_ENCODING, "Error while processing content unencoding: %s",
-                             d->z.msg ? d->z.msg : "Unknown failure within decompression software.");
-}
-
-static void dec_end(locust__wire_dec *d)
-{
-    if (d->zstate != ZS_UNINIT) inflateEnd(&d->z);
-    d->zstate = ZS_UNINIT;
-}
-
-/* What follows the end of a stream: a raw deflate stream may have 4 bytes of trailer, nothing else may. */
-static CURLcode dec_trailer(locust__wire_msg *p, locust__wire_dec *d)
-{
-    uInt n = d->z.avail_in < d->trailer ? d->z.avail_in : d->trailer;
-    d->trailer -= n;
-    d->z.avail_in -= n;
-    if (d->z.avail_in) {
-        dec_end(d);
-        return fail_quiet(p, CURLE_WRITE_ERROR);
-    }
-    if (d->trailer == 0)
-        dec_end(d);
-    else
-        d->zstate = ZS_EXT_TRAILER;
-    return CURLE_OK;
-}
-
-static CURLcode inflate_piece(locust__wire_msg *p, unsigned i, const char *data, size_t n)
-{
-    locust__wire_dec *d = &p->dec[i];
-    if (d->zstate == ZS_UNINIT && !d->started) {
-        memset(&d->z, 0, sizeof d->z);
-        if (inflateInit2(&d->z, d->kind == DEC_GZIP ? MAX_WBITS + 32 : MAX_WBITS) != Z_OK)
-            return zlib_error(p, d);
-        d->zstate = d->kind == DEC_GZIP ? ZS_GZIP : ZS_INIT;
-        d->started = true;
-    }
-    if (d->out == NULL && (d->out = malloc(DEC_OUT)) == NULL) return fail_quiet(p, CURLE_OUT_OF_MEMORY);
-    d->z.next_in = (Bytef *)data;
-    d->z.avail_in = (uInt)n;
-    if (d->zstate == ZS_EXT_TRAILER) return dec_trailer(p, d);
-    if (d->zstate == ZS_UNINIT) return fail_quiet(p, CURLE_WRITE_ERROR); /* the stream has ended */
-    int started = d->kind == DEC_GZIP ? ZS_GZIP : ZS_INFLATING;
-    CURLcode rc = CURLE_OK;
-    for (bool done = false; !done && rc == CURLE_OK;) {
-        done = true;
-        d->z.next_out = (Bytef *)d->out;
-        d->z.avail_out = DEC_OUT;
-        int st = inflate(&d->z, Z_BLOCK);
-        size_t out = DEC_OUT - d->z.avail_out;
-        if (out && (st == Z_OK || st == Z_STREAM_END)) {
-            d->zstate = (unsigned char)started;
-            if ((rc = dec_write(p, i + 1, d->out, out)) != CURLE_OK) {
-                dec_end(d);
-                break;
-            }
-        }
-        if (st == Z_OK) {
-            done = false; /* zlib may hold more output */
-        } else if (st == Z_STREAM_END) {
-            rc = dec_trailer(p, d);
-        } else if (st == Z_DATA_ERROR && d->zstate == ZS_INIT) {
-            /* No zlib header: raw deflate, retried on this piece as curl does. */
-            inflateEnd(&d->z);
-            memset(&d->z, 0, sizeof d->z);
-            if (inflateInit2(&d->z, -MAX_WBITS) != Z_OK) {
-                d->zstate = ZS_UNINIT;
-                return zlib_error(p, d);
-            }
-            d->z.next_in = (Bytef *)data;
-            d->z.avail_in = (uInt)n;
-            d->zstate = ZS_INFLATING;
-            d->trailer = 4;
-            done = false;
-        } else if (st != Z_BUF_ERROR) {
-            rc = zlib_error(p, d);
-            dec_end(d);
-        }
-    }
-    /* This piece is gone: raw deflate can no longer be tried from its start. */
-    if (n && d->zstate == ZS_INIT) d->zstate = ZS_INFLATING;
-    return rc;
-}
-
-/* Body bytes through decoder i and those after it, then to the write callback. */
-static CURLcode dec_write(locust__wire_msg *p, unsigned i, const char *data, size_t n)
-{
-    if (i == p->ndec) return deliver(p, data, n);
-    switch (p->dec[i].kind) {
-    case DEC_IDENTITY:
-        return dec_write(p, i + 1, data, n);
-    case DEC_UNKNOWN:
-        if (n == 0) return CURLE_OK;
-        return locust__wire_fail(
-            p, CURLE_BAD_CONTENT_ENCODING,
-            "Unrecognized content encoding type. libcurl understands %s content encodings.", known_codings());
-    default:
-        return n ? inflate_piece(p, i, data, n) : CURLE_OK;
-    }
-}
-
-static CURLcode body_bytes(locust__wire_msg *p, const char *data, size_t n)
-{
-    p->body_bytes += (int64_t)n;
-    return dec_write(p, 0, data, n);
-}
-
-/*
- * Adds the codings of a Transfer-Encoding (order 2) or Content-Encoding
- * (order 1) value: transfer codings are undone first, and of one kind the
- * last listed first. Sets *chunked for "chunked" in a Transfer-Encoding.
- */
-static CURLcode add_codings(locust__wire_msg *p, const char *v, const char *end, int order, bool *chunked)
-{
-    while (v < end) {
-        while (v < end && (*v == ' ' || *v == '\t' || *v == ','))
-            v++;
-        const char *name = v;
-        size_t nl = 0;
-        for (; v < end && *v != ','; v++)
-            if (!isspace((unsigned char)*v)) nl = (size_t)(v - name) + 1;
-        if (nl == 0) continue;
-        if (order == 2 && nl == 7 && strncasecmp(name, "chunked", 7) == 0) {
-            *chunked = true;
-            continue;
-        }
-        int kind = DEC_UNKNOWN;
-        if ((nl == 8 && strncasecmp(name, "identity", 8) == 0) ||
-            (nl == 4 && strncasecmp(name, "none", 4) == 0))
-            kind = DEC_IDENTITY;
-        else if (nl == 7 && strncasecmp(name, "deflate", 7) == 0)
-            kind = DEC_DEFLATE;
-        else if ((nl == 4 && strncasecmp(name, "gzip", 4) == 0) ||
-                 (nl == 6 && strncasecmp(name, "x-gzip", 6) == 0))
-            kind = DEC_GZIP;
-        if (p->ndec == LOCUST__WIRE_MAX_DEC)
-            return locust__wire_fail(p, CURLE_BAD_CONTENT_ENCODING,
-                                     "Reject response due to more than %u content encodings",
-                                     LOCUST__WIRE_MAX_DEC);
-        unsigned at = 0;
-        while (at < p->ndec && p->dec[at].order > order)
-            at++;
-        memmove(&p->dec[at + 1], &p->dec[at], (p->ndec - at) * sizeof p->dec[0]);
-        p->dec[at] = (locust__wire_dec){.kind = (unsigned char)kind, .order = (unsigned char)order};
-        p->ndec++;
-    }
-    return CURLE_OK;
 }
 
 /* ---- the head ------------------------------------------------------------------ */
@@ -273,11 +91,20 @@ static bool value_holds(const char *v, const char *end, const char *word)
     return false;
 }
 
+static CURLcode status_code(locust__wire_msg *p, int code);
+
 /* The status line (with its line end): version and code, refused in curl's words. */
 static CURLcode status_line(locust__wire_msg *p, const char *s, size_t n)
 {
+    /* The usual "HTTP/1.x DDD": what the scan below gives for it, without its cost per response. */
+    if (n >= 13 && memcmp(s, "HTTP/1.", 7) == 0 && isdigit((unsigned char)s[7]) && s[8] == ' ' &&
+        isdigit((unsigned char)s[9]) && isdigit((unsigned char)s[10]) && isdigit((unsigned char)s[11]) &&
+        !isdigit((unsigned char)s[12]) && s[9] != '0' && (s[7] == '0' || s[7] == '1')) {
+        p->version = 10 + (s[7] - '0');
+        return status_code(p, (s[9] - '0') * 100 + (s[10] - '0') * 10 + (s[11] - '0'));
+    }
     char small[256], *l = n < sizeof small ? small : malloc(n + 1);
-    if (l == NULL) return fail_quiet(p, CURLE_OUT_OF_MEMORY);
+    if (l == NULL) return locust__wire_fail_quiet(p, CURLE_OUT_OF_MEMORY);
     memcpy(l, s, n);
     l[n] = '\0';
     int major = 0, minor = 0, code = 0, nc;
@@ -306,6 +133,12 @@ static CURLcode status_line(locust__wire_msg *p, const char *s, size_t n)
     }
     if (l != small) free(l);
     if (rc != CURLE_OK) return rc;
+    return status_code(p, code);
+}
+
+/* What the status code decides: an HTTP/1.0 connection closes, and which replies have no body. */
+static CURLcode status_code(locust__wire_msg *p, int code)
+{
     p->status = code;
     if (p->version == 10) p->close = true;
     p->bodyless = code >= 100 && code < 200;
@@ -341,7 +174,7 @@ static CURLcode header_field(locust__wire_msg *p, const char *s, size_t n)
     } else if (is_header(s, n, "Connection:") && value_holds(s + 11, end, "close")) {
         p->close = true;
     } else if (!p->bodyless && is_header(s, n, "Transfer-Encoding:")) {
-        if (add_codings(p, s + 18, end, 2, &p->chunked) != CURLE_OK) return p->result;
+        if (locust__wire_add_codings(p, s + 18, end, 2, &p->chunked) != CURLE_OK) return p->result;
         if (!p->chunked) {
             /* Only the close can end a body whose transfer coding is not chunked. */
             p->close = true;
@@ -349,7 +182,7 @@ static CURLcode header_field(locust__wire_msg *p, const char *s, size_t n)
         }
     } else if (!p->bodyless && is_header(s, n, "Content-Encoding:")) {
         bool unused = false;
-        if (add_codings(p, s + 17, end, 1, &unused) != CURLE_OK) return p->result;
+        if (locust__wire_add_codings(p, s + 17, end, 1, &unused) != CURLE_OK) return p->result;
     }
     return CURLE_OK;
 }
@@ -416,7 +249,7 @@ static CURLcode head_end(locust__wire_msg *p, const char *s, size_t n)
 /* One complete line of a head, with its line end. */
 static CURLcode head_line(locust__wire_msg *p, const char *s, size_t n)
 {
-    if (n + 1 > LOCUST__WIRE_MAX_LINE) return fail_quiet(p, CURLE_OUT_OF_MEMORY);
+    if (n + 1 > LOCUST__WIRE_MAX_LINE) return locust__wire_fail_quiet(p, CURLE_OUT_OF_MEMORY);
     if (p->line_no == 0 && strncasecmp(s, "HTTP/", n < 5 ? n : 5) != 0)
         return locust__wire_fail(p, CURLE_UNSUPPORTED_PROTOCOL, "Received HTTP/0.9 when not allowed");
     if (s[0] == '\r' || s[0] == '\n') return head_end(p, s, n);
@@ -427,7 +260,8 @@ static CURLcode head_line(locust__wire_msg *p, const char *s, size_t n)
     if (p->line_no >= 2 && !fold && memchr(s, ':', n) == NULL)
         return locust__wire_fail(p, CURLE_WEIRD_SERVER_REPLY, "Header without colon");
     if (p->line_no >= 2 && header_field(p, s, n) != CURLE_OK) return p->result;
-    if (p->line_no >= 2 && !header_storable(p, s, n)) return fail_quiet(p, CURLE_BAD_FUNCTION_ARGUMENT);
+    if (p->line_no >= 2 && !header_storable(p, s, n))
+        return locust__wire_fail_quiet(p, CURLE_BAD_FUNCTION_ARGUMENT);
     if (to_header_cb(p, s, n) != CURLE_OK) return p->result;
     /* The status the session keeps is the one read here (curl's), whatever the line says after it. */
     if (p->line_no == 1 && p->h->cur != NULL) p->h->cur->status = p->status;
@@ -457,7 +291,7 @@ static CURLcode trailer_line(locust__wire_msg *p)
     if (p->tr_len + 3 > TRAILER_MAX) return chunk_fail(p, "Out of memory");
     memcpy(p->tr + p->tr_len, "\r\n", 2);
     if (!header_storable(p, p->tr, p->tr_len + 2)) {
-        fail_quiet(p, CURLE_BAD_FUNCTION_ARGUMENT);
+        locust__wire_fail_quiet(p, CURLE_BAD_FUNCTION_ARGUMENT);
         return chunk_passthru(p);
     }
     CURLcode rc = to_header_cb(p, p->tr, p->tr_len + 2);
@@ -492,7 +326,7 @@ static size_t chunked(locust__wire_msg *p, const char *s, size_t n)
             break;
         case CH_DATA: {
             size_t take = (int64_t)(n - i) < p->left ? n - i : (size_t)p->left;
-            if (body_bytes(p, s + i, take) != CURLE_OK) return chunk_passthru(p), i;
+            if (locust__wire_body(p, s + i, take) != CURLE_OK) return chunk_passthru(p), i;
             p->left -= (int64_t)take;
             i += take;
             if (p->left == 0) p->cstate = CH_POSTLF;
@@ -518,7 +352,7 @@ static size_t chunked(locust__wire_msg *p, const char *s, size_t n)
                 if (c == '\n') break;
             } else {
                 if (p->tr == NULL && (p->tr = malloc(TRAILER_MAX)) == NULL)
-                    return fail_quiet(p, CURLE_OUT_OF_MEMORY), i;
+                    return locust__wire_fail_quiet(p, CURLE_OUT_OF_MEMORY), i;
                 if (p->tr_len + 2 > TRAILER_MAX) return chunk_fail(p, "Out of memory"), i;
                 p->tr[p->tr_len++] = c;
             }
@@ -558,7 +392,7 @@ CURLcode locust__wire_parse(locust__wire_msg *p)
             size_t take = p->until_close ? n : (size_t)(p->left < (int64_t)n ? p->left : (int64_t)n);
             p->start += take;
             if (!p->until_close) p->left -= (int64_t)take;
-            if (body_bytes(p, s, take) != CURLE_OK) return p->result;
+            if (locust__wire_body(p, s, take) != CURLE_OK) return p->result;
             if (!p->until_close && p->left == 0) p->state = ST_DONE;
             continue;
         }
@@ -569,7 +403,7 @@ CURLcode locust__wire_parse(locust__wire_msg *p)
         char *nl = memchr(s, '\n', n);
         if (nl == NULL) {
             /* A line still coming: as long as curl's cap, and visibly not HTTP/0.9. */
-            if (n + 1 > LOCUST__WIRE_MAX_LINE) return fail_quiet(p, CURLE_OUT_OF_MEMORY);
+            if (n + 1 > LOCUST__WIRE_MAX_LINE) return locust__wire_fail_quiet(p, CURLE_OUT_OF_MEMORY);
             if (p->line_no == 0 && strncasecmp(s, "HTTP/", n < 5 ? n : 5) != 0)
                 return locust__wire_fail(p, CURLE_UNSUPPORTED_PROTOCOL, "Received HTTP/0.9 when not allowed");
             return CURLE_OK;
@@ -595,7 +429,7 @@ int locust__wire_room(locust__wire_msg *p)
     /* One head line longer than the buffer: grow, up to past curl's cap (parsing stops there). */
     size_t cap = p->cap * 2;
     char *nb = cap <= 2 * LOCUST__WIRE_MAX_LINE ? malloc(cap) : NULL;
-    if (nb == NULL) return fail_quiet(p, CURLE_OUT_OF_MEMORY), -1;
+    if (nb == NULL) return locust__wire_fail_quiet(p, CURLE_OUT_OF_MEMORY), -1;
     memcpy(nb, p->buf, p->end);
     locust__wire_buf_put(p->buf, p->cap);
     p->buf = nb;
@@ -621,11 +455,7 @@ void locust__wire_eof(locust__wire_msg *p)
 
 void locust__wire_msg_end(locust__wire_msg *p)
 {
-    for (unsigned i = 0; i < p->ndec; i++) {
-        dec_end(&p->dec[i]);
-        free(p->dec[i].out);
-    }
-    p->ndec = 0;
+    locust__wire_codings_end(p);
     free(p->tr);
     p->tr = NULL;
     if (p->buf) locust__wire_buf_put(p->buf, p->cap);
