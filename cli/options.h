@@ -46,6 +46,8 @@ typedef struct cli_options {
     bool seed_set;
     const char *class_names[CLI_MAX_CLASS_NAMES]; /* positional arguments */
     size_t n_class_names;
+    /* The open model. */
+    double rate; /* --rate: task runs per second for the whole test; 0 = closed model */
 } cli_options;
 
 /* Fills `o` with the defaults of Locust 0.9.0. */

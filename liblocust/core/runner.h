@@ -29,4 +29,11 @@ void locust__runner_add_teardown(locust_runner *r, size_t class_index, const loc
 /* Derives a user's random seed. */
 uint64_t locust__runner_user_seed(locust_runner *r, uint64_t user_id);
 
+/* Creates a user of a class and queues its first run (the open model's pool grows with it). */
+int locust__runner_spawn(locust_runner *r, size_t class_index, locust_user **out);
+/* The open model's pool (arrival.c), NULL in the closed model. */
+struct locust__arrival *locust__runner_arrival(locust_runner *r);
+/* Installs (or with NULL removes and frees) the pool. */
+void locust__runner_set_arrival(locust_runner *r, struct locust__arrival *a);
+
 #endif /* LOCUST_RUNNER_H */

@@ -51,6 +51,11 @@ struct locust_user {
     bool blocked_io;              /* blocked in a request, which a graceful stop lets finish */
     bool unwinding;               /* running on_stop handlers; not killable again */
     locust__user_ext ext; /* the HTTP layer's session, or another layer's */
+    /* The open model (arrival.c): the pool's free list, and how late the current task run started. */
+    locust_user *arr_prev, *arr_next;
+    bool arr_free;
+    bool run_scheduled;
+    double run_late_ms;
     locust_user *prev, *next;     /* the runner's list of live users */
     locust_user *rq_next;         /* the runner's ready queue */
 };
