@@ -135,8 +135,12 @@ static size_t all_slaves(const master *m, size_t table)
 static int send_hatch(master *m, double rate, unsigned users, const char *host)
 {
     locust__rpc_out o;
+    /* The open model: each slave's share of the task-run rate, in a key 0.9.0 slaves never read. */
+    double share = m->pending_open_rate;
     int err = locust__rpc_out_begin(&o, "hatch");
-    if (!err && msgpack_pack_map(&o.pk, 4)) err = LOCUST_ENOMEM;
+    if (!err && msgpack_pack_map(&o.pk, share > 0 ? 5 : 4)) err = LOCUST_ENOMEM;
+    if (!err && share > 0) err = locust__mp_pack_cstr(&o.pk, "liblocust_rate");
+    if (!err && share > 0 && msgpack_pack_double(&o.pk, share)) err = LOCUST_ENOMEM;
     if (!err) err = locust__mp_pack_cstr(&o.pk, "hatch_rate");
     if (!err && msgpack_pack_double(&o.pk, rate)) err = LOCUST_ENOMEM;
     if (!err) err = locust__mp_pack_cstr(&o.pk, "num_clients");
@@ -196,6 +200,7 @@ void locust__master_mark_missing(master *m, mslave *s, const char *why)
     locust__master_check_hatch_complete(m);
     locust__master_check_stopped(m);
     if (m->quitting && locust__master_present(m) == 0) locust__master_finish_quit(m);
+    locust__master_resplit_rate(m);
 }
 
 /* ---- the delegate: locust_runner_start/stop/quit ------------------------------------- */
@@ -278,6 +283,9 @@ static int d_start(void *ud, unsigned users, double rate)
     if (!m->pending) return LOCUST_ENOMEM;
     m->n_pending = m->pending_sent = 0;
     m->pending_rate = rate_each;
+    m->hatch_rate_total = rate;
+    /* The open model's rate is split exactly: equal shares that add up to the whole. */
+    m->pending_open_rate = locust_runner_rate(m->r) / (double)nslaves;
     m->pending_deadline = locust__mono() + HATCH_SEND_WAIT;
     for (size_t i = 0; i < m->n; i++) {
         mslave *s = &m->slaves[i];
@@ -292,6 +300,18 @@ static int d_start(void *ud, unsigned users, double rate)
     m->stopping = false;
     locust__runner_set_state(m->r, LOCUST_STATE_HATCHING);
     return 0;
+}
+
+void locust__master_resplit_rate(master *m)
+{
+    /* The open model: when a slave leaves a running test, the others take its share of the rate. */
+    locust_runner_state st = locust_runner_state_get(m->r);
+    if (locust_runner_rate(m->r) > 0 && !m->stopping && !m->quitting && locust__master_present(m) > 0 &&
+        (st == LOCUST_STATE_HATCHING || st == LOCUST_STATE_RUNNING)) {
+        locust_log(LOCUST_LOG_INFO, LOG, "Splitting the rate of %g runs/s over the %zu slaves left",
+                   locust_runner_rate(m->r), locust__master_present(m));
+        d_start(m, locust_runner_target_count(m->r), m->hatch_rate_total);
+    }
 }
 
 static int d_stop(void *ud)

@@ -59,6 +59,8 @@ typedef struct locust__master {
     unsigned *pending; /* the hatch jobs of the last start: shares */
     size_t n_pending, pending_sent;
     double pending_rate, pending_deadline;
+    double hatch_rate_total;  /* the hatch rate of the last start */
+    double pending_open_rate; /* the open model: each slave's share of the task-run rate, 0 = closed */
     bool autostart_done, stopping, quitting, finished;
     locust__ratelog_state badlog, unknownlog, sendlog;
 } locust__master;
@@ -82,6 +84,8 @@ void locust__master_finish_quit(locust__master *m);
 void locust__master_mark_missing(locust__master *m, locust__mslave *s, const char *why);
 void locust__master_try_autostart(locust__master *m, bool log_wait);
 void locust__master_send_pending_hatches(locust__master *m);
+/* The open model: re-sends the hatch jobs when a slave left a running test, so the rest take its share. */
+void locust__master_resplit_rate(locust__master *m);
 
 /* master_recv.c: the PULL socket's messages, the monitors, the liveness timer. */
 /* Starts reading the bound PULL socket (the first pass runs on the next loop iteration). */
