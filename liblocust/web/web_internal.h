@@ -130,6 +130,8 @@ bool locust__web_is_builtin_path(const char *path);
 
 /* The /stats/requests document (spec §6.3). */
 struct cJSON *locust__web_stats_json(locust_runner *r);
+/* The open model's part of the stats JSON (web_openmodel.c); only in rate mode. */
+struct cJSON *locust__web_open_model_json(locust_runner *r);
 /* The /exceptions document. */
 struct cJSON *locust__web_exceptions_json(const locust_runner *r);
 /* The /exceptions/csv body: Python's csv excel dialect. */
