@@ -7,6 +7,7 @@
 #     the p50 agree with the server's, and the corrected p99 shows the stall;
 #  2. --rate 100 with a pool of 20: the runs due while every user waits on
 #     the stall are dropped (about 2 s x 100 - the 15 users free at its start);
+#  1b. the same with --processes 2: the master splits the rate and merges exactly;
 #  3. the closed model (5 users, no wait) against the same server: the stall
 #     holds 5 requests only, so the p99 hides it (coordinated omission).
 set -u
@@ -68,6 +69,19 @@ near "$n" "$srv_n" "$(($srv_n / 100))" || fail "$n requests counted, the server 
 near "$p50" "$srv_p50" 1 || fail "p50 $p50 ms, the server's is $srv_p50 ms"
 ge "$cp99" 1500 || fail "the corrected p99 ($cp99 ms) does not show the 2 s stall"
 ge "$n" 780 || fail "only $n runs at 100 runs/s over 8 s"
+
+# 1b. The same under a liblocust master (--processes 2): each slave runs 50 runs/s, the master merges the
+# slaves' precise histograms and dropped counts exactly.
+start_server procs
+run procs --processes 2 --rate 100 -c 300
+stop_server procs
+n=$(row "$tmp/procs.txt" service 1)
+cp99=$(row "$tmp/procs.txt" corrected 4)
+echo "rate, --processes 2: $n requests (server $srv_n), corrected p99 $cp99 ms, dropped $(dropped "$tmp/procs.txt")"
+[ "$(dropped "$tmp/procs.txt")" = 0 ] || fail "runs were dropped under --processes 2"
+near "$n" "$srv_n" "$(($srv_n / 100))" || fail "$n requests counted by the master, the server saw $srv_n"
+near "$n" 800 16 || fail "$n runs under --processes 2; 2 x 50 runs/s over 8 s is 800"
+ge "$cp99" 1500 || fail "the merged corrected p99 ($cp99 ms) does not show the 2 s stall"
 
 # 2. A pool of 20: every user ends up waiting on the stall, and the runs due meanwhile are dropped.
 start_server small

@@ -10,10 +10,12 @@ request (arrival and response times, monotonic seconds) as JSON and exits.
 
 Usage: stall_server.py PORT_FILE RECORD_FILE [DELAY STALL_AFTER STALL]
 """
-import asyncio
 import json
+import os
 import signal
+import socket
 import sys
+import threading
 import time
 
 port_file, record_file = sys.argv[1], sys.argv[2]
@@ -21,6 +23,7 @@ DELAY = float(sys.argv[3]) if len(sys.argv) > 3 else 0.050
 STALL_AFTER = float(sys.argv[4]) if len(sys.argv) > 4 else 3.0
 STALL = float(sys.argv[5]) if len(sys.argv) > 5 else 2.0
 
+lock = threading.Lock()
 first = None
 record = []  # [arrival, response] per request, monotonic seconds
 
@@ -37,45 +40,69 @@ def due_time(arrival):
     return due
 
 
-async def handle(reader, writer):
+def serve(conn):
+    """One connection on its own thread: a blocking recv wakes the moment a request arrives,
+    so the server's record starts closer to the client's send than an event loop's would."""
     global first
+    buf = b""
     try:
         while True:
-            head = await reader.readuntil(b"\r\n\r\n")
+            while b"\r\n\r\n" not in buf:
+                data = conn.recv(65536)
+                if not data:
+                    return
+                buf += data
             arrival = time.monotonic()
-            if first is None:
-                first = arrival
+            with lock:
+                if first is None:
+                    first = arrival
+            head, buf = buf.split(b"\r\n\r\n", 1)
             length = 0
             for line in head.split(b"\r\n"):
                 if line.lower().startswith(b"content-length:"):
                     length = int(line.split(b":", 1)[1])
-            if length:
-                await reader.readexactly(length)
+            while len(buf) < length:
+                data = conn.recv(65536)
+                if not data:
+                    return
+                buf += data
+            buf = buf[length:]
             wait = due_time(arrival) - time.monotonic()
             if wait > 0:
-                await asyncio.sleep(wait)
-            writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok")
-            await writer.drain()
-            record.append([arrival, time.monotonic()])
-    except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
+                time.sleep(wait)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok")
+            done = time.monotonic()
+            with lock:
+                record.append([arrival, done])
+    except OSError:
         pass
     finally:
-        writer.close()
+        conn.close()
 
 
-async def main():
-    server = await asyncio.start_server(handle, "127.0.0.1", 0, backlog=1024)
-    stop = asyncio.get_running_loop().create_future()
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set_result, None)
-    with open(port_file + ".tmp", "w") as f:
-        f.write(str(server.sockets[0].getsockname()[1]))
-    import os
-    os.rename(port_file + ".tmp", port_file)
-    await stop
-    server.close()
+def accept(lsock):
+    while True:
+        try:
+            conn, _ = lsock.accept()
+        except OSError:
+            return
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        threading.Thread(target=serve, args=(conn,), daemon=True).start()
+
+
+stop = threading.Event()
+signal.signal(signal.SIGTERM, lambda *_: stop.set())
+lsock = socket.socket()
+lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+lsock.bind(("127.0.0.1", 0))
+lsock.listen(1024)
+threading.Thread(target=accept, args=(lsock,), daemon=True).start()
+with open(port_file + ".tmp", "w") as f:
+    f.write(str(lsock.getsockname()[1]))
+os.rename(port_file + ".tmp", port_file)
+while not stop.wait(0.2):
+    pass
+with lock:
     with open(record_file, "w") as f:
         json.dump({"delay": DELAY, "stall_after": STALL_AFTER, "stall": STALL,
                    "first": first, "requests": record}, f)
-
-
-asyncio.run(main())
