@@ -8,6 +8,7 @@
 #  2. --rate 100 with a pool of 20: the runs due while every user waits on
 #     the stall are dropped (about 2 s x 100 - the 15 users free at its start);
 #  1b. the same with --processes 2: the master splits the rate and merges exactly;
+#  1c. a slave killed during the run: the one left takes its share;
 #  3. the closed model (5 users, no wait) against the same server: the stall
 #     holds 5 requests only, so the p99 hides it (coordinated omission).
 set -u
@@ -82,6 +83,29 @@ echo "rate, --processes 2: $n requests (server $srv_n), corrected p99 $cp99 ms, 
 near "$n" "$srv_n" "$(($srv_n / 100))" || fail "$n requests counted by the master, the server saw $srv_n"
 near "$n" 800 16 || fail "$n runs under --processes 2; 2 x 50 runs/s over 8 s is 800"
 ge "$cp99" 1500 || fail "the merged corrected p99 ($cp99 ms) does not show the 2 s stall"
+
+# 1c. A slave that leaves: the other takes its share. No stall this time (it comes after the run);
+# one of the two slaves is killed 3 s in, and the master re-splits 100 runs/s over the one left.
+rm -f "$tmp/leave.port"
+$PY "$S/tests/openmodel/stall_server.py" "$tmp/leave.port" "$tmp/leave.json" 0.050 1000 2 2>"$tmp/leave-server.log" &
+server=$!
+pids="$pids $server"
+i=0
+while [ ! -s "$tmp/leave.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+port=$(cat "$tmp/leave.port")
+"$B/locust-run" -f "$S/tests/cli_scenarios/openmodel.c" -H "http://127.0.0.1:$port" --no-web --only-summary \
+    -t 8s --processes 2 --rate 100 -c 100 OpenGet >"$tmp/leave.txt" 2>&1 &
+master=$!
+pids="$pids $master"
+sleep 3
+victim=$(pgrep -P "$master" | head -n 1)
+[ -n "$victim" ] || fail "no local slave to stop"
+kill -9 "$victim"
+wait "$master"
+stop_server leave
+grep -q "Splitting the rate of 100 runs/s over the 1 slaves left" "$tmp/leave.txt" || fail "the rate was not split again"
+echo "rate, a slave killed 3 s in: the server saw $srv_n requests (800 due; 550 without the re-split)"
+ge "$srv_n" 740 || fail "only $srv_n requests: the slave left did not take the share of the one killed"
 
 # 2. A pool of 20: every user ends up waiting on the stall, and the runs due meanwhile are dropped.
 start_server small
