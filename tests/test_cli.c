@@ -198,7 +198,7 @@ END_TEST
 
 START_TEST(rate_selects_the_open_model)
 {
-    ck_assert_int_eq(PARSE(), 0);
+    ck_assert_int_eq(PARSE("-c", "300"), 0);
     ck_assert(opts.rate == 0); /* the closed model by default */
     ck_assert_int_eq(PARSE("--rate", "2500.5", "-c", "300"), 0);
     ck_assert(opts.rate == 2500.5);

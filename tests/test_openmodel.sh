@@ -18,9 +18,9 @@ PY=/usr/bin/python3
 . "$S/tests/dist_script.sh"
 script_setup openmodel
 
-start_server() { # $1: name
+start_server() { # $1: name, $2: seconds from the first request to the stall (default 3)
     rm -f "$tmp/$1.port"
-    $PY "$S/tests/openmodel/stall_server.py" "$tmp/$1.port" "$tmp/$1.json" 0.050 3 2 2>"$tmp/$1-server.log" &
+    $PY "$S/tests/openmodel/stall_server.py" "$tmp/$1.port" "$tmp/$1.json" 0.050 "${2:-3}" 2 2>"$tmp/$1-server.log" &
     server=$!
     pids="$pids $server"
     i=0
@@ -86,13 +86,7 @@ ge "$cp99" 1500 || fail "the merged corrected p99 ($cp99 ms) does not show the 2
 
 # 1c. A slave that leaves: the other takes its share. No stall this time (it comes after the run);
 # one of the two slaves is killed 3 s in, and the master re-splits 100 runs/s over the one left.
-rm -f "$tmp/leave.port"
-$PY "$S/tests/openmodel/stall_server.py" "$tmp/leave.port" "$tmp/leave.json" 0.050 1000 2 2>"$tmp/leave-server.log" &
-server=$!
-pids="$pids $server"
-i=0
-while [ ! -s "$tmp/leave.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-port=$(cat "$tmp/leave.port")
+start_server leave 1000
 "$B/locust-run" -f "$S/tests/cli_scenarios/openmodel.c" -H "http://127.0.0.1:$port" --no-web --only-summary \
     -t 8s --processes 2 --rate 100 -c 100 OpenGet >"$tmp/leave.txt" 2>&1 &
 master=$!
