@@ -12,7 +12,11 @@
  *    a worker reports every 3 s (as deltas), so older seconds are dead data;
  *  - the current-percentile cache keeps at most LOCUST__CACHE_MAX snapshots;
  *  - the table holds at most LOCUST__STATS_MAX_ENTRIES entries and
- *    LOCUST__STATS_MAX_ERRORS error rows.
+ *    LOCUST__STATS_MAX_ERRORS error rows;
+ *  - each entry's two precise histograms (service and corrected time) hold
+ *    at most LOCUST__HDR_CHUNKS chunks of 512 bytes each, 18.5 KB per
+ *    histogram, allocated per octave as values arrive (a service answering
+ *    in 1..100 ms uses about 3.5 KB for its service times).
  */
 #ifndef LOCUST_STATS_INTERNAL_H
 #define LOCUST_STATS_INTERNAL_H
