@@ -299,7 +299,8 @@ static int start_mode(app *a, uint64_t run_time)
 static int set_open_model(app *a)
 {
     if (a->o.slave) {
-        locust_log(LOCUST_LOG_WARNING, LOG, "--rate is ignored on a slave: the master sends each slave its share");
+        locust_log(LOCUST_LOG_WARNING, LOG,
+                   "--rate is ignored on a slave: the master sends each slave its share");
         return 0;
     }
     int rc = locust_runner_set_rate(a->r, a->o.rate);

@@ -317,7 +317,7 @@ int cli_options_parse(cli_options *o, int argc, char **argv, char *err, size_t e
             break;
         }
         case OPT_RATE:
-            /* The open model's rate: runs per second for the whole test (see README "Open and closed load"). */
+            /* The open model: runs per second for the whole test (README "Open and closed load"). */
             if (positive_number(id, optarg, &o->rate, err, errlen)) return -1;
             if (o->rate > 1e7) return fail(err, errlen, "option --rate: %s is above 10000000 runs/s", optarg);
             break;
