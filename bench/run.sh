@@ -17,7 +17,7 @@
 #   BENCH_TOOLS     default "floor wrk locust-run locust-fast locust-http"
 #                   (floor: bench/floor.c, send and receive only: the
 #                   kernel's cost per request, the least any tool can pay)
-#   BENCH_PARTS     default "throughput memory big startup processes master"
+#   BENCH_PARTS     default "throughput memory big startup processes master openmodel"
 #   BENCH_MEM_USERS users of the memory run (default 10000)
 #   BENCH_BIG_USERS users of the one-process run (default 50000)
 #   BENCH_MASTER_REPEAT runs of the master with 100 simulated slaves
@@ -33,7 +33,7 @@ DUR=${BENCH_DURATION:-15}
 REPEAT=${BENCH_REPEAT:-3}
 USERS=${BENCH_USERS:-50}
 TOOLS=${BENCH_TOOLS:-"floor wrk locust-run locust-fast locust-http"}
-PARTS=${BENCH_PARTS:-"throughput memory big startup processes master"}
+PARTS=${BENCH_PARTS:-"throughput memory big startup processes master openmodel"}
 MEM_USERS=${BENCH_MEM_USERS:-10000}
 BIG_USERS=${BENCH_BIG_USERS:-50000}
 OUT=$BUILD/bench
@@ -209,4 +209,41 @@ if has master "$PARTS"; then
     fi
 fi
 
-python3 "$SRC/bench/report.py" "$OUT" "$DUR" "$USERS" | tee "$OUT/report.md"
+# ---- the open model: rate accuracy and the precise histogram's cost ------------------
+# --rate R with task runs that make no request (the schedule itself is measured):
+# the achieved rate, how late runs started (p50/p99/max) and the dropped runs,
+# from locust-run's own summary line. Then the instructions the precise histogram
+# adds per request, counted by callgrind over bench/hdr_cost.c.
+rm -f "$OUT/openmodel.md"
+if has openmodel "$PARTS"; then
+    {
+        echo
+        echo "### Open model: rate accuracy (one process, CPU 1, runs without requests, ${DUR} s)"
+        echo
+        echo "| target runs/s | achieved runs/s | started | dropped | start lateness p50 / p99 / max (ms) |"
+        echo "| ---: | ---: | ---: | ---: | ---: |"
+    } >"$OUT/openmodel.md"
+    for rate in 1000 10000 50000; do
+        echo "bench: --rate $rate" >&2
+        taskset -c 1 "$LOCUST_RUN" -f "$SRC/tests/cli_scenarios/openmodel.c" --no-web --only-summary -c 1000 \
+            --rate "$rate" -t "${DUR}s" Empty >"$OUT/scale/rate$rate.out" 2>&1 || true
+        sed -n 's/.*target \([0-9.]*\) runs\/s, achieved \([0-9.]*\) runs\/s, \([0-9]*\) started.*p50 \([0-9.]*\) ms p99 \([0-9.]*\) ms max \([0-9.]*\) ms; \([0-9]*\) runs dropped.*/| \1 | \2 | \3 | \7 | \4 \/ \5 \/ \6 |/p' \
+            "$OUT/scale/rate$rate.out" | tail -n 1 >>"$OUT/openmodel.md"
+    done
+    if command -v valgrind >/dev/null; then
+        echo "bench: the precise histogram's instructions per request" >&2
+        ${CC:-cc} -O2 -I"$SRC/include" -o "$OUT/hdr_cost" "$SRC/bench/hdr_cost.c" -L"$BUILD/.libs" -llocust \
+            -Wl,-rpath,"$BUILD/.libs"
+        valgrind --tool=callgrind --callgrind-out-file="$OUT/hdr_cost.cg" "$OUT/hdr_cost" 200000 >/dev/null 2>&1
+        ir=$(callgrind_annotate "$OUT/hdr_cost.cg" 2>/dev/null | grep -E '^ *[0-9,]+ \([ 0-9.]+%\) .*:locust__hdr_record( |$)' | grep -v '=>' |
+            sed 's/^ *\([0-9,]*\).*/\1/' | tr -d , | awk '{ s += $1 } END { print s }')
+        echo "" >>"$OUT/openmodel.md"
+        echo "Precise histogram: $((ir / 200000)) instructions per request (self cost of its two records, the entry's and the Total's)," \
+            "measured by callgrind over bench/hdr_cost.c." >>"$OUT/openmodel.md"
+    fi
+fi
+
+{
+    python3 "$SRC/bench/report.py" "$OUT" "$DUR" "$USERS"
+    [ ! -f "$OUT/openmodel.md" ] || cat "$OUT/openmodel.md"
+} | tee "$OUT/report.md"

@@ -365,6 +365,20 @@ static int start_mode(app *a, uint64_t run_time)
     return 0;
 }
 
+/* --rate: the open model. A master (and --processes) splits the rate over its slaves; a slave takes its share
+ * from the master's hatch message. */
+static int set_open_model(app *a)
+{
+    if (a->o.slave) {
+        locust_log(LOCUST_LOG_WARNING, LOG,
+                   "--rate is ignored on a slave: the master sends each slave its share");
+        return 0;
+    }
+    int rc = locust_runner_set_rate(a->r, a->o.rate);
+    if (rc) locust_log(LOCUST_LOG_ERROR, LOG, "--rate: %s", locust_runner_last_error(a->r));
+    return rc ? 1 : 0;
+}
+
 static void stop_watchers(app *a)
 {
     struct ev_loop *loop = locust_runner_loop(a->r);
@@ -409,6 +423,7 @@ static int run(app *a)
             return 1;
         }
     }
+    if (a->o.rate > 0 && set_open_model(a)) return 1;
     char err[1024];
     if (a->o.show_task_ratio || a->o.show_task_ratio_json) {
         rc = a->o.show_task_ratio ? cli_task_ratio_print(stdout, selected, n, err, sizeof err)

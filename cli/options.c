@@ -40,6 +40,7 @@ enum {
     OPT_CSV_INTERVAL,
     OPT_WEB_AUTH,
     OPT_SEED,
+    OPT_RATE,
     OPT_STOP_TIMEOUT,
 };
 
@@ -78,6 +79,7 @@ static const struct option long_options[] = {
     {"csv-base-name", required_argument, NULL, OPT_CSV},
     {"csv-interval", required_argument, NULL, OPT_CSV_INTERVAL},
     {"seed", required_argument, NULL, OPT_SEED},
+    {"rate", required_argument, NULL, OPT_RATE},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
 };
@@ -333,6 +335,11 @@ int cli_options_parse(cli_options *o, int argc, char **argv, char *err, size_t e
             o->seed_set = true;
             break;
         }
+        case OPT_RATE:
+            /* The open model: runs per second for the whole test (README "Open and closed load"). */
+            if (positive_number(id, optarg, &o->rate, err, errlen)) return -1;
+            if (o->rate > 1e7) return fail(err, errlen, "option --rate: %s is above 10000000 runs/s", optarg);
+            break;
         case 'V':
             o->version = true;
             break;
@@ -490,6 +497,13 @@ void cli_options_help(FILE *f)
           "                          to finish and be counted: 2.5, 30, 30s, 1m, ...\n"
           "                          (default 10 s; 0: abandon them at once)\n"
           "      --seed=N            seed the random choices, for repeatable runs\n"
+          "\n"
+          "Open model:\n"
+          "      --rate=R            start R task runs per second for the whole test, each\n"
+          "                          on a free user of a pool of at most -c users; a run\n"
+          "                          that finds no free user is dropped and counted, never\n"
+          "                          delayed. Latencies are also shown from each run's\n"
+          "                          intended start (corrected for coordinated omission)\n"
           "\n"
           "Web UI:\n"
           "      --web-host=ADDR     address to bind the web UI to (default: all)\n"

@@ -65,6 +65,8 @@ typedef struct cli_options {
     bool threshold_abort;    /* --threshold-abort */
     double threshold_grace;  /* --threshold-grace seconds; default 10 */
     const char *config_file; /* --config */
+    /* The open model. */
+    double rate; /* --rate: task runs per second for the whole test; 0 = closed model */
 } cli_options;
 
 /* Fills `o` with the defaults of Locust 0.9.0. */

@@ -196,6 +196,22 @@ START_TEST(bad_command_lines_name_the_option)
 }
 END_TEST
 
+START_TEST(rate_selects_the_open_model)
+{
+    ck_assert_int_eq(PARSE("-c", "300"), 0);
+    ck_assert(opts.rate == 0); /* the closed model by default */
+    ck_assert_int_eq(PARSE("--rate", "2500.5", "-c", "300"), 0);
+    ck_assert(opts.rate == 2500.5);
+    ck_assert_uint_eq(opts.clients, 300);
+    ck_assert_int_eq(PARSE("--rate=1e7"), 0);
+    ASSERT_USAGE_ERROR("option --rate: invalid value '0' (expected a number greater than 0)", "--rate", "0");
+    ASSERT_USAGE_ERROR("option --rate: invalid value 'fast'", "--rate=fast");
+    ASSERT_USAGE_ERROR("option --rate: invalid value 'inf'", "--rate", "inf");
+    ASSERT_USAGE_ERROR("option --rate: 2e7 is above 10000000 runs/s", "--rate", "2e7");
+    ASSERT_USAGE_ERROR("option --rate requires a value", "--rate");
+}
+END_TEST
+
 START_TEST(processes_sets_the_local_slave_count)
 {
     ck_assert_int_eq(PARSE("--no-web"), 0);
@@ -706,6 +722,7 @@ int main(void)
     tcase_add_test(tc, values_are_taken_in_every_optparse_form);
     tcase_add_test(tc, every_option_sets_its_field);
     tcase_add_test(tc, aliases_name_the_same_option);
+    tcase_add_test(tc, rate_selects_the_open_model);
     tcase_add_test(tc, class_names_are_positional_and_may_be_mixed_with_options);
     tcase_add_test(tc, bad_command_lines_name_the_option);
     tcase_add_test(tc, processes_sets_the_local_slave_count);

@@ -518,6 +518,41 @@ size_t locust_runner_class_count(const locust_runner *r);
 const locust_class *locust_runner_class_at(const locust_runner *r, size_t i);
 /** Returns the number of live users of the i-th class. */
 unsigned locust_runner_class_user_count(const locust_runner *r, size_t i);
+/* ---- the open model: task runs at a rate (arrival.c) ---------------------- */
+
+/**
+ * What a runner in rate mode did since its schedule started
+ * (locust_runner_rate_info()). Lateness is how long after its intended time
+ * a run was handed to a user.
+ */
+typedef struct locust_rate_info {
+    double target_rate;   /* runs per second asked of this runner */
+    double achieved_rate; /* runs started per second since the schedule started */
+    double elapsed;       /* seconds since the schedule started (until it stopped) */
+    uint64_t intended;    /* runs that came due */
+    uint64_t started;     /* runs handed to a user */
+    uint64_t dropped;     /* runs that found no free user and no room for a new one */
+    unsigned pool_max;    /* the pool's maximum (the user count given to start) */
+    unsigned pool_size;   /* users alive now */
+    unsigned pool_free;   /* users waiting for a run now */
+    double late_p50_ms, late_p99_ms, late_max_ms;
+} locust_rate_info;
+
+/**
+ * Switches a runner to the open model: from the next locust_runner_start(),
+ * task runs start at `runs_per_second` for the whole runner, each on a free
+ * user of a pool whose maximum is the user count given to start (users are
+ * created as needed and reused; the classes' wait times are not used). A run
+ * that finds no free user is dropped and counted (locust_stats_dropped_runs()),
+ * never delayed. Called while running, the schedule restarts at the new rate.
+ * 0 returns to the closed model (not while running).
+ */
+int locust_runner_set_rate(locust_runner *r, double runs_per_second);
+/** The rate set by locust_runner_set_rate(), 0 in the closed model. */
+double locust_runner_rate(const locust_runner *r);
+/** Fills `out` with the rate mode's figures; LOCUST_ENOENT in the closed model. */
+int locust_runner_rate_info(const locust_runner *r, locust_rate_info *out);
+
 /** Returns the host set in the options (or by locust_runner_set_host()), or NULL. */
 const char *locust_runner_host(const locust_runner *r);
 /**

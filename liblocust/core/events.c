@@ -4,6 +4,7 @@
  * in reverse order without permanently reversing the list.
  */
 #include "core/core.h"
+#include "core/user.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -136,8 +137,11 @@ int locust_report_success(locust_runner *r, const char *request_type, const char
     if (!r || !request_type || !name) return LOCUST_EINVAL;
     /* The statistics are the first listener of request_success; calling them
      * directly keeps the per-request path short. */
-    int err = locust_stats_log_success(locust_runner_stats(r), request_type, name, response_time_ms,
-                                       response_length);
+    /* A request of a scheduled task run also counts from the run's intended start (wrk2's correction). */
+    locust_user *u = locust__current_user();
+    double corrected = u && u->run_scheduled ? response_time_ms + u->run_late_ms : -1;
+    int err = locust_stats_log_success_scheduled(locust_runner_stats(r), request_type, name, response_time_ms,
+                                                 corrected, response_length);
     if (err) return err;
     locust__hooks *hs = locust__runner_hooks(r);
     if (locust__hooks_any(hs, LOCUST_EV_REQUEST_SUCCESS)) {

@@ -8,6 +8,7 @@
  * every poll (an ev_idle watcher keeps the poll from blocking meanwhile).
  */
 #include "core/runner.h"
+#include "core/arrival.h"
 #include "core/fiber.h"
 #include "core/lag.h"
 
@@ -81,6 +82,7 @@ struct locust_runner {
     locust__delegate delegate;
     bool has_delegate;
     bool crash_reports; /* counted in the thread's crash-report set-up */
+    struct locust__arrival *arrival; /* the open model's pool (arrival.c), NULL in the closed model */
     struct {
         void *ptr;
         void (*free_fn)(void *);
@@ -425,6 +427,8 @@ void locust_runner_free(locust_runner *r)
         if (r->slots[i].ptr && r->slots[i].free_fn) r->slots[i].free_fn(r->slots[i].ptr);
         r->slots[i].ptr = NULL;
     }
+    locust__arrival_free(r->arrival);
+    r->arrival = NULL;
     unsigned in_flight = 0;
     locust__list *l;
     while ((l = locust__list_first(&r->users)) != NULL) {
@@ -519,7 +523,7 @@ int locust_runner_add_class(locust_runner *r, const locust_class *cls)
 
 /* ---- users ------------------------------------------------------------------- */
 
-static int spawn_user(locust_runner *r, size_t class_index)
+static int spawn_user(locust_runner *r, size_t class_index, locust_user **out)
 {
     locust_user *u;
     int err = locust__user_new(r, class_index, &u);
@@ -539,7 +543,24 @@ static int spawn_user(locust_runner *r, size_t class_index)
     r->n_users++;
     r->classes[class_index].live++;
     locust__runner_schedule(r, u);
+    if (out) *out = u;
     return 0;
+}
+
+int locust__runner_spawn(locust_runner *r, size_t class_index, locust_user **out)
+{
+    return spawn_user(r, class_index, out);
+}
+
+struct locust__arrival *locust__runner_arrival(locust_runner *r)
+{
+    return r->arrival;
+}
+
+void locust__runner_set_arrival(locust_runner *r, struct locust__arrival *a)
+{
+    if (r->arrival != a) locust__arrival_free(r->arrival);
+    r->arrival = a;
 }
 
 static void stop_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -617,6 +638,7 @@ void locust__runner_user_finished(locust_runner *r, locust_user *u)
         run_next_teardown(r);
         return;
     }
+    if (r->arrival) locust__arrival_forget(r->arrival, u);
     /* A user that ended by itself (locust_stop_user) is not replaced. */
     if (!u->kill_requested) r->classes[u->class_index].live--;
     locust__list_remove(&u->link);
@@ -676,7 +698,7 @@ static void hatch_cb(struct ev_loop *loop, ev_timer *w, int revents)
         r->bucket[k] = r->bucket[--r->bucket_n];
         r->spawned++;
         r->spawned_per_class[ci]++;
-        spawn_user(r, ci);
+        spawn_user(r, ci, NULL);
         if (r->spawned % 10 == 0)
             locust_log(LOCUST_LOG_DEBUG, "locust.runners", "%zu locusts hatched", r->spawned);
     }
@@ -741,6 +763,12 @@ int locust_runner_start_counts(locust_runner *r, const unsigned *counts, double 
     r->target = total;
     r->state = LOCUST_STATE_HATCHING;
     ev_timer_stop(r->loop, &r->hatch_timer);
+    if (r->arrival) {
+        /* The open model: the pool grows as runs come due (arrival.c), so nothing is hatched. */
+        int err = locust__arrival_start(r->arrival, total);
+        if (!err) locust__runner_hatch_complete(r, total);
+        return err;
+    }
 
     size_t to_spawn = 0;
     for (size_t i = 0; i < r->n_classes; i++) {
@@ -807,6 +835,7 @@ int locust_runner_stop(locust_runner *r)
     if (!r) return LOCUST_EINVAL;
     if (r->has_delegate && r->delegate.stop) return r->delegate.stop(r->delegate.ud);
     ev_timer_stop(r->loop, &r->hatch_timer);
+    if (r->arrival) locust__arrival_stop(r->arrival);
     r->bucket_n = 0;
     if (r->state == LOCUST_STATE_READY || r->state == LOCUST_STATE_STOPPED) return 0;
     r->target = 0;

@@ -38,5 +38,11 @@ uint64_t locust__runner_user_seed(locust_runner *r, uint64_t user_id);
  * their sum (*total) may be below `users` when every class is fixed.
  */
 int locust__runner_split(locust_runner *r, unsigned users, unsigned *counts, unsigned *total);
+/* Creates a user of a class and queues its first run (the open model's pool grows with it). */
+int locust__runner_spawn(locust_runner *r, size_t class_index, locust_user **out);
+/* The open model's pool (arrival.c), NULL in the closed model. */
+struct locust__arrival *locust__runner_arrival(locust_runner *r);
+/* Installs (or with NULL removes and frees) the pool. */
+void locust__runner_set_arrival(locust_runner *r, struct locust__arrival *a);
 
 #endif /* LOCUST_RUNNER_H */

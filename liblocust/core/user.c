@@ -8,6 +8,7 @@
  * to pass an unwind on to its parent simply returns RES_PROPAGATE.
  */
 #include "core/user.h"
+#include "core/arrival.h"
 #include "core/model.h"
 #include "core/runner.h"
 
@@ -416,7 +417,12 @@ static double wait_ms(locust_ctx *ctx)
 
 static void wait_fn_task(locust_ctx *ctx)
 {
-    locust_sleep(ctx, wait_ms(ctx));
+    /* In the open model the next task run starts when the schedule hands it over, not after a wait. */
+    struct locust__arrival *a = locust__runner_arrival(ctx->user->runner);
+    if (a)
+        locust__arrival_wait(a, ctx->user);
+    else
+        locust_sleep(ctx, wait_ms(ctx));
 }
 
 static void yield_task(locust_ctx *ctx)

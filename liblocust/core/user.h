@@ -59,6 +59,11 @@ struct locust_user {
     locust__pacing pacing;        /* constant_pacing of the class's wait_time */
     locust__list link;            /* in the runner's list of live users */
     locust__list rq_link;         /* in the runner's ready queue while `queued` */
+    /* The open model (arrival.c): the pool's free list, and how late the current task run started. */
+    locust_user *arr_prev, *arr_next;
+    bool arr_free;
+    bool run_scheduled;
+    double run_late_ms;
 };
 
 /* Creates a user of class `class_index` and queues its first run. */

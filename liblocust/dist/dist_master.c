@@ -139,8 +139,12 @@ static size_t all_slaves(const master *m, size_t table)
 static int send_hatch(master *m, double rate, unsigned users, const char *host)
 {
     locust__rpc_out o;
+    /* The open model: each slave's share of the task-run rate, in a key 0.9.0 slaves never read. */
+    double share = m->pending_open_rate;
     int err = locust__rpc_out_begin(&o, "hatch");
-    if (!err && msgpack_pack_map(&o.pk, 4)) err = LOCUST_ENOMEM;
+    if (!err && msgpack_pack_map(&o.pk, share > 0 ? 5 : 4)) err = LOCUST_ENOMEM;
+    if (!err && share > 0) err = locust__mp_pack_cstr(&o.pk, "liblocust_rate");
+    if (!err && share > 0 && msgpack_pack_double(&o.pk, share)) err = LOCUST_ENOMEM;
     if (!err) err = locust__mp_pack_cstr(&o.pk, "hatch_rate");
     if (!err && msgpack_pack_double(&o.pk, rate)) err = LOCUST_ENOMEM;
     if (!err) err = locust__mp_pack_cstr(&o.pk, "num_clients");
@@ -278,6 +282,9 @@ static int send_split(master *m, unsigned users, double rate)
     m->pending = pending;
     m->n_pending = m->pending_sent = 0;
     m->pending_rate = rate / (double)nslaves;
+    m->hatch_rate_total = rate;
+    /* The open model's rate is split exactly: equal shares that add up to the whole. */
+    m->pending_open_rate = locust_runner_rate(m->r) / (double)nslaves;
     m->pending_deadline = locust__mono() + HATCH_SEND_WAIT;
     for (size_t i = 0; i < m->n; i++) {
         mslave *s = &m->slaves[i];

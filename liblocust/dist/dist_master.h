@@ -61,6 +61,8 @@ typedef struct locust__master {
     double pending_rate, pending_deadline;
     unsigned asked_users; /* the test's users and rate, split again when the slaves change */
     double asked_rate;
+    double hatch_rate_total;  /* the hatch rate of the last start */
+    double pending_open_rate; /* the open model: each slave's share of the task-run rate, 0 = closed */
     bool autostart_done, stopping, quitting, finished;
     locust__ratelog_state badlog, unknownlog, sendlog;
 } locust__master;

@@ -345,6 +345,18 @@ static void on_hatch(locust__node *n, const msgpack_object *data)
                         "Ignoring a hatch message: host is not a string");
         return;
     }
+    /* The open model: a liblocust master sends this slave's share of the task-run rate. */
+    double share;
+    const msgpack_object *open_rate = locust__mp_get(data, "liblocust_rate");
+    if (open_rate && (!locust__mp_num(open_rate, &share) || locust_runner_set_rate(n->r, share) != 0)) {
+        locust__ratelog(&n->badlog, LOCUST_LOG_WARNING, LOG,
+                        "Ignoring a hatch message: liblocust_rate must be a number in (0, 1e7]");
+        free(h);
+        return;
+    }
+    /* A master without the key runs the closed model. */
+    if (!open_rate && locust_runner_rate(n->r) > 0 && locust_runner_set_rate(n->r, 0) != 0)
+        locust_log(LOCUST_LOG_WARNING, LOG, "Staying in the open model: %s", locust_runner_last_error(n->r));
     locust__node_send_simple(n, "hatching");
     /* A nil host keeps our own (differs from 0.9.0, which discarded -H). */
     if (h) locust_runner_set_host(n->r, h);

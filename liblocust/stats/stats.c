@@ -331,7 +331,8 @@ int locust_stats_log_success_scheduled(locust_stats *s, const char *method, cons
                                        double response_time_ms, double corrected_ms, int64_t content_length)
 {
     if (!s || !name || !valid_rt(response_time_ms) || content_length < 0) return LOCUST_EINVAL;
-    if (!(corrected_ms < 0) && (!valid_rt(corrected_ms) || corrected_ms < response_time_ms)) return LOCUST_EINVAL;
+    if (!(corrected_ms < 0) && (!valid_rt(corrected_ms) || corrected_ms < response_time_ms))
+        return LOCUST_EINVAL;
     double now = locust__stats_now(s);
     int64_t t = locust__whole_seconds(now);
     locust__entry *e;

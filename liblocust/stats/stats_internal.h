@@ -18,6 +18,10 @@
  *    overflow row of its method (stats_overflow.c). At most
  *    LOCUST__STATS_MAX_OVERFLOW overflow entries (and as many rows) exist;
  *    the last one takes every further method as LOCUST__STATS_OVERFLOW_METHOD.
+ *  - each entry's two precise histograms (service and corrected time) hold
+ *    at most LOCUST__HDR_CHUNKS chunks of 512 bytes each, 18.5 KB per
+ *    histogram, allocated per octave as values arrive (a service answering
+ *    in 1..100 ms uses about 3.5 KB for its service times).
  */
 #ifndef LOCUST_STATS_INTERNAL_H
 #define LOCUST_STATS_INTERNAL_H

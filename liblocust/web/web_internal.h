@@ -182,6 +182,8 @@ bool locust__web_same_origin(const locust_web_request *req, char *why, size_t le
 
 /* The /stats/requests document (docs/compatibility.md §6.3). */
 struct cJSON *locust__web_stats_json(locust_runner *r);
+/* The open model's part of the stats JSON (web_openmodel.c); only in rate mode. */
+struct cJSON *locust__web_open_model_json(locust_runner *r);
 /* The /exceptions document. */
 struct cJSON *locust__web_exceptions_json(const locust_runner *r);
 /* The /exceptions/csv body: Python's csv excel dialect. */
