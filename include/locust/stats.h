@@ -26,9 +26,9 @@ typedef struct locust_runner locust_runner;
 
 /** A snapshot of one entry with its derived values (spec §3.5). */
 typedef struct locust_entry_info {
-    const char *method;             /* NULL for Total */
-    const char *name;               /* "Total" for Total */
-    uint64_t num_requests;          /* successes (0.9.0 does not count failures here) */
+    const char *method;    /* NULL for Total */
+    const char *name;      /* "Total" for Total */
+    uint64_t num_requests; /* successes (0.9.0 does not count failures here) */
     uint64_t num_failures;
     double total_response_time;     /* ms, successes only */
     double min_response_time;       /* ms; 0 when has_min is false */
@@ -38,15 +38,12 @@ typedef struct locust_entry_info {
     double start_time;              /* seconds since the epoch */
     int64_t last_request_timestamp; /* whole seconds since the epoch */
     /* Derived. */
-    double avg_response_time;       /* 0 with no requests */
-    double median_response_time;    /* a histogram key, 0 with no requests */
-    double current_rps;             /* mean over the seconds L-12 .. L-3 */
-    double total_rps;               /* num_requests / max(L - S, 1) */
-    double fail_ratio;              /* failures / (requests + failures) */
-    double avg_content_length;      /* 0 with no requests */
-    /* Failures per second, over the same windows as current_rps and total_rps. */
-    double current_fail_per_sec;
-    double total_fail_per_sec;
+    double avg_response_time;    /* 0 with no requests */
+    double median_response_time; /* a histogram key, 0 with no requests */
+    double current_rps;          /* mean over the seconds L-12 .. L-3 */
+    double total_rps;            /* num_requests / max(L - S, 1) */
+    double fail_ratio;           /* failures / (requests + failures) */
+    double avg_content_length;   /* 0 with no requests */
 } locust_entry_info;
 
 /** One row of the error table. */
@@ -71,11 +68,11 @@ locust_stats *locust_runner_stats(locust_runner *r);
 void locust_stats_set_clock(locust_stats *s, locust_clock_fn fn, void *udata);
 
 /** Records a success: response time in ms, content length in bytes. */
-int locust_stats_log_success(locust_stats *s, const char *method, const char *name,
-                             double response_time_ms, int64_t content_length);
+int locust_stats_log_success(locust_stats *s, const char *method, const char *name, double response_time_ms,
+                             int64_t content_length);
 /** Records a failure with its error text (the response time is not counted, as in 0.9.0). */
-int locust_stats_log_failure(locust_stats *s, const char *method, const char *name,
-                             double response_time_ms, const char *error);
+int locust_stats_log_failure(locust_stats *s, const char *method, const char *name, double response_time_ms,
+                             const char *error);
 
 /** Resets every entry and the Total (start_time = now); errors are kept (0.9.0's reset_all). */
 void locust_stats_reset(locust_stats *s);
@@ -110,6 +107,13 @@ bool locust_stats_percentile(const locust_stats *s, size_t i, double p, double *
  * charts. Returns false when there is no data in the window (JSON null).
  */
 bool locust_stats_current_percentile(const locust_stats *s, double p, double *out);
+
+/**
+ * Failures per second of entry i (i == entry count for Total): over the
+ * window of current_rps and over the run, as total_rps (Locust 2.x's
+ * current_fail_per_sec and total_fail_per_sec). Either pointer may be NULL.
+ */
+int locust_stats_fail_rates(const locust_stats *s, size_t i, double *current, double *total);
 
 /** Returns the number of rows in the error table. */
 size_t locust_stats_error_count(const locust_stats *s);
