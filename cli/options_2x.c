@@ -151,6 +151,7 @@ void cli_options_2x_help(FILE *f)
           "  -u, --users=N           same as -c/--clients\n"
           "      --spawn-rate=R      same as -r/--hatch-rate\n"
           "      --worker            same as --slave\n"
+          "      --expect-workers=N  same as --expect-slaves\n"
           "      --autostart         start the test at once, keeping the web UI\n"
           "      --autoquit=N        with --autostart: quit N seconds after the test ended\n"
           "      --config=FILE       read options from FILE (as locust.conf and\n"

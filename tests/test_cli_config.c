@@ -115,6 +115,24 @@ START_TEST(an_unknown_key_or_a_bad_flag_value_names_the_file_and_the_line)
 }
 END_TEST
 
+START_TEST(locust_2x_spellings_mean_what_0_9s_do)
+{
+    cli_options o;
+    char err[512];
+    char *argv[] = {"locust-run",       "--headless", "-u",         "9", "--spawn-rate", "3", "--worker",
+                    "--expect-workers", "4",          "--expect=5", NULL};
+    ck_assert_int_eq(cli_options_parse(&o, 10, argv, err, sizeof err), 0);
+    ck_assert(o.no_web);
+    ck_assert_uint_eq(o.clients, 9);
+    ck_assert_double_eq(o.hatch_rate, 3);
+    ck_assert(o.slave);
+    ck_assert_uint_eq(o.expect_slaves, 5); /* the last one given, under either name */
+    char *bad[] = {"locust-run", "--autoquit", "5", NULL};
+    ck_assert_int_eq(cli_options_parse(&o, 3, bad, err, sizeof err), -1);
+    ck_assert_str_eq(err, "option --autoquit: only used together with --autostart (or --headless)");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("cli_config");
@@ -123,6 +141,7 @@ int main(void)
     tcase_add_test(tc, every_line_form_of_2x_becomes_an_option);
     tcase_add_test(tc, sources_come_in_2x_order_home_file_config_environment_command_line);
     tcase_add_test(tc, an_unknown_key_or_a_bad_flag_value_names_the_file_and_the_line);
+    tcase_add_test(tc, locust_2x_spellings_mean_what_0_9s_do);
     suite_add_tcase(s, tc);
     return testutil_run(s);
 }
