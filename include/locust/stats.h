@@ -26,9 +26,9 @@ typedef struct locust_runner locust_runner;
 
 /** A snapshot of one entry with its derived values (spec §3.5). */
 typedef struct locust_entry_info {
-    const char *method;    /* NULL for Total */
-    const char *name;      /* "Total" for Total */
-    uint64_t num_requests; /* successes (0.9.0 does not count failures here) */
+    const char *method;             /* NULL for Total */
+    const char *name;               /* "Total" for Total */
+    uint64_t num_requests;          /* successes (0.9.0 does not count failures here) */
     uint64_t num_failures;
     double total_response_time;     /* ms, successes only */
     double min_response_time;       /* ms; 0 when has_min is false */
@@ -38,12 +38,12 @@ typedef struct locust_entry_info {
     double start_time;              /* seconds since the epoch */
     int64_t last_request_timestamp; /* whole seconds since the epoch */
     /* Derived. */
-    double avg_response_time;    /* 0 with no requests */
-    double median_response_time; /* a histogram key, 0 with no requests */
-    double current_rps;          /* mean over the seconds L-12 .. L-3 */
-    double total_rps;            /* num_requests / max(L - S, 1) */
-    double fail_ratio;           /* failures / (requests + failures) */
-    double avg_content_length;   /* 0 with no requests */
+    double avg_response_time;       /* 0 with no requests */
+    double median_response_time;    /* a histogram key, 0 with no requests */
+    double current_rps;             /* mean over the seconds L-12 .. L-3 */
+    double total_rps;               /* num_requests / max(L - S, 1) */
+    double fail_ratio;              /* failures / (requests + failures) */
+    double avg_content_length;      /* 0 with no requests */
 } locust_entry_info;
 
 /** One row of the error table. */
@@ -68,11 +68,11 @@ locust_stats *locust_runner_stats(locust_runner *r);
 void locust_stats_set_clock(locust_stats *s, locust_clock_fn fn, void *udata);
 
 /** Records a success: response time in ms, content length in bytes. */
-int locust_stats_log_success(locust_stats *s, const char *method, const char *name, double response_time_ms,
-                             int64_t content_length);
+int locust_stats_log_success(locust_stats *s, const char *method, const char *name,
+                             double response_time_ms, int64_t content_length);
 /** Records a failure with its error text (the response time is not counted, as in 0.9.0). */
-int locust_stats_log_failure(locust_stats *s, const char *method, const char *name, double response_time_ms,
-                             const char *error);
+int locust_stats_log_failure(locust_stats *s, const char *method, const char *name,
+                             double response_time_ms, const char *error);
 
 /** Resets every entry and the Total (start_time = now); errors are kept (0.9.0's reset_all). */
 void locust_stats_reset(locust_stats *s);
