@@ -26,15 +26,7 @@ typedef struct argbuf {
     int n;
 } argbuf;
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
+#define fail cli_fail
 
 static int push(argbuf *a, char *s)
 {

@@ -92,6 +92,7 @@ void cli_console_write_csv(cli_console *c)
     if (!c->csv_base) return;
     if (cli_csv_write(locust_runner_stats(c->runner), c->csv_base, err, sizeof err) == 0) {
         c->csv_error_reported = false;
+        if (c->after_csv) c->after_csv(c->after_csv_udata);
         return;
     }
     /* Once, not every interval: the test goes on without its CSV files. */

@@ -21,6 +21,9 @@ typedef struct cli_console {
     bool print_periodic;
     double csv_interval;
     ev_timer print_timer, csv_timer;
+    /* Called after each successful write of the CSV files (2.x's companions follow them). */
+    void (*after_csv)(void *udata);
+    void *after_csv_udata;
 } cli_console;
 
 /*

@@ -239,9 +239,8 @@ static int check_run_time(app *a, uint64_t *seconds)
     *seconds = 0;
     if (!a->o.run_time) return 0;
     if (!a->o.no_web && !a->o.autostart) {
-        locust_log(
-            LOCUST_LOG_ERROR, LOG,
-            "The --run-time argument can only be used together with --no-web/--headless or --autostart");
+        /* 0.9.0's message, word for word (--headless is --no-web; --autostart is new). */
+        locust_log(LOCUST_LOG_ERROR, LOG, "The --run-time argument can only be used together with --no-web");
         return 1;
     }
     if (cli_parse_timespan(a->o.run_time, seconds)) {
@@ -463,6 +462,8 @@ static int run(app *a)
     a->console.out = stderr;
     a->console.csv_base = a->o.csv_base;
     a->console.csv_interval = a->o.csv_interval;
+    a->console.after_csv = cli_reports_write_csv;
+    a->console.after_csv_udata = &a->reports;
     a->console.print_periodic = !a->o.only_summary && (a->o.print_stats || (a->o.no_web && !a->o.slave));
     cli_console_start(&a->console);
     ev_signal_init(&a->sigint, signal_cb, SIGINT);

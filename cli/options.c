@@ -60,6 +60,8 @@ static const struct option long_options[] = {
     {"master-bind-port", required_argument, NULL, OPT_MASTER_BIND_PORT},
     {"master-protocol", required_argument, NULL, OPT_MASTER_PROTOCOL},
     {"expect-slaves", required_argument, NULL, OPT_EXPECT_SLAVES},
+    /* Locust 2.x's name; the same id, so that "--expect" stays an unambiguous prefix. */
+    {"expect-workers", required_argument, NULL, OPT_EXPECT_SLAVES},
     {"processes", required_argument, NULL, OPT_PROCESSES},
     {"no-web", no_argument, NULL, OPT_NO_WEB},
     {"clients", required_argument, NULL, 'c'},

@@ -108,6 +108,8 @@ void cli_options_2x_defaults(cli_options *o);
 int cli_options_2x_handle(cli_options *o, int id, const char *arg, char *err, size_t errlen);
 /* Checks the combinations of the 2.x options once all are read. Returns 0 or -1. */
 int cli_options_2x_check(const cli_options *o, char *err, size_t errlen);
+/* Formats a usage error into err; returns -1. */
+int cli_fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Writes the 2.x part of --help. */
 void cli_options_2x_help(FILE *f);
 /* The whole table of long options (0.9's then 2.x's), for the config files' keys. */

@@ -40,8 +40,7 @@ void cli_options_2x_defaults(cli_options *o)
     o->threshold_grace = 10;
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
+int cli_fail(char *err, size_t errlen, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -49,6 +48,7 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
     return -1;
 }
+#define fail cli_fail
 
 static int whole(const char *name, const char *arg, long lo, long hi, long *out, char *err, size_t errlen)
 {
@@ -151,6 +151,7 @@ void cli_options_2x_help(FILE *f)
           "  -u, --users=N           same as -c/--clients\n"
           "      --spawn-rate=R      same as -r/--hatch-rate\n"
           "      --worker            same as --slave\n"
+          "      --expect-workers=N  same as --expect-slaves\n"
           "      --autostart         start the test at once, keeping the web UI\n"
           "      --autoquit=N        with --autostart: quit N seconds after the test ended\n"
           "      --config=FILE       read options from FILE (as locust.conf and\n"

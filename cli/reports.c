@@ -47,13 +47,10 @@ static int exceptions_csv(cli_reports *c, FILE *f)
     return locust_csv2_exceptions(c->runner, f);
 }
 
-/*
- * BASE_failures.csv and BASE_exceptions.csv, rewritten whole as 2.x does at
- * each interval. As with 0.9's CSV files, a path that cannot be written is
- * reported once (until a write works again) and the test goes on.
- */
-static void write_companions(cli_reports *c)
+void cli_reports_write_csv(void *udata)
 {
+    cli_reports *c = udata;
+    if (!c->runner || !c->o->csv_base || c->o->slave) return;
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s_failures.csv", c->o->csv_base);
     int rc = write_file_q(c, path, failures_csv, c->csv_error_reported);
@@ -74,7 +71,6 @@ static void on_sample(locust_history *h, const locust_history_sample *smp, void 
         fclose(c->history_csv);
         c->history_csv = NULL;
     }
-    write_companions(c);
 }
 
 /* --threshold-abort: a threshold failing (with data) for the grace period stops the test. */
@@ -202,7 +198,6 @@ size_t cli_reports_finish(cli_reports *c, FILE *out, bool *write_failed)
     }
     /* The last interval's row, so that the history ends with the final numbers. */
     if (c->history) locust_history_sample_now(c->history);
-    if (c->o->csv_base) write_companions(c);
     if (c->o->html_file && write_file(c, c->o->html_file, html_file)) *write_failed = true;
     if (c->o->json_file && write_file(c, c->o->json_file, json_doc)) *write_failed = true;
     if (c->o->junit_file && write_file(c, c->o->junit_file, junit_file)) *write_failed = true;

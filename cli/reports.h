@@ -47,6 +47,15 @@ void cli_reports_stop(cli_reports *c);
  */
 size_t cli_reports_finish(cli_reports *c, FILE *out, bool *write_failed);
 
+/*
+ * Rewrites BASE_failures.csv and BASE_exceptions.csv whole, as 2.x does at
+ * each interval: called (as the console's after_csv) once 0.9's CSV files
+ * have been written, so that a folder that cannot be written is reported
+ * once, by them. A failure of these files alone is reported once until a
+ * write works again; the test goes on.
+ */
+void cli_reports_write_csv(void *udata);
+
 /* Frees what cli_reports_start() set up. */
 void cli_reports_free(cli_reports *c);
 

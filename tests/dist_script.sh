@@ -1,5 +1,5 @@
-# Sourced by the distributed tests written in sh (test_dist_pyslave.sh,
-# test_dist_locust2.sh): `script_setup NAME` makes the scratch folder $tmp,
+# Sourced by the tests written in sh (test_dist_pyslave.sh,
+# test_dist_locust2.sh, test_cli_csv2.sh, test_metrics_prom.sh): `script_setup NAME` makes the scratch folder $tmp,
 # kills every process whose pid is added to $pids when the script exits and
 # removes $tmp (unless KEEP is set); `fail MESSAGE` shows the logs and ends
 # the script with the summary line the test driver reads.
@@ -12,6 +12,17 @@ script_setup() {
 script_cleanup() {
     for p in $pids; do kill -9 "$p" 2>/dev/null; done
     [ -n "${KEEP:-}" ] || rm -rf "$tmp"
+}
+
+# script_start_target: starts locust-demo-target on a free loopback port and
+# sets $host to its URL.
+script_start_target() {
+    "$B/locust-demo-target" --port 0 --port-file "$tmp/target.port" >/dev/null 2>"$tmp/target.log" &
+    pids="$pids $!"
+    i=0
+    while [ ! -s "$tmp/target.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    [ -s "$tmp/target.port" ] || fail "the demo target did not start"
+    host="http://127.0.0.1:$(cat "$tmp/target.port")"
 }
 
 fail() {

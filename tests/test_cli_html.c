@@ -35,13 +35,17 @@ static size_t collect(char *p, size_t size, size_t n, void *ud)
     return size * n;
 }
 
-/* GETs a URL (with basic auth when `auth` is set); returns the status and the body in *out. */
-static long get(const char *url, const char *auth, body *out)
+/*
+ * GETs a URL (with basic auth when `auth` is set); returns the status and
+ * the body in *out, after the response's headers when `headers` is set.
+ */
+static long fetch(const char *url, const char *auth, bool headers, body *out)
 {
     CURL *c = curl_easy_init();
     out->data = NULL;
     out->len = 0;
     curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_HEADER, headers ? 1L : 0L);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
@@ -99,9 +103,9 @@ START_TEST(the_report_is_served_while_the_test_runs_and_written_at_the_end)
     char url[128];
     body b;
     snprintf(url, sizeof url, "http://127.0.0.1:%d/stats/report", port);
-    ck_assert_int_eq(get(url, NULL, &b), 401);
+    ck_assert_int_eq(fetch(url, NULL, false, &b), 401);
     free(b.data);
-    ck_assert_int_eq(get(url, "ci:secret", &b), 200);
+    ck_assert_int_eq(fetch(url, "ci:secret", false, &b), 200);
     ck_assert_ptr_nonnull(strstr(b.data, "<title>Locust test report</title>"));
     char live[600];
     snprintf(live, sizeof live, "%s", cli_tmp_path("live.html"));
@@ -110,10 +114,17 @@ START_TEST(the_report_is_served_while_the_test_runs_and_written_at_the_end)
     fclose(f);
     free(b.data);
 
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/metrics", port);
-    ck_assert_int_eq(get(url, NULL, &b), 401);
+    /* The web UI's download link asks for an attachment. */
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/stats/report?download=1", port);
+    ck_assert_int_eq(fetch(url, "ci:secret", true, &b), 200);
+    ck_assert_msg(strstr(b.data, "Content-Disposition: attachment;filename=report_") != NULL,
+                  "no attachment");
     free(b.data);
-    ck_assert_int_eq(get(url, "ci:secret", &b), 200);
+
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/metrics", port);
+    ck_assert_int_eq(fetch(url, NULL, false, &b), 401);
+    free(b.data);
+    ck_assert_int_eq(fetch(url, "ci:secret", false, &b), 200);
     ck_assert_ptr_nonnull(strstr(b.data, "locust_state{state=\"running\"} 1\n"));
     ck_assert_ptr_nonnull(strstr(b.data, "locust_users 2\n"));
     ck_assert_ptr_nonnull(strstr(b.data, "locust_requests_total{method=\"GET\",name=\"/\"} "));

@@ -254,7 +254,9 @@ START_TEST(an_unwritable_2x_csv_path_is_reported_and_the_test_goes_on)
                 "--only-summary", "--csv", "/nonexistent-folder/base", "--csv-interval", "0.1", "Fast");
     ck_assert_msg(rc == 0, "exit %d:\n%s", rc, cli_tail(p.err));
     ck_assert_int_eq(cli_count(p.err, "cannot write /nonexistent-folder/base_stats_history.csv"), 1);
-    ck_assert_int_eq(cli_count(p.err, "cannot write /nonexistent-folder/base_failures.csv"), 1);
+    /* The folder is reported once, by 0.9's file; 2.x's companions follow 0.9's files and stay quiet. */
+    ck_assert_int_eq(cli_count(p.err, "cannot write /nonexistent-folder/base_requests.csv"), 1);
+    ck_assert_int_eq(cli_count(p.err, "cannot write /nonexistent-folder/base_failures.csv"), 0);
     cli_proc_free(&p);
 }
 END_TEST

@@ -18,13 +18,7 @@ if [ ! -x "$PROM" ]; then
 fi
 . "$S/tests/dist_script.sh"
 script_setup prom
-
-"$B/locust-demo-target" --port 0 --port-file "$tmp/target.port" >/dev/null 2>"$tmp/target.log" &
-pids="$pids $!"
-i=0
-while [ ! -s "$tmp/target.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-[ -s "$tmp/target.port" ] || fail "the demo target did not start"
-host="http://127.0.0.1:$(cat "$tmp/target.port")"
+script_start_target
 free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 run_case() { # NAME EXTRA-OPTIONS...

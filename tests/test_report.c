@@ -113,6 +113,32 @@ START_TEST(thresholds_are_judged_on_the_entry_they_name_or_the_total)
 }
 END_TEST
 
+START_TEST(failures_per_second_use_the_windows_of_the_request_rates)
+{
+    fake_clock c = {1000};
+    locust_stats *s = stats_on_clock(&c);
+    /* One failure and two successes a second, for 10 s. */
+    for (int t = 0; t < 10; t++) {
+        c.now = 1000 + t + 0.5;
+        locust_stats_log_failure(s, "GET", "/x", 1, "boom");
+        locust_stats_log_success(s, "GET", "/x", 1, 1);
+        locust_stats_log_success(s, "GET", "/x", 1, 1);
+    }
+    double cur, tot;
+    ck_assert_int_eq(locust_stats_fail_rates(s, 0, &cur, &tot), 0);
+    locust_entry_info e;
+    ck_assert_int_eq(locust_stats_entry(s, 0, &e), 0);
+    /* The same seconds as current_rps (2/s) and the same span as total_rps (20 over 9.5 s). */
+    ck_assert_double_eq_tol(e.current_rps, 2.0, 1e-12);
+    ck_assert_double_eq_tol(cur, 1.0, 1e-12);
+    ck_assert_double_eq_tol(tot, e.total_rps / 2, 1e-12);
+    ck_assert_int_eq(locust_stats_fail_rates(s, 1, &cur, NULL), 0); /* the Total */
+    ck_assert_double_eq_tol(cur, 1.0, 1e-12);
+    ck_assert_int_eq(locust_stats_fail_rates(s, 2, &cur, NULL), LOCUST_EINVAL);
+    locust_stats_free(s);
+}
+END_TEST
+
 /* ---- 2.x CSV, JSON, JUnit, Prometheus on a runner ----------------------------------- */
 
 static locust_runner *runner_with_numbers(void)
@@ -310,6 +336,7 @@ int main(void)
     tcase_add_test(tc, threshold_expressions_name_an_entry_a_metric_a_comparison_and_a_limit);
     tcase_add_test(tc, a_malformed_threshold_is_refused_with_its_text_and_the_reason);
     tcase_add_test(tc, thresholds_are_judged_on_the_entry_they_name_or_the_total);
+    tcase_add_test(tc, failures_per_second_use_the_windows_of_the_request_rates);
     suite_add_tcase(s, tc);
     tc = tcase_create("documents");
     tcase_add_test(tc, the_failures_csv_has_2x_columns_quoting_and_line_ends);

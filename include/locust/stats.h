@@ -44,9 +44,6 @@ typedef struct locust_entry_info {
     double total_rps;               /* num_requests / max(L - S, 1) */
     double fail_ratio;              /* failures / (requests + failures) */
     double avg_content_length;      /* 0 with no requests */
-    /* Failures per second, over the same windows as current_rps and total_rps. */
-    double current_fail_per_sec;
-    double total_fail_per_sec;
 } locust_entry_info;
 
 /** One row of the error table. */
@@ -152,6 +149,13 @@ int locust_stats_add_dropped(locust_stats *s, uint64_t n);
 
 /** The scheduled task runs dropped since the last reset (merged from slaves on a master). */
 uint64_t locust_stats_dropped_runs(const locust_stats *s);
+
+/**
+ * Failures per second of entry i (i == entry count for Total): over the
+ * window of current_rps and over the run, as total_rps (Locust 2.x's
+ * current_fail_per_sec and total_fail_per_sec). Either pointer may be NULL.
+ */
+int locust_stats_fail_rates(const locust_stats *s, size_t i, double *current, double *total);
 
 /** Returns the number of rows in the error table. */
 size_t locust_stats_error_count(const locust_stats *s);

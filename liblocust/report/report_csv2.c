@@ -55,7 +55,9 @@ static void history_row(FILE *f, const locust_stats *s, size_t i, bool is_total,
     locust__csv_field(f, is_total ? "" : e->method);
     fputc(',', f);
     locust__csv_field(f, is_total ? "Aggregated" : e->name);
-    fprintf(f, ",%2f,%2f", e->current_rps, e->current_fail_per_sec);
+    double fail_per_sec = 0;
+    locust_stats_fail_rates(s, i, &fail_per_sec, NULL);
+    fprintf(f, ",%2f,%2f", e->current_rps, fail_per_sec);
     for (size_t k = 0; k < NPCT; k++) {
         double v = 0;
         if (!e->num_requests) {

@@ -33,10 +33,10 @@ void locust_history_sample_now(locust_history *h)
         .time = ev_now(locust_runner_loop(h->runner)),
         .user_count = locust_runner_user_count(h->runner),
         .current_rps = tot.current_rps,
-        .current_fail_per_sec = tot.current_fail_per_sec,
         .num_requests = tot.num_requests,
         .num_failures = tot.num_failures,
     };
+    locust_stats_fail_rates(s, locust_stats_entry_count(s), &smp.current_fail_per_sec, NULL);
     if (!locust_stats_current_percentile(s, 0.5, &smp.current_p50)) smp.current_p50 = 0;
     if (!locust_stats_current_percentile(s, 0.95, &smp.current_p95)) smp.current_p95 = 0;
     if (h->n == h->cap) {

@@ -57,7 +57,9 @@ static void entry_json(FILE *f, const locust_stats *s, size_t i)
     kv_num(f, "max_response_time", e.max_response_time, &first);
     kv_num(f, "median_response_time", e.median_response_time, &first);
     kv_num(f, "total_rps", e.total_rps, &first);
-    kv_num(f, "total_fail_per_sec", e.total_fail_per_sec, &first);
+    double fail_per_sec = 0;
+    locust_stats_fail_rates(s, i, NULL, &fail_per_sec);
+    kv_num(f, "total_fail_per_sec", fail_per_sec, &first);
     kv_num(f, "current_rps", e.current_rps, &first);
     kv_num(f, "fail_ratio", e.fail_ratio, &first);
     kv_num(f, "avg_content_length", e.avg_content_length, &first);

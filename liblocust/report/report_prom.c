@@ -118,7 +118,9 @@ int locust_report_prometheus(locust_runner *r, FILE *f)
         fputs("\n# HELP locust_current_fail_per_sec Failures per second over the last seconds (Total).\n"
               "# TYPE locust_current_fail_per_sec gauge\nlocust_current_fail_per_sec ",
               f);
-        locust__py_float(f, tot.current_fail_per_sec);
+        double fail_per_sec = 0;
+        locust_stats_fail_rates(s, s->n, &fail_per_sec, NULL);
+        locust__py_float(f, fail_per_sec);
         fputc('\n', f);
     }
     counters(f, s);

@@ -481,6 +481,17 @@ bool locust_stats_percentile(const locust_stats *s, size_t i, double p, double *
     return true;
 }
 
+int locust_stats_fail_rates(const locust_stats *s, size_t i, double *current, double *total)
+{
+    const locust__entry *e = s ? entry_at(s, i) : NULL;
+    if (!e) return LOCUST_EINVAL;
+    double c, t;
+    locust__entry_fail_rates(s, e, &c, &t);
+    if (current) *current = c;
+    if (total) *total = t;
+    return 0;
+}
+
 size_t locust_stats_error_count(const locust_stats *s)
 {
     return s ? s->nerrors : 0;

@@ -121,6 +121,31 @@ static uint64_t sec_fail(const locust__entry *e, int64_t t)
     return sec->t == t ? sec->fail : 0;
 }
 
+/* The seconds current_rps averages: start .. L-3 with start = max(L-12, int(S)). */
+static void current_window(const locust_stats *s, int64_t *start, int64_t *end)
+{
+    int64_t L = s->total.last_request_timestamp;
+    *start = L - 12;
+    if (locust__whole_seconds(s->start_time) > *start) *start = locust__whole_seconds(s->start_time);
+    *end = L - 2;
+}
+
+void locust__entry_fail_rates(const locust_stats *s, const locust__entry *e, double *current, double *total)
+{
+    int64_t start, end, len = 0;
+    uint64_t fails = 0;
+    current_window(s, &start, &end);
+    for (int64_t t = start; t < end; t++, len++)
+        fails += sec_fail(e, t);
+    *current = (double)fails / (double)(len > 1 ? len : 1);
+    *total = 0;
+    int64_t L = s->total.last_request_timestamp;
+    if (L && s->start_time != 0) {
+        double span = (double)L - s->start_time;
+        *total = (double)e->num_failures / (span > 1 ? span : 1);
+    }
+}
+
 void locust__entry_extend(locust__entry *into, const locust__entry *from)
 {
     if (from->last_request_timestamp > into->last_request_timestamp)
@@ -183,19 +208,15 @@ void locust__entry_info(const locust_stats *s, const locust__entry *e, locust_en
      */
     int64_t L = s->total.last_request_timestamp;
     double S = s->start_time;
-    int64_t start = L - 12;
-    if (locust__whole_seconds(S) > start) start = locust__whole_seconds(S);
-    uint64_t sum = 0, fails = 0;
+    int64_t start, end;
+    current_window(s, &start, &end);
+    uint64_t sum = 0;
     int64_t len = 0;
-    for (int64_t t = start; t < L - 2; t++, len++) {
+    for (int64_t t = start; t < end; t++, len++)
         sum += sec_ok(e, t);
-        fails += sec_fail(e, t);
-    }
     out->current_rps = (double)sum / (double)(len > 1 ? len : 1);
-    out->current_fail_per_sec = (double)fails / (double)(len > 1 ? len : 1);
     if (L && S != 0) {
         double span = (double)L - S;
         out->total_rps = (double)e->num_requests / (span > 1 ? span : 1);
-        out->total_fail_per_sec = (double)e->num_failures / (span > 1 ? span : 1);
     }
 }

@@ -279,6 +279,8 @@ void locust__entry_reset(locust__entry *e, double now);
 void locust__entry_extend(locust__entry *into, const locust__entry *from);
 /* Adds ok/fail counts to second t of the ring (older seconds than the ring holds are dropped). */
 void locust__entry_add_sec(locust__entry *e, int64_t t, uint64_t ok, uint64_t fail);
+/* Failures per second over current_rps's window and over the run (total_rps's). */
+void locust__entry_fail_rates(const locust_stats *s, const locust__entry *e, double *current, double *total);
 /* Fills the snapshot of an entry (Total when e == &s->total). */
 void locust__entry_info(const locust_stats *s, const locust__entry *e, locust_entry_info *out);
 
