@@ -79,7 +79,7 @@ START_TEST(a_test_started_from_the_web_ui_under_64_open_files_is_warned_about_as
     rely_proc p;
     ck_assert_int_eq(
         rely_start_run(&p, RELY_ENV("RELY_MIN_WAIT=50", "RELY_MAX_WAIT=100"), 64,
-                       RELY_ARGS("-H", target.host, "--web-host", "127.0.0.1", "-P", "0", "Rely")),
+                       RELY_ARGS("-H", rely_target.host, "--web-host", "127.0.0.1", "-P", "0", "Rely")),
         0);
     const char *listening = "Starting web monitor at 127.0.0.1:";
     ck_assert_msg(rely_wait_log(&p, listening, 20), "no web UI");

@@ -483,7 +483,7 @@ bool locust_stats_percentile(const locust_stats *s, size_t i, double p, double *
 
 int locust_stats_fail_rates(const locust_stats *s, size_t i, double *current, double *total)
 {
-    const locust__entry *e = s ? entry_at(s, i) : NULL;
+    const locust__entry *e = s ? locust__stats_entry_at(s, i) : NULL;
     if (!e) return LOCUST_EINVAL;
     double c, t;
     locust__entry_fail_rates(s, e, &c, &t);
