@@ -378,7 +378,11 @@ void locust__master_try_autostart(master *m, bool log_wait)
     }
     m->autostart_done = true;
     ev_timer_stop(m->loop, &m->autostart_timer);
-    int err = locust_runner_start(m->r, m->opts.autostart_users, m->opts.autostart_rate);
+    /* A load shape, when one is set, decides the users instead of -c/-r. */
+    locust_shape_info si;
+    locust_runner_shape_info(m->r, &si);
+    int err = si.configured ? locust_runner_shape_start(m->r, true)
+                            : locust_runner_start(m->r, m->opts.autostart_users, m->opts.autostart_rate);
     if (err) {
         locust_log(LOCUST_LOG_ERROR, LOG, "Could not start the test: %s", locust_runner_last_error(m->r));
         return;
