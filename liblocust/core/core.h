@@ -150,6 +150,10 @@ typedef struct locust__test_state {
 } locust__test_state;
 locust__test_state *locust__hooks_test_state(locust__hooks *hs);
 
+/* True when a class has a fixed count (its own or an override); core/fixed_count.c. */
+bool locust__runner_has_fixed(locust_runner *r);
+bool locust__runner_class_fixed(locust_runner *r, size_t i);
+
 /* Fire test_start / test_stop, each once per test (core/test_events.c). */
 void locust__test_start(locust_runner *r);
 void locust__test_stop(locust_runner *r);

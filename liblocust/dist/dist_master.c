@@ -132,11 +132,13 @@ static size_t all_slaves(const master *m, size_t table)
     return table > m->n_pipes ? table : m->n_pipes;
 }
 
-static int send_hatch(master *m, double rate, unsigned users, const char *host)
+static int send_hatch(master *m, double rate, unsigned users, const char *host, const unsigned *classes)
 {
     locust__rpc_out o;
     int err = locust__rpc_out_begin(&o, "hatch");
-    if (!err && msgpack_pack_map(&o.pk, 4)) err = LOCUST_ENOMEM;
+    if (!err && msgpack_pack_map(&o.pk, classes ? 5 : 4)) err = LOCUST_ENOMEM;
+    if (!err && classes) err = locust__mp_pack_cstr(&o.pk, "user_classes_count");
+    if (!err && classes) err = locust__pack_class_counts(&o.pk, m->r, classes);
     if (!err) err = locust__mp_pack_cstr(&o.pk, "hatch_rate");
     if (!err && msgpack_pack_double(&o.pk, rate)) err = LOCUST_ENOMEM;
     if (!err) err = locust__mp_pack_cstr(&o.pk, "num_clients");
@@ -219,7 +221,11 @@ void locust__master_send_pending_hatches(master *m)
         return;
     }
     while (m->pending_sent < m->n_pending) {
-        int err = send_hatch(m, m->pending_rate, m->pending[m->pending_sent], locust_runner_host(m->r));
+        const unsigned *classes = m->pending_classes
+                                      ? m->pending_classes + m->pending_sent * locust_runner_class_count(m->r)
+                                      : NULL;
+        int err =
+            send_hatch(m, m->pending_rate, m->pending[m->pending_sent], locust_runner_host(m->r), classes);
         if (err == LOCUST_EAGAIN && !late) break;
         if (err)
             locust__ratelog(&m->sendlog, LOCUST_LOG_ERROR, LOG, "Could not send a hatch job: %s",
@@ -288,6 +294,9 @@ static int d_start(void *ud, unsigned users, double rate)
         if (remaining > 0) remaining--;
         s->awaiting_hatch = true;
     }
+    /* With a fixed class the master places every class's users itself. */
+    free(m->pending_classes);
+    m->pending_classes = locust__master_deal_classes(m, users, m->n_pending);
     locust__master_send_pending_hatches(m);
     /* As 0.9.0: every start or edit restarts the RPS baselines. */
     locust_stats_set_start_time(locust_runner_stats(m->r), locust__now());
@@ -524,6 +533,7 @@ static void master_free(void *p)
         free(m->slaves[i].id);
     free(m->slaves);
     free(m->pipes);
+    free(m->pending_classes);
     free(m->pending);
     free(m);
 }

@@ -57,6 +57,7 @@ typedef struct locust__master {
     size_t n_pipes;
     ev_timer liveness_timer, autostart_timer, quit_timer, hatch_timer;
     unsigned *pending; /* the hatch jobs of the last start: shares */
+    unsigned *pending_classes; /* with a fixed class: per job, a count per class (dist_fixed.c) */
     size_t n_pending, pending_sent;
     double pending_rate, pending_deadline;
     bool autostart_done, stopping, quitting, finished;
@@ -82,6 +83,10 @@ void locust__master_finish_quit(locust__master *m);
 void locust__master_mark_missing(locust__master *m, locust__mslave *s, const char *why);
 void locust__master_try_autostart(locust__master *m, bool log_wait);
 void locust__master_send_pending_hatches(locust__master *m);
+
+/* dist_fixed.c: per-slave class counts (nslaves rows of a count per class)
+ * when a class has a fixed count, else NULL. */
+unsigned *locust__master_deal_classes(locust__master *m, unsigned users, size_t nslaves);
 
 /* master_recv.c: the PULL socket's messages, the monitors, the liveness timer. */
 /* Starts reading the bound PULL socket (the first pass runs on the next loop iteration). */

@@ -1,0 +1,105 @@
+/*
+ * fixed_count across slaves: the master places the fixed users, so a class
+ * with fixed_count = 1 has one user over all slaves (not one per slave),
+ * also after the count changes; the other users are shared by weight.
+ */
+#include "test_dist_util.h"
+#include "testutil.h"
+
+static void idle(locust_ctx *ctx)
+{
+    locust_sleep(ctx, 20);
+}
+static const locust_task tasks[] = {LOCUST_TASK(idle), LOCUST_TASKS_END};
+static const locust_taskset ts = {.name = "Idle", .tasks = tasks};
+static const locust_class visitor = {.name = "Visitor", .task_set = &ts};
+static const locust_class admin = {.name = "Admin", .task_set = &ts, .fixed_count = 1};
+
+static struct ev_loop *loop;
+static locust_runner *master, *slaves[3];
+
+static locust_runner *node(void)
+{
+    locust_runner_options ro = {.loop = loop};
+    locust_runner *r;
+    ck_assert_int_eq(locust_runner_new(&r, &ro), 0);
+    ck_assert_int_eq(locust_runner_add_class(r, &visitor), 0);
+    ck_assert_int_eq(locust_runner_add_class(r, &admin), 0);
+    return r;
+}
+
+static bool ready(void *ud)
+{
+    return locust_runner_slave_count(master) == 3;
+}
+
+/* The slaves' users of class c, added up. */
+static unsigned users_of(size_t c)
+{
+    unsigned n = 0;
+    for (int i = 0; i < 3; i++)
+        n += locust_runner_class_user_count(slaves[i], c);
+    return n;
+}
+
+static bool reached(void *ud)
+{
+    unsigned want = (unsigned)(uintptr_t)ud;
+    return locust_runner_state_get(master) == LOCUST_STATE_RUNNING && users_of(0) + users_of(1) == want;
+}
+
+START_TEST(the_master_places_fixed_users_over_its_slaves)
+{
+    testutil_quiet_logs();
+    locust__dist_timing_reset();
+    locust__dist_timing_cfg.report_interval = 0.2;
+    loop = ev_loop_new(EVFLAG_AUTO);
+    int port = 0;
+    for (int tries = 0; tries < 20 && !port; tries++) {
+        master = node();
+        locust_master_options mo = {.bind_host = "127.0.0.1", .bind_port = dist_free_port_pair()};
+        if (locust_master_attach(master, &mo) == 0) {
+            port = mo.bind_port;
+        } else {
+            locust_runner_free(master);
+        }
+    }
+    ck_assert_int_gt(port, 0);
+    for (int i = 0; i < 3; i++) {
+        slaves[i] = node();
+        locust_slave_options so = {.master_host = "127.0.0.1", .master_port = port};
+        ck_assert_int_eq(locust_slave_attach(slaves[i], &so), 0);
+    }
+    ck_assert_msg(dist_run_until(loop, ready, NULL, 10), "the slaves did not connect");
+
+    ck_assert_int_eq(locust_runner_start(master, 7, 700), 0);
+    ck_assert_msg(dist_run_until(loop, reached, (void *)7, 10), "7 users were not reached");
+    ck_assert_uint_eq(users_of(1), 1); /* one Admin in all, not one per slave */
+    ck_assert_uint_eq(users_of(0), 6);
+    /* Each slave still gets its 0.9 share: 3, 2, 2. */
+    unsigned threes = 0;
+    for (int i = 0; i < 3; i++)
+        threes += locust_runner_user_count(slaves[i]) == 3;
+    ck_assert_uint_eq(threes, 1);
+
+    ck_assert_int_eq(locust_runner_start(master, 12, 1200), 0);
+    ck_assert_msg(dist_run_until(loop, reached, (void *)12, 10), "12 users were not reached");
+    ck_assert_uint_eq(users_of(1), 1);
+    ck_assert_uint_eq(users_of(0), 11);
+
+    for (int i = 0; i < 3; i++)
+        locust_runner_free(slaves[i]);
+    locust_runner_free(master);
+    ev_loop_destroy(loop);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("dist_fixed");
+    TCase *tc = tcase_create("dist_fixed");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, the_master_places_fixed_users_over_its_slaves);
+    suite_add_tcase(s, tc);
+    return testutil_run(s);
+}
