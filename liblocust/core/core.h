@@ -121,7 +121,8 @@ enum {
     LOCUST__SLOT_WEB = 0,
     LOCUST__SLOT_DIST,
     LOCUST__SLOT_WEB_ROUTES,
-    LOCUST__SLOT_SHAPE, /* core/shape.c: it drives users too */
+    LOCUST__SLOT_SHAPE,    /* core/shape.c: it drives users too */
+    LOCUST__SLOT_MESSAGES, /* dist/dist_message.c: custom message handlers */
     LOCUST__SLOT_LATE,
     LOCUST__SLOT_HTTP = LOCUST__SLOT_LATE,
     LOCUST__SLOT_COUNT

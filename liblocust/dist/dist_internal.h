@@ -120,4 +120,7 @@ int locust__pack_class_counts(msgpack_packer *pk, locust_runner *r, const unsign
 /* dist_fixed.c: reads a hatch message's user_classes_count into counts (one per class). */
 int locust__unpack_class_counts(locust_runner *r, const msgpack_object *map, unsigned *counts);
 
+/* dist_message.c: hands a message of a registered custom type to its handler; false when none. */
+bool locust__message_dispatch(locust_runner *r, const locust__rpc_msg *m, const char *node_id);
+
 #endif /* LOCUST_DIST_INTERNAL_H */

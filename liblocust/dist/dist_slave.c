@@ -382,7 +382,7 @@ static void on_message_09(locust__node *n, const locust__rpc_msg *m)
         locust__node_do_stop(n);
     else if (strcmp(m->type, "quit") == 0)
         locust__node_do_quit(n);
-    else
+    else if (!locust__message_dispatch(n->r, m, m->node_id))
         locust__ratelog(&n->badlog, LOCUST_LOG_WARNING, LOG,
                         "Ignoring a message of unknown type '%s' from the master", m->type);
 }
