@@ -30,8 +30,8 @@ static void on_hello(locust_runner *r, const char *type, const cJSON *data, cons
     if (++hellos == 2) {
         cJSON *reply = cJSON_CreateObject();
         cJSON_AddStringToObject(reply, "text", "welcome");
-        ck_assert_int_eq(locust_send_message(r, "ack", reply, NULL), 0);
-        ck_assert_int_eq(locust_send_message(r, "ack", reply, "someone"), LOCUST_ENOTSUP);
+        ck_assert_int_eq(locust_send_message(r, "welcome_back", reply, NULL), 0);
+        ck_assert_int_eq(locust_send_message(r, "welcome_back", reply, "someone"), LOCUST_ENOTSUP);
         cJSON_Delete(reply);
     }
 }
@@ -79,11 +79,14 @@ START_TEST(messages_go_both_ways)
     ck_assert_int_gt(port, 0);
     ck_assert_int_eq(locust_register_message(master, "hello", on_hello, NULL), 0);
     ck_assert_int_eq(locust_register_message(master, "hello", on_hello, NULL), LOCUST_EEXIST);
+    ck_assert_int_eq(locust_register_message(master, "stats", on_hello, NULL), LOCUST_EINVAL);
+    ck_assert_str_eq(locust_runner_last_error(master),
+                     "'stats' is a message type of the protocol itself; choose another");
     for (int i = 0; i < 2; i++) {
         slaves[i] = node();
         ck_assert_int_eq(locust_send_message(slaves[i], "hello", NULL, NULL), LOCUST_ESTATE);
         /* Registered before attaching, as 2.x's init listeners do. */
-        ck_assert_int_eq(locust_register_message(slaves[i], "ack", on_ack, &acks[i]), 0);
+        ck_assert_int_eq(locust_register_message(slaves[i], "welcome_back", on_ack, &acks[i]), 0);
         locust_slave_options so = {.master_host = "127.0.0.1", .master_port = port};
         ck_assert_int_eq(locust_slave_attach(slaves[i], &so), 0);
     }

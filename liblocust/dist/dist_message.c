@@ -24,9 +24,31 @@ typedef struct registry {
     size_t n;
 } registry;
 
+/* The protocols' own message types (0.9 and 2.x): their handlers always win. */
+static const char *const reserved[] = {"ack",
+                                       "client_ready",
+                                       "client_stopped",
+                                       "exception",
+                                       "hatch",
+                                       "hatch_complete",
+                                       "hatching",
+                                       "heartbeat",
+                                       "quit",
+                                       "reconnect",
+                                       "spawn",
+                                       "spawning",
+                                       "spawning_complete",
+                                       "stats",
+                                       "stop",
+                                       NULL};
+
 int locust_register_message(locust_runner *r, const char *type, locust_message_fn fn, void *udata)
 {
     if (!r || !type || !*type || !fn || strlen(type) > LOCUST__RPC_TYPE_MAX) return LOCUST_EINVAL;
+    for (const char *const *p = reserved; *p; p++)
+        if (strcmp(*p, type) == 0)
+            return locust__runner_error(
+                r, LOCUST_EINVAL, "'%s' is a message type of the protocol itself; choose another", type);
     registry *g = locust__runner_slot(r, LOCUST__SLOT_MESSAGES);
     if (!g) {
         if (!(g = calloc(1, sizeof *g))) return LOCUST_ENOMEM;
