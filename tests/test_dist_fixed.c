@@ -54,21 +54,10 @@ START_TEST(the_master_places_fixed_users_over_its_slaves)
     locust__dist_timing_reset();
     locust__dist_timing_cfg.report_interval = 0.2;
     loop = ev_loop_new(EVFLAG_AUTO);
-    int port = 0;
-    for (int tries = 0; tries < 20 && !port; tries++) {
-        master = node();
-        locust_master_options mo = {.bind_host = "127.0.0.1", .bind_port = dist_free_port_pair()};
-        if (locust_master_attach(master, &mo) == 0) {
-            port = mo.bind_port;
-        } else {
-            locust_runner_free(master);
-        }
-    }
-    ck_assert_int_gt(port, 0);
+    int port = dist_attach_master(node, &master);
     for (int i = 0; i < 3; i++) {
         slaves[i] = node();
-        locust_slave_options so = {.master_host = "127.0.0.1", .master_port = port};
-        ck_assert_int_eq(locust_slave_attach(slaves[i], &so), 0);
+        dist_attach_slave(slaves[i], port);
     }
     ck_assert_msg(dist_run_until(loop, ready, NULL, 10), "the slaves did not connect");
 

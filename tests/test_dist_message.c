@@ -67,16 +67,7 @@ START_TEST(messages_go_both_ways)
     testutil_quiet_logs();
     locust__dist_timing_reset();
     loop = ev_loop_new(EVFLAG_AUTO);
-    int port = 0;
-    for (int tries = 0; tries < 20 && !port; tries++) {
-        master = node();
-        locust_master_options mo = {.bind_host = "127.0.0.1", .bind_port = dist_free_port_pair()};
-        if (locust_master_attach(master, &mo) == 0)
-            port = mo.bind_port;
-        else
-            locust_runner_free(master);
-    }
-    ck_assert_int_gt(port, 0);
+    int port = dist_attach_master(node, &master);
     ck_assert_int_eq(locust_register_message(master, "hello", on_hello, NULL), 0);
     ck_assert_int_eq(locust_register_message(master, "hello", on_hello, NULL), LOCUST_EEXIST);
     ck_assert_int_eq(locust_register_message(master, "stats", on_hello, NULL), LOCUST_EINVAL);
@@ -87,8 +78,7 @@ START_TEST(messages_go_both_ways)
         ck_assert_int_eq(locust_send_message(slaves[i], "hello", NULL, NULL), LOCUST_ESTATE);
         /* Registered before attaching, as 2.x's init listeners do. */
         ck_assert_int_eq(locust_register_message(slaves[i], "welcome_back", on_ack, &acks[i]), 0);
-        locust_slave_options so = {.master_host = "127.0.0.1", .master_port = port};
-        ck_assert_int_eq(locust_slave_attach(slaves[i], &so), 0);
+        dist_attach_slave(slaves[i], port);
     }
     ck_assert_msg(dist_run_until(loop, ready, NULL, 10), "the slaves did not connect");
     cJSON *hello = cJSON_CreateObject();
