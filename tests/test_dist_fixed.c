@@ -49,7 +49,8 @@ static bool reached(void *ud)
     return locust_runner_state_get(master) == LOCUST_STATE_RUNNING && users_of(0) + users_of(1) == want;
 }
 
-START_TEST(the_master_places_fixed_users_over_its_slaves)
+/* A master and three slaves on one loop, connected. */
+static void start_cluster(void)
 {
     testutil_quiet_logs();
     locust__dist_timing_reset();
@@ -61,6 +62,19 @@ START_TEST(the_master_places_fixed_users_over_its_slaves)
         dist_attach_slave(slaves[i], port);
     }
     ck_assert_msg(dist_run_until(loop, ready, NULL, 10), "the slaves did not connect");
+}
+
+static void end_cluster(void)
+{
+    for (int i = 0; i < 3; i++)
+        locust_runner_free(slaves[i]);
+    locust_runner_free(master);
+    ev_loop_destroy(loop);
+}
+
+START_TEST(the_master_places_fixed_users_over_its_slaves)
+{
+    start_cluster();
 
     ck_assert_int_eq(locust_runner_start(master, 7, 700), 0);
     ck_assert_msg(dist_run_until(loop, reached, (void *)7, 10), "7 users were not reached");
@@ -77,10 +91,7 @@ START_TEST(the_master_places_fixed_users_over_its_slaves)
     ck_assert_uint_eq(users_of(1), 1);
     ck_assert_uint_eq(users_of(0), 11);
 
-    for (int i = 0; i < 3; i++)
-        locust_runner_free(slaves[i]);
-    locust_runner_free(master);
-    ev_loop_destroy(loop);
+    end_cluster();
 }
 END_TEST
 
@@ -91,16 +102,7 @@ static bool master_stopped(void *ud)
 
 START_TEST(a_shape_on_the_master_drives_the_slaves)
 {
-    testutil_quiet_logs();
-    locust__dist_timing_reset();
-    locust__dist_timing_cfg.report_interval = 0.2;
-    loop = ev_loop_new(EVFLAG_AUTO);
-    int port = dist_attach_master(node, &master);
-    for (int i = 0; i < 3; i++) {
-        slaves[i] = node();
-        dist_attach_slave(slaves[i], port);
-    }
-    ck_assert_msg(dist_run_until(loop, ready, NULL, 10), "the slaves did not connect");
+    start_cluster();
     const locust_stage st[] = {{1.5, 4, 400}, {1.5, 9, 900}};
     ck_assert_int_eq(locust_runner_set_stages(master, st, 2), 0);
     ck_assert_int_eq(locust_runner_shape_start(master, false), 0);
@@ -114,10 +116,7 @@ START_TEST(a_shape_on_the_master_drives_the_slaves)
     /* After the last stage the shape stops the test on every slave. */
     ck_assert_msg(dist_run_until(loop, master_stopped, NULL, 10), "the shape did not stop the test");
 
-    for (int i = 0; i < 3; i++)
-        locust_runner_free(slaves[i]);
-    locust_runner_free(master);
-    ev_loop_destroy(loop);
+    end_cluster();
 }
 END_TEST
 
