@@ -209,13 +209,19 @@ static int select_classes(app *a, const locust_class **out, size_t *n)
     char unknown[4096] = "";
     size_t off = 0;
     for (size_t i = 0; i < a->o.n_class_names; i++) {
-        const char *want = a->o.class_names[i];
+        char want[256];
+        int count;
+        if (cli_class_arg(a->o.class_names[i], want, sizeof want, &count)) {
+            locust_log(LOCUST_LOG_ERROR, LOG, "Bad class argument '%s': expected Class or Class=N (N users)",
+                       a->o.class_names[i]);
+            return -1;
+        }
         bool found = false;
         for (size_t k = 0; k < a->sc.n_classes; k++)
             if (a->sc.classes[k]->name && strcmp(a->sc.classes[k]->name, want) == 0) found = true;
         bool repeat = false;
         for (size_t k = 0; k < i; k++)
-            if (strcmp(a->o.class_names[k], want) == 0) repeat = true;
+            if (strcmp(a->o.class_names[k], a->o.class_names[i]) == 0) repeat = true;
         if (!found && !repeat && off < sizeof unknown)
             off += (size_t)snprintf(unknown + off, sizeof unknown - off, "%s%s", off ? ", " : "", want);
     }
@@ -226,10 +232,47 @@ static int select_classes(app *a, const locust_class **out, size_t *n)
     *n = 0;
     for (size_t k = 0; k < a->sc.n_classes; k++) {
         bool keep = a->o.n_class_names == 0;
-        for (size_t i = 0; i < a->o.n_class_names && !keep; i++)
-            keep = a->sc.classes[k]->name && strcmp(a->sc.classes[k]->name, a->o.class_names[i]) == 0;
+        for (size_t i = 0; i < a->o.n_class_names && !keep; i++) {
+            char name[256];
+            int count;
+            cli_class_arg(a->o.class_names[i], name, sizeof name, &count);
+            keep = a->sc.classes[k]->name && strcmp(a->sc.classes[k]->name, name) == 0;
+        }
         if (keep) out[(*n)++] = a->sc.classes[k];
     }
+    return 0;
+}
+
+/* Applies the "Class=N" arguments as fixed counts. Returns 0, or -1 after logging why not. */
+static int apply_class_counts(app *a)
+{
+    for (size_t i = 0; i < a->o.n_class_names; i++) {
+        char name[256];
+        int count;
+        cli_class_arg(a->o.class_names[i], name, sizeof name, &count);
+        if (count >= 0 && locust_runner_set_fixed_count(a->r, name, count)) {
+            locust_log(LOCUST_LOG_ERROR, LOG, "%s", locust_runner_last_error(a->r));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Puts the --stages shape in control (its text was checked when parsing). */
+static int set_stages(app *a)
+{
+    locust_stage st[LOCUST_MAX_STAGES];
+    size_t n;
+    char err[256];
+    int rc = locust_stages_parse(a->o.stages, st, LOCUST_MAX_STAGES, &n, err, sizeof err);
+    if (!rc) rc = locust_runner_set_stages(a->r, st, n);
+    if (rc) {
+        locust_log(LOCUST_LOG_ERROR, LOG, "--stages: %s", rc == LOCUST_EINVAL ? err : locust_strerror(rc));
+        return -1;
+    }
+    if (a->o.slave)
+        locust_log(LOCUST_LOG_WARNING, LOG,
+                   "--stages is for the master or a single process; a slave ignores it");
     return 0;
 }
 
@@ -337,7 +380,16 @@ static int start_mode(app *a, uint64_t run_time)
         }
     } else if (a->o.no_web || a->o.autostart) {
         /* The open-files check is the locust_start_hatching listener's (cli_nofile_watch_start). */
-        if ((rc = locust_runner_start(a->r, a->o.clients, a->o.hatch_rate))) {
+        locust_shape_info si;
+        locust_runner_shape_info(a->r, &si);
+        if (si.configured) {
+            /* A shape decides the user count: -c and -r are not used. */
+            if ((rc = locust_runner_shape_start(a->r, true))) {
+                locust_log(LOCUST_LOG_ERROR, LOG, "Could not start the shape: %s",
+                           locust_runner_last_error(a->r));
+                return 1;
+            }
+        } else if ((rc = locust_runner_start(a->r, a->o.clients, a->o.hatch_rate))) {
             locust_log(LOCUST_LOG_ERROR, LOG, "Could not start %u users: %s (%s)", a->o.clients,
                        locust_strerror(rc), locust_runner_last_error(a->r));
             return 1;
@@ -409,7 +461,10 @@ static int run(app *a)
     }
     if (select_classes(a, selected, &n)) return 1;
 
+    char tags[2048], exclude_tags[2048];
     locust_runner_options ro = cli_runner_options(&a->o);
+    ro.tags = cli_options2x_tags(&a->o, false, tags, sizeof tags);
+    ro.exclude_tags = cli_options2x_tags(&a->o, true, exclude_tags, sizeof exclude_tags);
     int rc = locust_runner_new(&a->r, &ro);
     if (rc) {
         locust_log(LOCUST_LOG_ERROR, LOG, "Could not create the runner: %s", locust_strerror(rc));
@@ -423,10 +478,11 @@ static int run(app *a)
         }
     }
     if (a->o.rate > 0 && set_open_model(a)) return 1;
+    if (apply_class_counts(a)) return 1;
     char err[1024];
     if (a->o.show_task_ratio || a->o.show_task_ratio_json) {
-        rc = a->o.show_task_ratio ? cli_task_ratio_print(stdout, selected, n, err, sizeof err)
-                                  : cli_task_ratio_json(stdout, selected, n, err, sizeof err);
+        rc = a->o.show_task_ratio ? cli_task_ratio_print(stdout, selected, n, a->r, err, sizeof err)
+                                  : cli_task_ratio_json(stdout, selected, n, a->r, err, sizeof err);
         if (rc) locust_log(LOCUST_LOG_ERROR, LOG, "%s: cannot show the task ratio: %s", a->sc.path, err);
         return rc ? 1 : 0;
     }
@@ -438,6 +494,7 @@ static int run(app *a)
                    locust_strerror(rc));
         return 1;
     }
+    if (a->o.stages && set_stages(a)) return 1;
     if (!a->o.no_web || a->o.slave) {
         /* The user count is not known yet; still lift the limit for what comes. */
         uint64_t hard;
@@ -499,6 +556,7 @@ static int run(app *a)
                    a->o.master_port, locust_strerror(rc));
         code = 1;
     }
+    if (locust_runner_exit_code(a->r) >= 0) code = locust_runner_exit_code(a->r); /* a listener's choice */
     locust_log(LOCUST_LOG_INFO, LOG, "Shutting down (exit code %d), bye.", code);
     return code;
 }

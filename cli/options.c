@@ -83,10 +83,11 @@ static const struct option long_options[] = {
     {"seed", required_argument, NULL, OPT_SEED},
     {"rate", required_argument, NULL, OPT_RATE},
     {"version", no_argument, NULL, 'V'},
+    CLI_OPTIONS2X_LONG
     {NULL, 0, NULL, 0},
 };
 
-static const char short_options[] = ":hf:H:P:c:r:t:L:lVu:";
+static const char short_options[] = ":hf:H:P:c:r:t:L:lVu:T:E:";
 
 /* 0.9's options followed by options_2x.c's, as one table for getopt_long(). */
 #define N_LONG    (sizeof long_options / sizeof long_options[0] - 1)
@@ -207,6 +208,9 @@ int cli_options_parse(cli_options *o, int argc, char **argv, char *err, size_t e
         int id = getopt_long(argc, argv, short_options, cli_options_table(), NULL);
         if (id == -1) break;
         char label[64];
+        int mine = cli_options2x_parse(o, id, optarg, err, errlen);
+        if (mine < 0) return -1;
+        if (mine) continue;
         switch (id) {
         case 'h':
             o->help = true;
@@ -506,6 +510,15 @@ void cli_options_help(FILE *f)
           "                          that finds no free user is dropped and counted, never\n"
           "                          delayed. Latencies are also shown from each run's\n"
           "                          intended start (corrected for coordinated omission)\n"
+          "Locust 2.x model:\n"
+          "  -T, --tags=TAGS         run only the tasks tagged with one of TAGS (names\n"
+          "                          separated by commas or spaces; may be repeated)\n"
+          "  -E, --exclude-tags=TAGS do not run the tasks tagged with any of TAGS\n"
+          "      --stages=STAGES     drive the user count by stages instead of -c/-r:\n"
+          "                          DURATION:USERS:SPAWN_RATE,... e.g.\n"
+          "                          30s:100:10,2m:500:50,30s:0:50\n"
+          "  Class=N                 as a class name argument: exactly N users of Class\n"
+          "                          (overrides its fixed_count)\n"
           "\n"
           "Web UI:\n"
           "      --web-host=ADDR     address to bind the web UI to (default: all)\n"

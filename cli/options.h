@@ -20,6 +20,8 @@
 
 /* Most positional class names accepted on one command line. */
 #define CLI_MAX_CLASS_NAMES 256
+/* Most -T or -E options on one command line. */
+#define CLI_MAX_TAG_ARGS 32
 
 typedef struct cli_options {
     const char *locustfile;       /* -f; default "locustfile" */
@@ -49,7 +51,7 @@ typedef struct cli_options {
     double csv_interval;  /* --csv-interval; default 2 s */
     uint64_t seed;        /* --seed; 0 = from the clock */
     bool seed_set;
-    const char *class_names[CLI_MAX_CLASS_NAMES]; /* positional arguments */
+    const char *class_names[CLI_MAX_CLASS_NAMES]; /* positional arguments ("Class" or "Class=N") */
     size_t n_class_names;
     /* Locust 2.x's options and the reports (options_2x.c). */
     bool autostart;                                  /* --autostart: start at once, keep the web UI */
@@ -67,7 +69,32 @@ typedef struct cli_options {
     const char *config_file; /* --config */
     /* The open model. */
     double rate; /* --rate: task runs per second for the whole test; 0 = closed model */
+    /* Locust 2.x's model (cli/options2x.c). */
+    const char *tags[CLI_MAX_TAG_ARGS];         /* -T/--tags, each "a,b" or "a b" */
+    size_t n_tags;
+    const char *exclude_tags[CLI_MAX_TAG_ARGS]; /* -E/--exclude-tags */
+    size_t n_exclude_tags;
+    const char *stages;                         /* --stages, checked by locust_stages_parse() */
 } cli_options;
+
+/*
+ * Handles the options of Locust 2.x's model (-T/--tags, -E/--exclude-tags,
+ * --stages). Returns 1 when `id` was one of them, 0 when not, -1 with a
+ * message in `err` for a bad value.
+ */
+int cli_options2x_parse(cli_options *o, int id, const char *arg, char *err, size_t errlen);
+/* Their long options and ids, for cli/options.c's table. */
+enum { CLI_OPT_STAGES = 1000 };
+#define CLI_OPTIONS2X_LONG                                                                             \
+    {"tags", required_argument, NULL, 'T'}, {"exclude-tags", required_argument, NULL, 'E'},             \
+        {"stages", required_argument, NULL, CLI_OPT_STAGES},
+/* Joins the -T (exclude false) or -E values with commas into buf; NULL when none. */
+const char *cli_options2x_tags(const cli_options *o, bool exclude, char *buf, size_t len);
+/*
+ * Splits a positional "Class=N" into the name (copied to `name`) and the
+ * count; a bare "Class" gives *count -1. Returns 0, or -1 for a bad count.
+ */
+int cli_class_arg(const char *arg, char *name, size_t len, int *count);
 
 /* Fills `o` with the defaults of Locust 0.9.0. */
 void cli_options_defaults(cli_options *o);

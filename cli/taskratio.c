@@ -26,6 +26,7 @@
 
 typedef struct ratio_ctx {
     bool total;
+    const locust_runner *filter; /* the tag filter's runner, or NULL */
     size_t nodes;
     const locust_taskset *path[MAX_DEPTH + 1];
     size_t depth;
@@ -36,6 +37,13 @@ typedef struct ratio_ctx {
 static int task_weight(const locust_task *t)
 {
     return t->weight == LOCUST_WEIGHT_NEVER ? 0 : t->weight ? t->weight : 1;
+}
+
+/* The weight under the tag filter (--tags / --exclude-tags): 0 when filtered out. */
+static int entry_weight(const ratio_ctx *c, const locust_taskset *ts, const locust_task *t)
+{
+    if (c->filter && !locust_runner_task_enabled(c->filter, ts, t)) return 0;
+    return task_weight(t);
 }
 
 static bool task_end(const locust_task *t)
@@ -91,20 +99,20 @@ static cJSON *taskset_dict(ratio_ctx *c, const locust_taskset *ts, double parent
     if (!ts || !ts->tasks) return out;
     size_t len = 0;
     for (const locust_task *t = ts->tasks; !task_end(t); t++)
-        len += (size_t)task_weight(t);
+        len += (size_t)entry_weight(c, ts, t);
     if (len == 0) return out;
     double divisor = (double)len / parent_ratio;
     size_t index = 0;
     for (const locust_task *t = ts->tasks; !task_end(t); t++, index++) {
-        if (task_weight(t) == 0) continue;
+        if (entry_weight(c, ts, t) == 0) continue;
         /* Count each callable or task set once, at its first occurrence. */
         bool seen = false;
         for (const locust_task *p = ts->tasks; p != t; p++)
-            if (task_weight(p) && p->fn == t->fn && p->taskset == t->taskset) seen = true;
+            if (entry_weight(c, ts, p) && p->fn == t->fn && p->taskset == t->taskset) seen = true;
         if (seen) continue;
         size_t count = 0;
         for (const locust_task *p = t; !task_end(p); p++)
-            if (p->fn == t->fn && p->taskset == t->taskset) count += (size_t)task_weight(p);
+            if (p->fn == t->fn && p->taskset == t->taskset) count += (size_t)entry_weight(c, ts, p);
         char fallback[32];
         const char *name = t->name;
         if (!name && t->taskset && t->taskset->name) name = t->taskset->name;
@@ -123,9 +131,10 @@ static cJSON *taskset_dict(ratio_ctx *c, const locust_taskset *ts, double parent
     return out;
 }
 
-cJSON *cli_task_ratio_dict(const locust_class *const *classes, size_t n, bool total, char *err, size_t errlen)
+cJSON *cli_task_ratio_dict(const locust_class *const *classes, size_t n, const locust_runner *filter,
+                           bool total, char *err, size_t errlen)
 {
-    ratio_ctx c = {.total = total, .err = err, .errlen = errlen};
+    ratio_ctx c = {.total = total, .filter = filter, .err = err, .errlen = errlen};
     cJSON *out = cJSON_CreateObject();
     if (!out) {
         snprintf(err, errlen, "out of memory");
@@ -180,11 +189,12 @@ static void print_tree(FILE *f, const cJSON *dict, int level)
     }
 }
 
-int cli_task_ratio_print(FILE *f, const locust_class *const *classes, size_t n, char *err, size_t errlen)
+int cli_task_ratio_print(FILE *f, const locust_class *const *classes, size_t n, const locust_runner *filter,
+                         char *err, size_t errlen)
 {
-    cJSON *per_class = cli_task_ratio_dict(classes, n, false, err, errlen);
+    cJSON *per_class = cli_task_ratio_dict(classes, n, filter, false, err, errlen);
     if (!per_class) return -1;
-    cJSON *total = cli_task_ratio_dict(classes, n, true, err, errlen);
+    cJSON *total = cli_task_ratio_dict(classes, n, filter, true, err, errlen);
     if (!total) {
         cJSON_Delete(per_class);
         return -1;
@@ -364,11 +374,12 @@ int cli_py_json_dump(FILE *f, const cJSON *item)
     return ferror(f) ? -1 : 0;
 }
 
-int cli_task_ratio_json(FILE *f, const locust_class *const *classes, size_t n, char *err, size_t errlen)
+int cli_task_ratio_json(FILE *f, const locust_class *const *classes, size_t n, const locust_runner *filter,
+                        char *err, size_t errlen)
 {
     cJSON *doc = cJSON_CreateObject();
-    cJSON *per_class = cli_task_ratio_dict(classes, n, false, err, errlen);
-    cJSON *total = per_class ? cli_task_ratio_dict(classes, n, true, err, errlen) : NULL;
+    cJSON *per_class = cli_task_ratio_dict(classes, n, filter, false, err, errlen);
+    cJSON *total = per_class ? cli_task_ratio_dict(classes, n, filter, true, err, errlen) : NULL;
     if (!doc || !per_class || !total) {
         if (!doc) snprintf(err, errlen, "out of memory");
         cJSON_Delete(doc);

@@ -20,14 +20,17 @@ struct cJSON;
  * tasks at the repeat, where 0.9.0 would recurse forever. Returns NULL with
  * a message in `err` on failure (out of memory, a tree too large).
  */
-struct cJSON *cli_task_ratio_dict(const locust_class *const *classes, size_t n, bool total, char *err,
+struct cJSON *cli_task_ratio_dict(const locust_class *const *classes, size_t n, const locust_runner *filter,
+                                  bool total, char *err,
                                   size_t errlen);
 
 /* Prints both --show-task-ratio tables. Returns 0 or -1 with `err`. */
-int cli_task_ratio_print(FILE *f, const locust_class *const *classes, size_t n, char *err, size_t errlen);
+int cli_task_ratio_print(FILE *f, const locust_class *const *classes, size_t n, const locust_runner *filter,
+                         char *err, size_t errlen);
 
 /* Prints the --show-task-ratio-json line. Returns 0 or -1 with `err`. */
-int cli_task_ratio_json(FILE *f, const locust_class *const *classes, size_t n, char *err, size_t errlen);
+int cli_task_ratio_json(FILE *f, const locust_class *const *classes, size_t n, const locust_runner *filter,
+                        char *err, size_t errlen);
 
 /* Formats a double as Python's repr() does: the shortest text that reads back the same. */
 void cli_py_float_repr(double v, char *buf, size_t len);

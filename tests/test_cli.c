@@ -518,8 +518,8 @@ static char *capture_ratio(bool json)
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     const locust_class *const classes[] = {&ratio_unlikely, &ratio_more_likely};
-    int rc = json ? cli_task_ratio_json(f, classes, 2, err, sizeof err)
-                  : cli_task_ratio_print(f, classes, 2, err, sizeof err);
+    int rc = json ? cli_task_ratio_json(f, classes, 2, NULL, err, sizeof err)
+                  : cli_task_ratio_print(f, classes, 2, NULL, err, sizeof err);
     ck_assert_int_eq(rc, 0);
     fclose(f);
     return buf;
@@ -556,7 +556,7 @@ START_TEST(task_ratio_merges_repeated_tasks_and_skips_never_weights)
     static const locust_taskset ts = {.name = "TS", .tasks = tasks};
     static const locust_class cls = {.name = "C", .task_set = &ts};
     const locust_class *classes[] = {&cls};
-    cJSON *d = cli_task_ratio_dict(classes, 1, false, err, sizeof err);
+    cJSON *d = cli_task_ratio_dict(classes, 1, NULL, false, err, sizeof err);
     ck_assert_ptr_nonnull(d);
     char *buf = NULL;
     size_t len = 0;
@@ -581,7 +581,7 @@ START_TEST(task_ratio_stops_at_a_task_set_that_contains_itself)
 {
     static const locust_class cls = {.name = "C", .task_set = &loop_ts, .weight = 1};
     const locust_class *classes[] = {&cls};
-    cJSON *d = cli_task_ratio_dict(classes, 1, true, err, sizeof err);
+    cJSON *d = cli_task_ratio_dict(classes, 1, NULL, true, err, sizeof err);
     ck_assert_ptr_nonnull(d);
     const cJSON *inner =
         cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(d, "C"), "tasks"), "Loop");

@@ -80,6 +80,32 @@ size_t locust_runner_slave_count(const locust_runner *r);
 /** Fills `out` with slave i of a master. */
 int locust_runner_slave(const locust_runner *r, size_t i, locust_slave_info *out);
 
+/*
+ * Custom messages between a master and its slaves (Locust 2.x's
+ * register_message / send_message). A message is a type and JSON data
+ * (cJSON, NULL = null), carried as any other message of the protocol.
+ */
+struct cJSON;
+
+/** A custom message handler: `node_id` is the sender (the master's messages carry the master's id or ""). */
+typedef void (*locust_message_fn)(locust_runner *r, const char *type, const struct cJSON *data,
+                                  const char *node_id, void *udata);
+
+/**
+ * Calls `fn` for the messages of `type` this runner receives as a master or
+ * a slave (either protocol). Register before or after attaching; a type
+ * has one handler (LOCUST_EEXIST) and at most 64 types are registered.
+ */
+int locust_register_message(locust_runner *r, const char *type, locust_message_fn fn, void *udata);
+
+/**
+ * Sends a custom message: a slave sends it to its master; a master to every
+ * connected slave (client_id NULL). The 0.9 protocol's master-to-slave
+ * socket cannot address one slave, so a master refuses a client_id with
+ * LOCUST_ENOTSUP. LOCUST_ESTATE when the runner is neither attached.
+ */
+int locust_send_message(locust_runner *r, const char *type, const struct cJSON *data, const char *client_id);
+
 #ifdef __cplusplus
 }
 #endif

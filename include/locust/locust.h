@@ -627,6 +627,74 @@ int locust_runner_split_users(locust_runner *r, unsigned users, unsigned *counts
 int locust_weight_split(const int *weights, size_t n, unsigned users, unsigned *out);
 
 /* ------------------------------------------------------------------------ */
+/* Load shapes (Locust 2.x's LoadTestShape)                                 */
+/* ------------------------------------------------------------------------ */
+
+/** What a shape asks for at one tick. */
+typedef struct locust_shape_tick {
+    unsigned users;             /* total users */
+    double spawn_rate;          /* users started per second (> 0) */
+    const char *const *classes; /* NULL-terminated class names to run, or NULL = all */
+} locust_shape_tick;
+
+/**
+ * A shape's tick (2.x's LoadTestShape.tick()): called when the shape starts
+ * and then every second with the seconds since, on the runner's thread.
+ * Returns true with *out filled to go on, false to end the test.
+ */
+typedef bool (*locust_shape_fn)(locust_runner *r, double run_time, locust_shape_tick *out, void *udata);
+
+/**
+ * Puts a shape in control of the runner (NULL removes it); a scenario's
+ * init function calls it. The shape runs where decisions are made: in the
+ * single process, or on a master, which drives its slaves. `name` is shown
+ * by the web UI. Only while no test runs.
+ */
+int locust_runner_set_shape(locust_runner *r, const char *name, locust_shape_fn fn, void *udata);
+
+/** One step of locust-run's --stages: hold `users` for `duration` seconds. */
+typedef struct locust_stage {
+    double duration;   /* seconds this stage lasts */
+    unsigned users;    /* users during it */
+    double spawn_rate; /* users started (or stopped) per second to get there */
+} locust_stage;
+
+/** The most stages one shape takes. */
+#define LOCUST_MAX_STAGES 256
+
+/**
+ * Parses "30s:100:10,2m:500:50,30s:0:50" (duration:users:spawn rate, the
+ * duration in seconds or as 1h2m3s) into `out` (room for `cap`). Returns 0,
+ * or LOCUST_EINVAL with a message naming the stage at fault in `err`.
+ */
+int locust_stages_parse(const char *spec, locust_stage *out, size_t cap, size_t *n, char *err, size_t errlen);
+
+/** Puts a stages shape in control (copied): each stage in turn, then the end of the test. */
+int locust_runner_set_stages(locust_runner *r, const locust_stage *stages, size_t n);
+
+/**
+ * Starts the test under the shape set with locust_runner_set_shape() or
+ * _set_stages(). When the shape ends it, the test stops, and with
+ * quit_at_end the runner quits (locust-run --no-web). LOCUST_ENOENT if no
+ * shape is set.
+ */
+int locust_runner_shape_start(locust_runner *r, bool quit_at_end);
+
+/** What the shape is doing (locust_runner_shape_info()). */
+typedef struct locust_shape_info {
+    bool configured;      /* a shape is set */
+    bool running;         /* it drives a test now */
+    const char *name;     /* its name ("stages" for --stages) */
+    double run_time;      /* seconds since the shape started */
+    unsigned users;       /* what its last tick asked for */
+    double spawn_rate;
+    size_t stage, stages; /* for stages: the current one (1-based) and how many */
+} locust_shape_info;
+
+/** Fills *out with the shape's state. Returns 0, or LOCUST_EINVAL. */
+int locust_runner_shape_info(const locust_runner *r, locust_shape_info *out);
+
+/* ------------------------------------------------------------------------ */
 /* Scenarios (shared objects loaded by locust-run)                          */
 /* ------------------------------------------------------------------------ */
 

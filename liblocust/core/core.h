@@ -122,6 +122,8 @@ enum {
     LOCUST__SLOT_DIST,
     LOCUST__SLOT_WEB_ROUTES,
     LOCUST__SLOT_REPORT, /* the report layer's history and settings */
+    LOCUST__SLOT_SHAPE,    /* core/shape.c: it drives users too */
+    LOCUST__SLOT_MESSAGES, /* dist/dist_message.c: custom message handlers */
     LOCUST__SLOT_LATE,
     LOCUST__SLOT_HTTP = LOCUST__SLOT_LATE,
     LOCUST__SLOT_HTTP_DNS, /* the HTTP layer's host name cache */
@@ -162,6 +164,10 @@ typedef struct locust__test_state {
     bool cpu_warned;       /* the CPU warning was logged in this test */
 } locust__test_state;
 locust__test_state *locust__hooks_test_state(locust__hooks *hs);
+
+/* True when a class has a fixed count (its own or an override); core/fixed_count.c. */
+bool locust__runner_has_fixed(locust_runner *r);
+bool locust__runner_class_fixed(locust_runner *r, size_t i);
 
 /* Fire test_start / test_stop, each once per test (core/test_events.c). */
 void locust__test_start(locust_runner *r);

@@ -24,6 +24,19 @@ static bool class_fixed(locust_runner *r, size_t i, unsigned *n)
     return cs->cls->fixed_count > 0;
 }
 
+bool locust__runner_class_fixed(locust_runner *r, size_t i)
+{
+    unsigned n;
+    return i < locust_runner_class_count(r) && class_fixed(r, i, &n);
+}
+
+bool locust__runner_has_fixed(locust_runner *r)
+{
+    for (size_t i = 0; i < locust_runner_class_count(r); i++)
+        if (locust__runner_class_fixed(r, i)) return true;
+    return false;
+}
+
 int locust__runner_split(locust_runner *r, unsigned users, unsigned *counts, unsigned *total)
 {
     size_t n = locust_runner_class_count(r);

@@ -115,4 +115,12 @@ void locust__w2_free(locust__node *n);
 /* Packs the user_classes_count map of the classes this worker reports. */
 int locust__w2_pack_class_counts(locust__node *n, msgpack_packer *pk);
 
+/* dist_fixed.c: packs {class name: count} for every class of the runner. */
+int locust__pack_class_counts(msgpack_packer *pk, locust_runner *r, const unsigned *counts);
+/* dist_fixed.c: reads a hatch message's user_classes_count into counts (one per class). */
+int locust__unpack_class_counts(locust_runner *r, const msgpack_object *map, unsigned *counts);
+
+/* dist_message.c: hands a message of a registered custom type to its handler; false when none. */
+bool locust__message_dispatch(locust_runner *r, const locust__rpc_msg *m, const char *node_id);
+
 #endif /* LOCUST_DIST_INTERNAL_H */

@@ -136,15 +136,17 @@ static size_t all_slaves(const master *m, size_t table)
     return table > m->n_pipes ? table : m->n_pipes;
 }
 
-static int send_hatch(master *m, double rate, unsigned users, const char *host)
+static int send_hatch(master *m, double rate, unsigned users, const char *host, const unsigned *classes)
 {
     locust__rpc_out o;
     /* The open model: each slave's share of the task-run rate, in a key 0.9.0 slaves never read. */
     double share = m->pending_open_rate;
     int err = locust__rpc_out_begin(&o, "hatch");
-    if (!err && msgpack_pack_map(&o.pk, share > 0 ? 5 : 4)) err = LOCUST_ENOMEM;
+    if (!err && msgpack_pack_map(&o.pk, 4 + (share > 0) + (classes != NULL))) err = LOCUST_ENOMEM;
     if (!err && share > 0) err = locust__mp_pack_cstr(&o.pk, "liblocust_rate");
     if (!err && share > 0 && msgpack_pack_double(&o.pk, share)) err = LOCUST_ENOMEM;
+    if (!err && classes) err = locust__mp_pack_cstr(&o.pk, "user_classes_count");
+    if (!err && classes) err = locust__pack_class_counts(&o.pk, m->r, classes);
     if (!err) err = locust__mp_pack_cstr(&o.pk, "hatch_rate");
     if (!err && msgpack_pack_double(&o.pk, rate)) err = LOCUST_ENOMEM;
     if (!err) err = locust__mp_pack_cstr(&o.pk, "num_clients");
@@ -229,7 +231,11 @@ void locust__master_send_pending_hatches(master *m)
         return;
     }
     while (m->pending_sent < m->n_pending) {
-        int err = send_hatch(m, m->pending_rate, m->pending[m->pending_sent], locust_runner_host(m->r));
+        const unsigned *classes = m->pending_classes
+                                      ? m->pending_classes + m->pending_sent * locust_runner_class_count(m->r)
+                                      : NULL;
+        int err =
+            send_hatch(m, m->pending_rate, m->pending[m->pending_sent], locust_runner_host(m->r), classes);
         if (err == LOCUST_EAGAIN && !late) break;
         if (err)
             locust__ratelog(&m->sendlog, LOCUST_LOG_ERROR, LOG, "Could not send a hatch job: %s",
@@ -293,6 +299,9 @@ static int send_split(master *m, unsigned users, double rate)
         if (remaining > 0) remaining--;
         s->awaiting_hatch = true;
     }
+    /* With a fixed class the master places every class's users itself. */
+    free(m->pending_classes);
+    m->pending_classes = locust__master_deal_classes(m, users, m->n_pending);
     m->asked_users = users;
     m->asked_rate = rate;
     locust__master_send_pending_hatches(m);
@@ -426,7 +435,11 @@ void locust__master_try_autostart(master *m, bool log_wait)
     }
     m->autostart_done = true;
     ev_timer_stop(m->loop, &m->autostart_timer);
-    int err = locust_runner_start(m->r, m->opts.autostart_users, m->opts.autostart_rate);
+    /* A load shape, when one is set, decides the users instead of -c/-r. */
+    locust_shape_info si;
+    locust_runner_shape_info(m->r, &si);
+    int err = si.configured ? locust_runner_shape_start(m->r, true)
+                            : locust_runner_start(m->r, m->opts.autostart_users, m->opts.autostart_rate);
     if (err) {
         locust_log(LOCUST_LOG_ERROR, LOG, "Could not start the test: %s", locust_runner_last_error(m->r));
         return;
@@ -572,6 +585,7 @@ static void master_free(void *p)
         free(m->slaves[i].id);
     free(m->slaves);
     free(m->pipes);
+    free(m->pending_classes);
     free(m->pending);
     free(m);
 }

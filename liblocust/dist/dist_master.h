@@ -57,6 +57,7 @@ typedef struct locust__master {
     size_t n_pipes;
     ev_timer liveness_timer, autostart_timer, quit_timer, hatch_timer;
     unsigned *pending; /* the hatch jobs of the last start: shares */
+    unsigned *pending_classes; /* with a fixed class: per job, a count per class (dist_fixed.c) */
     size_t n_pending, pending_sent;
     double pending_rate, pending_deadline;
     unsigned asked_users; /* the test's users and rate, split again when the slaves change */
@@ -92,6 +93,10 @@ void locust__master_send_pending_hatches(locust__master *m);
  * total stays what was asked. Does nothing outside a running test.
  */
 void locust__master_resplit(locust__master *m, const char *why);
+
+/* dist_fixed.c: per-slave class counts (nslaves rows of a count per class)
+ * when a class has a fixed count, else NULL. */
+unsigned *locust__master_deal_classes(locust__master *m, unsigned users, size_t nslaves);
 
 /* master_recv.c: the PULL socket's messages, the monitors, the liveness timer. */
 /* Starts reading the bound PULL socket (the first pass runs on the next loop iteration). */

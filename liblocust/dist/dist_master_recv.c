@@ -246,7 +246,7 @@ static void dispatch(master *m, const locust__rpc_msg *msg, int fd)
         if (m->quitting && locust__master_present(m) == 0) locust__master_finish_quit(m);
     } else if (strcmp(type, "exception") == 0) {
         on_exception(m, id, msg->data);
-    } else {
+    } else if (!locust__message_dispatch(m->r, msg, id)) {
         locust__ratelog(&m->unknownlog, LOCUST_LOG_DEBUG, LOG,
                         "Ignoring a message of unknown type '%s' from %s", type, id);
     }

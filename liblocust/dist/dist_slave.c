@@ -318,6 +318,25 @@ void locust__node_do_quit(locust__node *n)
 
 /* ---- the 0.9 messages ---------------------------------------------------------- */
 
+/* Starts a hatch: by the master's class counts when it sent them (a class has a fixed count), else by weight.
+ */
+static int start_hatch(locust__node *n, const msgpack_object *data, unsigned count, double rate)
+{
+    const msgpack_object *ucc = locust__mp_get(data, "user_classes_count");
+    if (!ucc || ucc->type == MSGPACK_OBJECT_NIL) return locust_runner_start(n->r, count, rate);
+    size_t nc = locust_runner_class_count(n->r);
+    unsigned *counts = calloc(nc ? nc : 1, sizeof *counts);
+    if (!counts) return LOCUST_ENOMEM;
+    int err = locust__unpack_class_counts(n->r, ucc, counts);
+    if (err)
+        locust__ratelog(
+            &n->badlog, LOCUST_LOG_WARNING, LOG,
+            "A hatch message's user_classes_count is not a map of class counts: splitting by weight");
+    err = err ? locust_runner_start(n->r, count, rate) : locust_runner_start_counts(n->r, counts, rate);
+    free(counts);
+    return err;
+}
+
 static void on_hatch(locust__node *n, const msgpack_object *data)
 {
     int64_t count;
@@ -361,7 +380,7 @@ static void on_hatch(locust__node *n, const msgpack_object *data)
     /* A nil host keeps our own (differs from 0.9.0, which discarded -H). */
     if (h) locust_runner_set_host(n->r, h);
     free(h);
-    int err = locust_runner_start(n->r, (unsigned)count, rate);
+    int err = start_hatch(n, data, (unsigned)count, rate);
     if (err)
         locust_log(LOCUST_LOG_ERROR, LOG, "Could not hatch %lld users: %s", (long long)count,
                    locust_runner_last_error(n->r)[0] ? locust_runner_last_error(n->r) : locust_strerror(err));
@@ -375,7 +394,7 @@ static void on_message_09(locust__node *n, const locust__rpc_msg *m)
         locust__node_do_stop(n);
     else if (strcmp(m->type, "quit") == 0)
         locust__node_do_quit(n);
-    else
+    else if (!locust__message_dispatch(n->r, m, m->node_id))
         locust__ratelog(&n->badlog, LOCUST_LOG_WARNING, LOG,
                         "Ignoring a message of unknown type '%s' from the master", m->type);
 }

@@ -323,7 +323,7 @@ void locust__w2_on_message(locust__node *n, const locust__rpc_msg *m)
         if (err) locust_log(LOCUST_LOG_ERROR, LOG, "Could not reconnect: %s", locust_runner_last_error(n->r));
     } else if (strcmp(m->type, "heartbeat") == 0) {
         /* Masters from 2.19 on send heartbeats; the connection monitor already tells us they are alive. */
-    } else {
+    } else if (!locust__message_dispatch(n->r, m, m->node_id)) {
         locust__ratelog(&n->badlog, LOCUST_LOG_WARNING, LOG, "Unknown message type received: %s", m->type);
     }
 }

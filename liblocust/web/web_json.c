@@ -147,6 +147,26 @@ static cJSON *slave_rows(const locust_runner *r, bool *ok)
     return rows;
 }
 
+/*
+ * "shape": present when a load shape is in control (Locust 2.x's web UI
+ * hides the user count and rate then): its name, whether it runs, the
+ * users and rate it asked for last, and for --stages the current stage.
+ */
+static void add_shape(cJSON *doc, const locust_runner *r, bool *ok)
+{
+    locust_shape_info si;
+    if (locust_runner_shape_info(r, &si) || !si.configured) return;
+    cJSON *o = cJSON_CreateObject();
+    add_str(o, "name", si.name, ok);
+    if (!cJSON_AddBoolToObject(o, "running", si.running)) *ok = false;
+    add_num(o, "run_time", si.run_time, ok);
+    add_num(o, "users", si.users, ok);
+    add_num(o, "spawn_rate", si.spawn_rate, ok);
+    add_num(o, "stage", (double)si.stage, ok);
+    add_num(o, "stages", (double)si.stages, ok);
+    add_item(doc, "shape", o, ok);
+}
+
 cJSON *locust__web_stats_json(locust_runner *r)
 {
     const locust_stats *s = locust_runner_stats(r);
@@ -174,6 +194,7 @@ cJSON *locust__web_stats_json(locust_runner *r)
     /* 0.9's "total_rps" is the Total row's current (not total) RPS. */
     add_num(doc, "total_rps", total.current_rps, &ok);
     add_num(doc, "user_count", locust_runner_user_count(r), &ok);
+    add_shape(doc, r, &ok);
     if (!ok) {
         cJSON_Delete(doc);
         return NULL;

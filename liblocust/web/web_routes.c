@@ -195,6 +195,25 @@ static int route_swarm(const locust_web_request *req, locust_web_response *res, 
     locust_runner *r = runner_of(req);
     unsigned count;
     double rate;
+    /* Locust 2.x's tags from the start form: given fields replace the filter. */
+    const char *tags = locust_web_request_arg(req, "tags");
+    const char *exclude = locust_web_request_arg(req, "exclude_tags");
+    if (tags || exclude) {
+        int err = locust_runner_set_tags(r, tags ? tags : locust_runner_tags(r, false),
+                                         exclude ? exclude : locust_runner_tags(r, true));
+        if (err)
+            return locust__web_response_error(res, err == LOCUST_ESTATE ? 409 : 400, "cannot set the tags: %s",
+                                              locust_runner_last_error(r));
+    }
+    locust_shape_info si;
+    locust_runner_shape_info(r, &si);
+    if (si.configured) {
+        /* A shape decides the user count; the form's numbers are not used. */
+        int err = locust_runner_shape_start(r, false);
+        if (err)
+            return locust__web_response_error(res, 409, "cannot start the shape: %s", locust_runner_last_error(r));
+        return json_message(res, "Swarming started using shape class");
+    }
     if (!parse_count(locust_web_request_arg(req, "locust_count"), &count))
         return locust__web_response_error(res, 400, "locust_count must be a whole number >= 0");
     if (!parse_rate(locust_web_request_arg(req, "hatch_rate"), &rate))

@@ -88,4 +88,30 @@ static inline void *dist_raw_connect(void *ctx, int type, int port)
     return s;
 }
 
+/*
+ * Makes a master with new_node() and attaches it on a free 127.0.0.1 port
+ * pair (retrying when another test took the port first). Returns the port.
+ */
+static inline int dist_attach_master(locust_runner *(*new_node)(void), locust_runner **out)
+{
+    for (int tries = 0; tries < 20; tries++) {
+        locust_runner *m = new_node();
+        locust_master_options mo = {.bind_host = "127.0.0.1", .bind_port = dist_free_port_pair()};
+        if (locust_master_attach(m, &mo) == 0) {
+            *out = m;
+            return mo.bind_port;
+        }
+        locust_runner_free(m);
+    }
+    ck_abort_msg("no port for the master");
+    return 0;
+}
+
+/* Attaches a slave to the master on 127.0.0.1:port. */
+static inline void dist_attach_slave(locust_runner *r, int port)
+{
+    locust_slave_options so = {.master_host = "127.0.0.1", .master_port = port};
+    ck_assert_int_eq(locust_slave_attach(r, &so), 0);
+}
+
 #endif /* LOCUST_TEST_DIST_UTIL_H */

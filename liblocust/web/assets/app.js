@@ -75,6 +75,8 @@
     var error = form.querySelector('.form-error');
     error.textContent = '';
     var data = new URLSearchParams(new FormData(form));
+    /* Empty tag fields keep the filter the runner has (e.g. locust-run -T). */
+    ['tags', 'exclude_tags'].forEach(function (k) { if (data.has(k) && !data.get(k)) data.delete(k); });
     fetch('./swarm', { method: 'POST', body: data })
       .then(function (r) { return r.json(); })
       .then(function (j) {
@@ -291,6 +293,15 @@
     $('offline').hidden = true;
     setState(report.state);
     $('user-count').textContent = int(report.user_count);
+    /* A load shape in control (Locust 2.x's LoadTestShape, --stages): say so, with its stage. */
+    var shape = $('shape-status');
+    if (shape) {
+      shape.hidden = !report.shape;
+      if (report.shape) {
+        shape.textContent = ' (shape ' + report.shape.name + (report.shape.running ? ' in control' : ' set') +
+          (report.shape.stages ? ', stage ' + report.shape.stage + ' of ' + report.shape.stages : '') + ')';
+      }
+    }
     $('total-rps').textContent = rate(report.total_rps);
     $('fail-ratio').textContent = Math.round(report.fail_ratio * 100) + '%';
     var rows = report.stats || [];

@@ -1,0 +1,132 @@
+/*
+ * fixed_count across slaves: the master places the fixed users, so a class
+ * with fixed_count = 1 has one user over all slaves (not one per slave),
+ * also after the count changes; the other users are shared by weight. And
+ * a load shape on the master drives its slaves.
+ */
+#include "test_dist_util.h"
+#include "testutil.h"
+
+static void idle(locust_ctx *ctx)
+{
+    locust_sleep(ctx, 20);
+}
+static const locust_task tasks[] = {LOCUST_TASK(idle), LOCUST_TASKS_END};
+static const locust_taskset ts = {.name = "Idle", .tasks = tasks};
+static const locust_class visitor = {.name = "Visitor", .task_set = &ts};
+static const locust_class admin = {.name = "Admin", .task_set = &ts, .fixed_count = 1};
+
+static struct ev_loop *loop;
+static locust_runner *master, *slaves[3];
+
+static locust_runner *node(void)
+{
+    locust_runner_options ro = {.loop = loop};
+    locust_runner *r;
+    ck_assert_int_eq(locust_runner_new(&r, &ro), 0);
+    ck_assert_int_eq(locust_runner_add_class(r, &visitor), 0);
+    ck_assert_int_eq(locust_runner_add_class(r, &admin), 0);
+    return r;
+}
+
+static bool ready(void *ud)
+{
+    return locust_runner_slave_count(master) == 3;
+}
+
+/* The slaves' users of class c, added up. */
+static unsigned users_of(size_t c)
+{
+    unsigned n = 0;
+    for (int i = 0; i < 3; i++)
+        n += locust_runner_class_user_count(slaves[i], c);
+    return n;
+}
+
+static bool reached(void *ud)
+{
+    unsigned want = (unsigned)(uintptr_t)ud;
+    return locust_runner_state_get(master) == LOCUST_STATE_RUNNING && users_of(0) + users_of(1) == want;
+}
+
+/* A master and three slaves on one loop, connected. */
+static void start_cluster(void)
+{
+    testutil_quiet_logs();
+    locust__dist_timing_reset();
+    locust__dist_timing_cfg.report_interval = 0.2;
+    loop = ev_loop_new(EVFLAG_AUTO);
+    int port = dist_attach_master(node, &master);
+    for (int i = 0; i < 3; i++) {
+        slaves[i] = node();
+        dist_attach_slave(slaves[i], port);
+    }
+    ck_assert_msg(dist_run_until(loop, ready, NULL, 10), "the slaves did not connect");
+}
+
+static void end_cluster(void)
+{
+    for (int i = 0; i < 3; i++)
+        locust_runner_free(slaves[i]);
+    locust_runner_free(master);
+    ev_loop_destroy(loop);
+}
+
+START_TEST(the_master_places_fixed_users_over_its_slaves)
+{
+    start_cluster();
+
+    ck_assert_int_eq(locust_runner_start(master, 7, 700), 0);
+    ck_assert_msg(dist_run_until(loop, reached, (void *)7, 10), "7 users were not reached");
+    ck_assert_uint_eq(users_of(1), 1); /* one Admin in all, not one per slave */
+    ck_assert_uint_eq(users_of(0), 6);
+    /* Each slave still gets its 0.9 share: 3, 2, 2. */
+    unsigned threes = 0;
+    for (int i = 0; i < 3; i++)
+        threes += locust_runner_user_count(slaves[i]) == 3;
+    ck_assert_uint_eq(threes, 1);
+
+    ck_assert_int_eq(locust_runner_start(master, 12, 1200), 0);
+    ck_assert_msg(dist_run_until(loop, reached, (void *)12, 10), "12 users were not reached");
+    ck_assert_uint_eq(users_of(1), 1);
+    ck_assert_uint_eq(users_of(0), 11);
+
+    end_cluster();
+}
+END_TEST
+
+static bool master_stopped(void *ud)
+{
+    return locust_runner_state_get(master) == LOCUST_STATE_STOPPED && users_of(0) + users_of(1) == 0;
+}
+
+START_TEST(a_shape_on_the_master_drives_the_slaves)
+{
+    start_cluster();
+    const locust_stage st[] = {{1.5, 4, 400}, {1.5, 9, 900}};
+    ck_assert_int_eq(locust_runner_set_stages(master, st, 2), 0);
+    ck_assert_int_eq(locust_runner_shape_start(master, false), 0);
+    ck_assert_msg(dist_run_until(loop, reached, (void *)4, 10), "stage 1's 4 users were not reached");
+    ck_assert_uint_eq(users_of(1), 1);
+    ck_assert_msg(dist_run_until(loop, reached, (void *)9, 10), "stage 2's 9 users were not reached");
+    ck_assert_uint_eq(users_of(1), 1);
+    locust_shape_info si;
+    locust_runner_shape_info(master, &si);
+    ck_assert_uint_eq(si.stage, 2);
+    /* After the last stage the shape stops the test on every slave. */
+    ck_assert_msg(dist_run_until(loop, master_stopped, NULL, 10), "the shape did not stop the test");
+
+    end_cluster();
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("dist_fixed");
+    TCase *tc = tcase_create("dist_fixed");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, the_master_places_fixed_users_over_its_slaves);
+    tcase_add_test(tc, a_shape_on_the_master_drives_the_slaves);
+    suite_add_tcase(s, tc);
+    return testutil_run(s);
+}
