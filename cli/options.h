@@ -84,7 +84,7 @@ typedef struct cli_options {
  */
 int cli_options2x_parse(cli_options *o, int id, const char *arg, char *err, size_t errlen);
 /* Their long options and ids, for cli/options.c's table. */
-enum { CLI_OPT_STAGES = 1000 };
+enum { CLI_OPT_STAGES = 2000 }; /* above options_2x.c's ids (OPT_2X_FIRST + 0..99) */
 #define CLI_OPTIONS2X_LONG                                                                             \
     {"tags", required_argument, NULL, 'T'}, {"exclude-tags", required_argument, NULL, 'E'},             \
         {"stages", required_argument, NULL, CLI_OPT_STAGES},

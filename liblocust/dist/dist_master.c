@@ -318,6 +318,9 @@ void locust__master_resplit(master *m, const char *why)
     if (nslaves == 0) return; /* check_stopped ends the test */
     locust_log(LOCUST_LOG_INFO, LOG, "%s: splitting the %u users over the %zu slaves present again", why,
                m->asked_users, nslaves);
+    if (locust_runner_rate(m->r) > 0)
+        locust_log(LOCUST_LOG_INFO, LOG, "Splitting the rate of %g runs/s over the %zu slaves left",
+                   locust_runner_rate(m->r), nslaves);
     int err = send_split(m, m->asked_users, m->asked_rate);
     if (err)
         locust__ratelog(&m->sendlog, LOCUST_LOG_ERROR, LOG, "Could not split the users again: %s",

@@ -55,6 +55,7 @@ static void wire_read(const uint8_t *data, size_t size, uint8_t mode, size_t pie
 {
     static locust_http h;
     memset(&h, 0, sizeof h);
+    locust__list_init(&h.responses);
     h.max_body = mode & 8 ? 100 : 1024 * 1024;
     locust_response *r = locust__response_new(&h, "GET", "/", false);
     if (r == NULL) abort();
