@@ -5,7 +5,7 @@ set -eu
 
 PKGS="build-essential autoconf automake libtool pkg-config clang libclang-rt-14-dev
 libcurl4-openssl-dev libev-dev libzmq3-dev libmsgpack-dev libcjson-dev check
-libmicrohttpd-dev zlib1g-dev libc-ares-dev libjs-chart.js python3 python3-zmq python3-msgpack
+libmicrohttpd-dev zlib1g-dev libc-ares-dev libpsl-dev libjs-chart.js python3 python3-zmq python3-msgpack
 python3-locust nginx wrk valgrind"
 
 missing=""

@@ -163,7 +163,7 @@ static void on_timer(struct ev_loop *loop, ev_timer *t, int revents);
 bool locust__wire_usable(locust_http *h)
 {
     struct locust__http_req *q = h->req;
-    if (h->jar_used || have_proxy_env() || strncmp(q->url, "http://", 7) != 0) return false;
+    if (have_proxy_env() || strncmp(q->url, "http://", 7) != 0) return false;
     locust__wire *w = h->wire;
     if (w == NULL) {
         if ((w = calloc(1, sizeof *w)) == NULL) return false;
@@ -542,8 +542,6 @@ int locust__wire_hop(locust_http *h)
         } else {
             w->served++;
         }
-        /* Only a session without cookies comes here: any now came with this hop. */
-        if (h->jar_used && h->cur != NULL) locust__wire_keep_cookies(h, h->cur, q->url);
         h->xfer.result = p.result;
         h->xfer.end = locust__mono();
         h->xfer.done = true;

@@ -72,7 +72,8 @@ CURLcode locust__wire_fail(locust__wire_msg *p, CURLcode code, const char *fmt, 
     __attribute__((format(printf, 3, 4)));
 /* Releases what reading the response held (buffers, the inflater). */
 void locust__wire_msg_end(locust__wire_msg *p);
-/* Hands the response's Set-Cookie headers to the session's cookie jar. */
-void locust__wire_keep_cookies(locust_http *h, locust_response *r, const char *url);
+/* Writes the hop's Cookie header as curl would (the jar's cookies, then .cookies), if any
+ * (http_cookie_hop.c). */
+void locust__hop_cookie_line(locust_http *h, const struct curl_slist *hdrs, locust__sbuf *b);
 
 #endif /* LOCUST_HTTP_WIRE_H */

@@ -4,8 +4,7 @@
  * response parsed as curl reads it (status line, headers, Content-Length,
  * chunked and read-until-close bodies, gzip and deflate), handed to the
  * same header and write callbacks as curl's data, with curl's error codes
- * and words. Also the Set-Cookie headers that arrive here, handed to the
- * session's cookie jar (curl's).
+ * and words.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -177,12 +176,8 @@ static void header_fields(locust_http *h, locust__sbuf *b, const struct curl_sli
     if (locust__wire_find_header(hdrs, "Accept") == NULL) locust__sb_add(b, "Accept: */*\r\n", 13);
     if (locust__wire_find_header(hdrs, "Accept-Encoding") == NULL)
         locust__sb_str(b, "Accept-Encoding: " LOCUST__HTTP_ACCEPT_ENCODING "\r\n");
-    /* The jar is empty on this path: the Cookie header is .cookies alone. */
-    if (q->cookie != NULL && locust__wire_find_header(hdrs, "Cookie") == NULL) {
-        locust__sb_add(b, "Cookie: ", 8);
-        locust__sb_str(b, q->cookie);
-        locust__sb_add(b, "\r\n", 2);
-    }
+    /* The jar's cookies, then .cookies (http_cookie_hop.c). */
+    locust__hop_cookie_line(h, hdrs, b);
     custom_headers(b, hdrs);
     if (body_mode) {
         size_t len = q->has_body ? q->body_len : 0;
@@ -236,7 +231,7 @@ void locust__wire_build_request(locust_http *h, locust__sbuf *b, const char *tar
     locust__sb_add(b, target, tl);
     locust__sb_add(b, " HTTP/1.1\r\n", 11);
     bool plain = q->hdrs_shared && hdrs != NULL && !body_mode && !(q->send_auth && q->auth_user != NULL) &&
-                 q->cookie == NULL;
+                 q->cookie == NULL && !locust__hop_has_cookies(h);
     if (plain && head_cached(h, hdrs, authority, al)) {
         locust__sb_add(b, h->wire_head.p + al, h->wire_head.len);
     } else {
@@ -498,91 +493,6 @@ CURLcode locust__wire_parse(locust__wire_msg *p)
         }
     }
     return CURLE_OK;
-}
-
-/* ---- cookies ---------------------------------------------------------------------- */
-
-/* Whether a Set-Cookie value has attribute `name` (its value in *v, *vl). */
-static bool cookie_attr(const char *c, const char *name, const char **v, size_t *vl)
-{
-    size_t n = strlen(name);
-    const char *a = strchr(c, ';');
-    while (a != NULL) {
-        a++;
-        a += strspn(a, " \t");
-        const char *end = a + strcspn(a, ";");
-        const char *eq = memchr(a, '=', (size_t)(end - a));
-        const char *ne = eq ? eq : end;
-        while (ne > a && (ne[-1] == ' ' || ne[-1] == '\t'))
-            ne--;
-        if ((size_t)(ne - a) == n && strncasecmp(a, name, n) == 0) {
-            const char *s = eq ? eq + 1 : end;
-            s += strspn(s, " \t");
-            const char *e = end;
-            while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
-                e--;
-            *v = s;
-            *vl = (size_t)(e - s);
-            return true;
-        }
-        a = *end ? end : NULL;
-    }
-    return false;
-}
-
-/*
- * Hands the response's Set-Cookie headers to the session's jar (curl's), as
- * curl would have taken them from this URL. curl's "Set-Cookie:" cookie-list
- * lines know no request URL, so the host-only domain and the default path
- * are written in; cookies curl refuses over plain http (Secure, __Secure-,
- * __Host-) or for another domain are dropped as curl drops them.
- */
-void locust__wire_keep_cookies(locust_http *h, locust_response *r, const char *url)
-{
-    const char *a = url + 7, *end = a + strcspn(a, "/?#");
-    char host[INET6_ADDRSTRLEN + 3];
-    size_t hl =
-        a[0] == '[' ? (size_t)((const char *)memchr(a, ']', (size_t)(end - a)) + 1 - a) : strcspn(a, ":/?#");
-    if (hl >= sizeof host) return;
-    memcpy(host, a, hl);
-    host[hl] = '\0';
-    /* The default path: the request path up to its last '/'. */
-    const char *path = *end == '/' ? end : "/";
-    size_t pl = strcspn(path, "?#");
-    while (pl > 1 && path[pl - 1] != '/')
-        pl--;
-    CURL *e = locust__http_easy(h);
-    if (e == NULL) return;
-    for (size_t off = 0; off < r->hdrs_len;) {
-        const char *k = r->hdrs + off, *v = k + strlen(k) + 1;
-        off = (size_t)(v + strlen(v) + 1 - r->hdrs);
-        if (strcasecmp(k, "Set-Cookie") != 0) continue;
-        const char *av;
-        size_t avl;
-        if (strncmp(v + strspn(v, " \t"), "__Secure-", 9) == 0 ||
-            strncmp(v + strspn(v, " \t"), "__Host-", 7) == 0 || cookie_attr(v, "secure", &av, &avl))
-            continue;
-        bool has_domain = cookie_attr(v, "domain", &av, &avl) && avl > 0;
-        if (has_domain) {
-            if (*av == '.') av++, avl--;
-            if (avl != strlen(host) || strncmp(av, host, avl) != 0) continue;
-        }
-        bool has_path = cookie_attr(v, "path", &av, &avl);
-        locust__sbuf b = {.p = b.local, .cap = sizeof b.local};
-        locust__sb_str(&b, "Set-Cookie: ");
-        locust__sb_str(&b, v);
-        if (!has_domain) {
-            locust__sb_str(&b, "; domain=");
-            locust__sb_str(&b, host);
-        }
-        if (!has_path) {
-            locust__sb_str(&b, "; path=");
-            locust__sb_add(&b, path, pl);
-        }
-        locust__sb_add(&b, "", 1);
-        if (!b.failed) curl_easy_setopt(e, CURLOPT_COOKIELIST, b.p);
-        locust__sb_free(&b);
-    }
 }
 
 void locust__wire_msg_end(locust__wire_msg *p)
