@@ -36,25 +36,27 @@ typedef int (*locust_chunk_fn)(const void *data, size_t len, void *udata);
 
 /** Options of one request; zero means "default" everywhere. */
 typedef struct locust_request_opts {
-    const char *name;                  /* stats name; default: path and query of the URL asked for */
-    bool catch_response;               /* decide success/failure yourself (manual §4.5.3) */
-    const char *const *params;         /* query parameters: key, value, ..., NULL (URL-encoded) */
-    const char *const *headers;        /* extra headers: "Name: value", ..., NULL */
-    const char *const *cookies;        /* extra cookies for this request: name, value, ..., NULL */
-    const void *body;                  /* raw body ... */
-    size_t body_len;                   /* ... and its length (strlen(body) when 0 and body set) */
-    const char *const *form;           /* URL-encoded form body: key, value, ..., NULL */
-    const struct cJSON *json;          /* JSON body (Content-Type: application/json) */
-    const char *auth_user;             /* HTTP basic auth */
+    const char *name;           /* stats name; default: path and query of the URL asked for */
+    bool catch_response;        /* decide success/failure yourself (manual §4.5.3) */
+    const char *const *params;  /* query parameters: key, value, ..., NULL (URL-encoded) */
+    const char *const *headers; /* extra headers: "Name: value", ..., NULL */
+    const char *const *cookies; /* extra cookies for this request: name, value, ..., NULL */
+    const void *body;           /* raw body ... */
+    size_t body_len;            /* ... and its length (strlen(body) when 0 and body set) */
+    const char *const *form;    /* URL-encoded form body: key, value, ..., NULL */
+    const struct cJSON *json;   /* JSON body (Content-Type: application/json) */
+    const char *auth_user;      /* HTTP basic auth */
     const char *auth_password;
-    double timeout;                    /* total seconds, per hop of a redirect chain; 0 = none */
-    double connect_timeout;            /* seconds; 0 = curl's default */
-    bool no_redirects;                 /* do not follow redirects (allow_redirects=False) */
-    bool insecure;                     /* skip TLS verification (verify=False) */
-    const char *client_cert;           /* PEM client certificate file */
-    const char *client_key;            /* PEM client key file */
-    locust_chunk_fn stream;            /* streaming mode: chunks go here, nothing is stored */
+    double timeout;          /* total seconds, per hop of a redirect chain; 0 = none */
+    double connect_timeout;  /* seconds; 0 = curl's default */
+    bool no_redirects;       /* do not follow redirects (allow_redirects=False) */
+    bool insecure;           /* skip TLS verification (verify=False) */
+    const char *client_cert; /* PEM client certificate file */
+    const char *client_key;  /* PEM client key file */
+    locust_chunk_fn stream;  /* streaming mode: chunks go here, nothing is stored */
     void *stream_udata;
+    bool http2; /* HTTP/2 through curl (ALPN on https://, prior knowledge on http://); see
+                   locust_http_set_http2() */
 } locust_request_opts;
 
 /** Returns the user's HTTP session. */
@@ -90,6 +92,12 @@ locust_response *locust_options(locust_ctx *ctx, const char *url, const locust_r
 int locust_http_set_header(locust_http *h, const char *name, const char *value);
 /** Sets session-wide basic auth (NULL user removes it). */
 int locust_http_set_auth(locust_http *h, const char *user, const char *password);
+/**
+ * Speaks HTTP/2 (through curl, multiplexed on curl's connections) for every
+ * request of the session, as .http2 does for one request. Returns 0 or
+ * LOCUST_EINVAL.
+ */
+int locust_http_set_http2(locust_http *h, bool on);
 /** Returns the value of a cookie in the session's jar (NULL if absent); valid until the next request. */
 const char *locust_http_cookie(locust_http *h, const char *name);
 /** Empties the session's cookie jar. */
@@ -129,8 +137,7 @@ const char *locust_response_error(const locust_response *r);
  */
 void locust_response_success(locust_response *r);
 /** catch_response: report a failure with a message now. */
-void locust_response_failure(locust_response *r, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void locust_response_failure(locust_response *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /** Releases a response now (reporting a catch_response outcome). NULL is fine. */
 void locust_response_free(locust_response *r);
 

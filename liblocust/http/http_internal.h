@@ -123,6 +123,9 @@ struct locust_http {
     locust__wire *wire;     /* the session's own connection (http_wire.c) */
     bool hop_native;        /* the last hop went over it, not through curl */
     bool wire_connected;    /* ... and got connected */
+    bool http2;             /* locust_http_set_http2() */
+    bool path_logged[2];    /* the debug log named the path taken: [0] curl, [1] the wire */
+    const char *curl_why;   /* why the last hop went through curl */
     locust__cookie_jar jar; /* the session's cookies, for both paths (http_cookie.c) */
     unsigned cookies_taken; /* Set-Cookie headers taken from the hop's response */
     locust__url_cache url_cache;

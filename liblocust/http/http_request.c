@@ -190,6 +190,27 @@ static void configure_hop(locust_http *h)
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, o->insecure ? 0L : 2L);
     curl_easy_setopt(e, CURLOPT_SSLCERT, o->client_cert);
     curl_easy_setopt(e, CURLOPT_SSLKEY, o->client_key);
+    /* requests speaks HTTP/1.1; HTTP/2 only when asked for (nghttp2 in Debian's libcurl). */
+    long version = CURL_HTTP_VERSION_1_1;
+    if (h->http2 || o->http2)
+        version = strncasecmp(q->url, "https://", 8) == 0 ? CURL_HTTP_VERSION_2TLS
+                                                          : CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
+    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, version);
+}
+
+/* Says in the debug log, once per session and path, which path its hops take. */
+static void log_path(locust_http *h)
+{
+    bool wire = h->hop_native;
+    if (h->path_logged[wire] || locust_log_level_get() > LOCUST_LOG_DEBUG) return;
+    h->path_logged[wire] = true;
+    if (wire)
+        locust_log(LOCUST_LOG_DEBUG, "locust.http",
+                   "user %llu: %s goes over the session's own HTTP/1.1 connection",
+                   (unsigned long long)locust__user_id(h->user), h->req->url);
+    else
+        locust_log(LOCUST_LOG_DEBUG, "locust.http", "user %llu: %s goes through curl (%s)",
+                   (unsigned long long)locust__user_id(h->user), h->req->url, h->curl_why ? h->curl_why : "");
 }
 
 /*
@@ -574,6 +595,7 @@ static CURLcode fetch(locust_http *h, locust_response *r, int *sock_errno)
         /* Over the session's own connection when it can, else through curl. */
         h->hop_native = locust__wire_usable(h);
         int err = h->hop_native ? locust__wire_hop(h) : LOCUST_EAGAIN;
+        if (err == LOCUST_EAGAIN && h->hop_native) h->curl_why = "a connection the wire could not open";
         if (err == LOCUST_EAGAIN) {
             h->hop_native = false;
             locust__response_reset_hop(r);
@@ -588,6 +610,7 @@ static CURLcode fetch(locust_http *h, locust_response *r, int *sock_errno)
                 curl_easy_setopt(h->easy, CURLOPT_OPENSOCKETDATA, NULL);
             }
         }
+        log_path(h);
         if (err == LOCUST_ECANCELED) {
             /* The user is being killed: drop everything and unwind; nothing is reported. */
             h->cur = NULL;

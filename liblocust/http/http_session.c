@@ -163,6 +163,13 @@ int locust_http_clear_cookies(locust_http *h)
     return 0;
 }
 
+int locust_http_set_http2(locust_http *h, bool on)
+{
+    if (h == NULL) return LOCUST_EINVAL;
+    h->http2 = on;
+    return 0;
+}
+
 int locust_http_set_max_body(locust_http *h, size_t max)
 {
     if (h == NULL || max == 0) return LOCUST_EINVAL;
