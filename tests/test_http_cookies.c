@@ -25,6 +25,7 @@
 #include "http/http_cookie.h"
 #include "http/http_internal.h"
 #include "http_harness.h"
+#include "port_helper.h"
 #include "testutil.h"
 
 /* ---- a server that sends the step's Set-Cookie headers --------------------------- */
@@ -76,16 +77,9 @@ static void *srv_main(void *arg)
 
 static void srv_up(void)
 {
-    srv_fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    int one = 1;
-    setsockopt(srv_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    ck_assert_int_eq(bind(srv_fd, (struct sockaddr *)&a, sizeof a), 0);
+    srv_fd = dist_bind_port(0, &srv_port);
+    ck_assert_int_ge(srv_fd, 0);
     ck_assert_int_eq(listen(srv_fd, 8), 0);
-    ck_assert_int_eq(getsockname(srv_fd, (struct sockaddr *)&a, &len), 0);
-    srv_port = ntohs(a.sin_port);
     atomic_store(&srv_stop, false);
     ck_assert_int_eq(pthread_create(&srv_thread, NULL, srv_main, NULL), 0);
 }

@@ -20,6 +20,7 @@
 #include "http/http_internal.h"
 #include "http/http_resolve.h"
 #include "http_harness.h"
+#include "port_helper.h"
 #include "testutil.h"
 
 /* ---- a DNS server on loopback ------------------------------------------------ */
@@ -283,13 +284,8 @@ static void nginx_up(void)
     ck_assert_ptr_nonnull(realpath(rel, data)); /* nginx reads it from its own prefix */
     snprintf(cmd, sizeof cmd, "mkdir -p %s", ngx_dir);
     ck_assert_int_eq(system(cmd), 0);
-    int fd = socket(AF_INET, SOCK_STREAM, 0), port = 0;
-    struct sockaddr_in a = {.sin_family = AF_INET};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-    port = ntohs(a.sin_port);
+    int port = 0, fd = dist_bind_port(0, &port);
+    ck_assert_int_ge(fd, 0);
     close(fd);
     snprintf(
         conf, sizeof conf,
