@@ -356,7 +356,8 @@ int main(void)
     tcase_add_test(tn, a_name_that_does_not_resolve_fails_in_curls_words_and_is_asked_for_once);
     suite_add_tcase(s, tn);
     TCase *th = tcase_create("http2");
-    tcase_add_checked_fixture(th, nginx_up, nginx_down);
+    /* Unchecked: the teardown runs (in this process) even when the test fails. */
+    tcase_add_unchecked_fixture(th, nginx_up, nginx_down);
     tcase_set_timeout(th, 60);
     tcase_add_test(th, http2_is_a_request_and_a_session_option_and_goes_through_curl);
     suite_add_tcase(s, th);
