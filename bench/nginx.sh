@@ -55,6 +55,8 @@ http {
     server {
 $listen        root $dir/www;
         location / { }
+        # A login that sets a session cookie, for the cookie-session hop.
+        location = /login { add_header Set-Cookie "session=0123456789abcdef; Path=/; HttpOnly"; return 200 "ok"; }
     }
 }
 CONF

@@ -17,7 +17,9 @@
 #   BENCH_TOOLS     default "floor wrk locust-run locust-fast locust-http"
 #                   (floor: bench/floor.c, send and receive only: the
 #                   kernel's cost per request, the least any tool can pay)
-#   BENCH_PARTS     default "throughput memory big startup processes master openmodel"
+#   BENCH_PARTS     default "throughput hops memory big startup processes master openmodel"
+#                   (hops: bench/hops.sh, a host name, a cookie session and
+#                   HTTP/2 against wrk and h2load)
 #   BENCH_MEM_USERS users of the memory run (default 10000)
 #   BENCH_BIG_USERS users of the one-process run (default 50000)
 #   BENCH_MASTER_REPEAT runs of the master with 100 simulated slaves
@@ -33,11 +35,11 @@ DUR=${BENCH_DURATION:-15}
 REPEAT=${BENCH_REPEAT:-3}
 USERS=${BENCH_USERS:-50}
 TOOLS=${BENCH_TOOLS:-"floor wrk locust-run locust-fast locust-http"}
-PARTS=${BENCH_PARTS:-"throughput memory big startup processes master openmodel"}
+PARTS=${BENCH_PARTS:-"throughput hops memory big startup processes master openmodel"}
 MEM_USERS=${BENCH_MEM_USERS:-10000}
 BIG_USERS=${BENCH_BIG_USERS:-50000}
 OUT=$BUILD/bench
-rm -rf "$OUT/runs" "$OUT/scale"
+rm -rf "$OUT/runs" "$OUT/scale" "$OUT/hops.md"
 mkdir -p "$OUT/runs" "$OUT/scale"
 . "$SRC/bench/nginx.sh"
 
@@ -89,6 +91,13 @@ if has throughput "$PARTS"; then
         done
     done
     unset BENCH_PATH
+fi
+
+# ---- the hops users write besides http://IP (issue 17) --------------------------
+# bench/hops.sh starts nginx instances of its own (plain and HTTP/2 over TLS).
+if has hops "$PARTS"; then
+    echo "bench: hops (host name, cookie session, HTTP/2; ${DUR}s each)" >&2
+    sh "$SRC/bench/hops.sh" "$BUILD" "$DUR" >"$OUT/hops.md.tmp" 2>"$OUT/hops.err" && mv "$OUT/hops.md.tmp" "$OUT/hops.md" || true
 fi
 
 # ---- memory: 10k users waiting 1-2 s, keep-alive connections --------------------
@@ -247,3 +256,8 @@ fi
     python3 "$SRC/bench/report.py" "$OUT" "$DUR" "$USERS"
     [ ! -f "$OUT/openmodel.md" ] || cat "$OUT/openmodel.md"
 } | tee "$OUT/report.md"
+python3 "$SRC/bench/report.py" "$OUT" "$DUR" "$USERS" | tee "$OUT/report.md"
+if [ -f "$OUT/hops.md" ]; then
+    printf '\n**The hops besides http://IP** (bench/hops.sh, one run of %ss each):\n\n' "$DUR" | tee -a "$OUT/report.md"
+    tee -a "$OUT/report.md" <"$OUT/hops.md"
+fi

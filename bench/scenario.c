@@ -16,6 +16,11 @@
  *   BENCH_NOHTTP    1: users make no request and record a "NOOP /idle"
  *                   entry instead, to scale users past the open-file
  *                   limit (every keep-alive connection is a descriptor)
+ *   BENCH_LOGIN     path each user GETs once at its start (e.g. "/login",
+ *                   where bench/nginx.sh sets a session cookie), so that
+ *                   every later request carries the cookie, as after a login
+ *   BENCH_HTTP2     1: the users speak HTTP/2 (through curl; the target's
+ *                   certificate is not verified), for the HTTP/2 hop
  *   BENCH_HOSTS     how many loopback addresses to spread users over
  *                   (default 1): user i uses 127.0.0.(1 + i % N) on the
  *                   port of --host, so that 50k keep-alive connections stay
@@ -28,8 +33,8 @@
 #include <string.h>
 #include <time.h>
 
-static const char *path;
-static long requests = -1, hosts = 1, cpu_us, nohttp;
+static const char *path, *login;
+static long requests = -1, hosts = 1, cpu_us, nohttp, http2;
 static double wait_lo, wait_hi;
 
 static void setup_env(void)
@@ -39,6 +44,8 @@ static void setup_env(void)
     done = 1;
     const char *p = getenv("BENCH_PATH");
     path = p && *p ? p : "/";
+    if ((p = getenv("BENCH_LOGIN")) && *p) login = p;
+    if ((p = getenv("BENCH_HTTP2")) && *p) http2 = strtol(p, NULL, 10);
     if ((p = getenv("BENCH_REQUESTS")) && *p) requests = strtol(p, NULL, 10);
     if ((p = getenv("BENCH_HOSTS")) && *p) hosts = strtol(p, NULL, 10);
     if ((p = getenv("BENCH_CPU_US")) && *p) cpu_us = strtol(p, NULL, 10);
@@ -66,6 +73,8 @@ static void on_start(locust_ctx *ctx)
         unsigned n = (unsigned)(locust_user_id(ctx) % (uint64_t)hosts);
         snprintf(s->url, sizeof s->url, "http://127.0.0.%u%s%s", 1 + n, port, path);
     }
+    if (http2) locust_http_set_http2(locust_client(ctx), true);
+    if (login != NULL) locust_get(ctx, login, &(locust_request_opts){.name = "login"});
 }
 
 /* Stands in for what a real task computes (parsing, building payloads): CPU
@@ -98,7 +107,8 @@ static void get(locust_ctx *ctx)
         locust_report_success(locust_ctx_runner(ctx), "NOOP", "/idle", 0.0, 0);
         return;
     }
-    locust_get(ctx, s->url[0] ? s->url : path, &(locust_request_opts){.name = s->url[0] ? path : NULL});
+    locust_get(ctx, s->url[0] ? s->url : path,
+               &(locust_request_opts){.name = s->url[0] ? path : NULL, .insecure = http2 != 0});
 }
 
 static double wait(locust_ctx *ctx)

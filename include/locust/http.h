@@ -57,6 +57,8 @@ typedef struct locust_request_opts {
     void *stream_udata;
     /* (Fields below were added later; the ones above keep their places.) */
     bool body_len_set;                 /* body_len is the length even when 0 (an empty buffer, never strlen()) */
+    bool http2; /* HTTP/2 through curl (ALPN on https://, prior knowledge on http://); see
+                   locust_http_set_http2() */
 } locust_request_opts;
 
 /** Returns the user's HTTP session. */
@@ -99,6 +101,12 @@ locust_response *locust_request_sized(locust_ctx *ctx, const char *method, const
 int locust_http_set_header(locust_http *h, const char *name, const char *value);
 /** Sets session-wide basic auth (NULL user removes it). */
 int locust_http_set_auth(locust_http *h, const char *user, const char *password);
+/**
+ * Speaks HTTP/2 (through curl, multiplexed on curl's connections) for every
+ * request of the session, as .http2 does for one request. Returns 0 or
+ * LOCUST_EINVAL.
+ */
+int locust_http_set_http2(locust_http *h, bool on);
 /** Returns the value of a cookie in the session's jar (NULL if absent); valid until the next request. */
 const char *locust_http_cookie(locust_http *h, const char *name);
 /** Empties the session's cookie jar. */

@@ -13,6 +13,7 @@
 
 #include "base/list.h"
 #include "core/core.h"
+#include "http/http_cookie.h"
 #include <locust/http.h>
 
 /* ---- the multi glue (http_multi.c) --------------------------------------- */
@@ -105,6 +106,7 @@ struct locust__http_req {
     struct curl_slist *hdrs_nobody; /* headers once a redirect dropped the body */
     bool hdrs_shared;               /* both are the session's hdrs_plain: not freed */
     char *cookie;                   /* .cookies as a Cookie header value */
+    char *hop_cookie;               /* what curl sends as the hop's Cookie (the jar's, then .cookies) */
     const locust_request_opts *opts;
 };
 
@@ -120,10 +122,14 @@ struct locust_http {
     locust_runner *runner;
     CURL *easy; /* created on first need: see locust__http_easy() */
     locust__http_xfer xfer;
-    locust__wire *wire;  /* the session's own connection (http_wire.c) */
-    bool hop_native;     /* the last hop went over it, not through curl */
-    bool wire_connected; /* ... and got connected */
-    bool jar_used;       /* a Set-Cookie came: the jar (curl's) may hold cookies */
+    locust__wire *wire;     /* the session's own connection (http_wire.c) */
+    bool hop_native;        /* the last hop went over it, not through curl */
+    bool wire_connected;    /* ... and got connected */
+    bool http2;             /* locust_http_set_http2() */
+    bool path_logged[2];    /* the debug log named the path taken: [0] curl, [1] the wire */
+    const char *curl_why;   /* why the last hop went through curl */
+    locust__cookie_jar jar; /* the session's cookies, for both paths (http_cookie.c) */
+    unsigned cookies_taken; /* Set-Cookie headers taken from the hop's response */
     locust__url_cache url_cache;
     /* The header lists of a request without headers of its own or a body
      * type, kept until the session's headers change (built per request, they
@@ -144,7 +150,6 @@ struct locust_http {
     char *auth_user, *auth_password;
     size_t max_body;
     char errbuf[CURL_ERROR_SIZE];
-    char *cookie_value;         /* locust_http_cookie()'s last answer */
     locust__list responses; /* live responses, newest first */
     bool busy;                  /* a request is in flight */
     /* The request in flight: what it owns, freed by locust__http_req_clear(). */
@@ -228,6 +233,18 @@ int locust__wire_hop(locust_http *h);
 /* The absolute URL of a redirect response's Location (malloc'ed), or NULL. */
 char *locust__wire_redirect_url(locust_http *h, locust_response *r);
 void locust__wire_free(locust__wire *w);
+
+/* http_cookie_hop.c */
+/* Takes a Set-Cookie header of the hop's response (what follows "Set-Cookie:", line end included). */
+void locust__hop_take_cookie(locust_http *h, const char *line);
+/* Whether the jar holds any cookie (the hop's Cookie header then varies). */
+bool locust__hop_has_cookies(locust_http *h);
+/*
+ * The jar's cookies for the hop as curl's CURLOPT_COOKIE (malloc'ed; NULL
+ * when none), capped as curl caps them when the request's bytes before
+ * its Cookie header are `before`; *capped: curl then leaves .cookies out.
+ */
+char *locust__hop_cookie_value(locust_http *h, size_t before, bool *capped);
 
 /* http_request.c */
 /* ": reason" for curl's "Failed to connect to HOST port N" from a connect()'s errno. */

@@ -38,6 +38,7 @@ void locust__http_req_clear(locust_http *h)
         curl_slist_free_all(q->hdrs_nobody);
     }
     free(q->cookie);
+    free(q->hop_cookie);
     memset(q, 0, sizeof *q);
     h->req = NULL;
 }
@@ -166,7 +167,22 @@ static void configure_hop(locust_http *h)
     bool auth = q->send_auth && q->auth_user != NULL;
     curl_easy_setopt(e, CURLOPT_USERNAME, auth ? q->auth_user : NULL);
     curl_easy_setopt(e, CURLOPT_PASSWORD, auth ? (q->auth_password ? q->auth_password : "") : NULL);
-    curl_easy_setopt(e, CURLOPT_COOKIE, q->cookie);
+    /* The session's jar, not curl's engine: its cookies, then .cookies. The
+     * request's bytes before its Cookie header are estimated (they only
+     * matter past curl's 8 KiB cap of the header). */
+    bool capped;
+    free(q->hop_cookie);
+    q->hop_cookie = locust__hop_cookie_value(h, strlen(q->method) + strlen(q->url) + 128, &capped);
+    if (q->hop_cookie != NULL && q->cookie != NULL && !capped) {
+        size_t a = strlen(q->hop_cookie), b = strlen(q->cookie);
+        char *both = realloc(q->hop_cookie, a + b + 3);
+        if (both != NULL) {
+            memcpy(both + a, "; ", 2);
+            memcpy(both + a + 2, q->cookie, b + 1);
+            q->hop_cookie = both;
+        }
+    }
+    curl_easy_setopt(e, CURLOPT_COOKIE, q->hop_cookie ? q->hop_cookie : q->cookie);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, o->timeout > 0 ? (long)(o->timeout * 1000.0 + 0.5) : 0L);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
                      o->connect_timeout > 0 ? (long)(o->connect_timeout * 1000.0 + 0.5) : 0L);
@@ -174,6 +190,27 @@ static void configure_hop(locust_http *h)
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, o->insecure ? 0L : 2L);
     curl_easy_setopt(e, CURLOPT_SSLCERT, o->client_cert);
     curl_easy_setopt(e, CURLOPT_SSLKEY, o->client_key);
+    /* requests speaks HTTP/1.1; HTTP/2 only when asked for (nghttp2 in Debian's libcurl). */
+    long version = CURL_HTTP_VERSION_1_1;
+    if (h->http2 || o->http2)
+        version = strncasecmp(q->url, "https://", 8) == 0 ? CURL_HTTP_VERSION_2TLS
+                                                          : CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
+    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, version);
+}
+
+/* Says in the debug log, once per session and path, which path its hops take. */
+static void log_path(locust_http *h)
+{
+    bool wire = h->hop_native;
+    if (h->path_logged[wire] || locust_log_level_get() > LOCUST_LOG_DEBUG) return;
+    h->path_logged[wire] = true;
+    if (wire)
+        locust_log(LOCUST_LOG_DEBUG, "locust.http",
+                   "user %llu: %s goes over the session's own HTTP/1.1 connection",
+                   (unsigned long long)locust__user_id(h->user), h->req->url);
+    else
+        locust_log(LOCUST_LOG_DEBUG, "locust.http", "user %llu: %s goes through curl (%s)",
+                   (unsigned long long)locust__user_id(h->user), h->req->url, h->curl_why ? h->curl_why : "");
 }
 
 /*
@@ -204,8 +241,7 @@ void locust__http_easy_init(locust_http *h)
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, h->errbuf);
     /* requests speaks HTTP/1.1, also over TLS where curl would offer HTTP/2. */
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
-    /* "" turns the session's own cookie engine on without reading a file. */
-    curl_easy_setopt(e, CURLOPT_COOKIEFILE, "");
+    /* No cookie engine: the session's jar (http_cookie.c) serves both paths. */
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, LOCUST__HTTP_ACCEPT_ENCODING);
     curl_easy_setopt(e, CURLOPT_USERAGENT, LOCUST__HTTP_USER_AGENT);
     curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
@@ -569,9 +605,11 @@ static CURLcode fetch(locust_http *h, locust_response *r, int *sock_errno)
     locust__http_multi *m = NULL;
     for (;;) {
         locust__response_reset_hop(r);
+        h->cookies_taken = 0;
         /* Over the session's own connection when it can, else through curl. */
         h->hop_native = locust__wire_usable(h);
         int err = h->hop_native ? locust__wire_hop(h) : LOCUST_EAGAIN;
+        if (err == LOCUST_EAGAIN && h->hop_native) h->curl_why = "a connection the wire could not open";
         if (err == LOCUST_EAGAIN) {
             h->hop_native = false;
             locust__response_reset_hop(r);
@@ -586,6 +624,7 @@ static CURLcode fetch(locust_http *h, locust_response *r, int *sock_errno)
                 curl_easy_setopt(h->easy, CURLOPT_OPENSOCKETDATA, NULL);
             }
         }
+        log_path(h);
         if (err == LOCUST_ECANCELED) {
             /* The user is being killed: drop everything and unwind; nothing is reported. */
             h->cur = NULL;

@@ -261,9 +261,14 @@ size_t locust__http_header_cb(char *buf, size_t size, size_t n, void *udata)
     if (len >= 5 && strncmp(buf, "HTTP/", 5) == 0) return status_line(r, buf, len) ? total : 0;
     const char *colon = memchr(buf, ':', len);
     if (len == 0 || colon == NULL || buf[0] == ' ' || buf[0] == '\t') return total;
-    /* The jar may hold a cookie from now on: the session's own connection
-     * (http_wire.c) leaves such sessions to curl, whose jar it is. */
-    if (colon - buf == 10 && strncasecmp(buf, "Set-Cookie", 10) == 0) h->jar_used = true;
+    /* Into the session's jar, on either path, as curl's engine takes it: the
+     * whole line after "Set-Cookie:" (curl measures it with its line end). */
+    if (colon - buf == 10 && strncasecmp(buf, "Set-Cookie", 10) == 0 && total - 11 <= 5000) {
+        char line[5001];
+        memcpy(line, buf + 11, total - 11);
+        line[total - 11] = '\0';
+        locust__hop_take_cookie(h, line);
+    }
     const char *v = colon + 1, *end = buf + len;
     while (v < end && (*v == ' ' || *v == '\t'))
         v++;

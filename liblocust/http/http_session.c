@@ -7,12 +7,14 @@
  * that its cookie jar and settings live as long as the user, with
  * connections kept alive in the runner's multi handle. The easy handle is
  * created on first need: a user that never needs curl does not pay its
- * memory (several kB each, which matters at 10k users). Cookies are never
- * shared between sessions.
+ * memory (several kB each, which matters at 10k users). The cookie jar is
+ * the session's own (http_cookie.c), used by both paths and never shared
+ * between sessions.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "http/http_internal.h"
 
@@ -54,7 +56,7 @@ static void session_destroy(void *ptr)
         free(h->headers[i]);
     free(h->auth_user);
     free(h->auth_password);
-    free(h->cookie_value);
+    locust__cookie_clear(&h->jar);
     free(h);
 }
 
@@ -155,33 +157,21 @@ int locust_http_set_auth(locust_http *h, const char *user, const char *password)
 const char *locust_http_cookie(locust_http *h, const char *name)
 {
     if (h == NULL || name == NULL) return NULL;
-    struct curl_slist *list = NULL;
-    free(h->cookie_value);
-    h->cookie_value = NULL;
-    /* No curl handle yet: no cookie ever came. */
-    if (h->easy == NULL || curl_easy_getinfo(h->easy, CURLINFO_COOKIELIST, &list) != CURLE_OK) return NULL;
-    /* Netscape format: domain, tailmatch, path, secure, expires, name, value. */
-    for (struct curl_slist *l = list; l != NULL && h->cookie_value == NULL; l = l->next) {
-        const char *f = l->data;
-        for (int i = 0; i < 5 && f != NULL; i++) {
-            f = strchr(f, '\t');
-            if (f) f++;
-        }
-        if (f == NULL) continue;
-        const char *tab = strchr(f, '\t');
-        if (tab == NULL || (size_t)(tab - f) != strlen(name) || strncmp(f, name, strlen(name)) != 0) continue;
-        h->cookie_value = locust__strdup(tab + 1);
-    }
-    curl_slist_free_all(list);
-    return h->cookie_value;
+    return locust__cookie_get(&h->jar, name, (int64_t)time(NULL));
 }
 
 int locust_http_clear_cookies(locust_http *h)
 {
     if (h == NULL) return LOCUST_EINVAL;
-    h->jar_used = false;
-    if (h->easy == NULL) return 0;
-    return curl_easy_setopt(h->easy, CURLOPT_COOKIELIST, "ALL") == CURLE_OK ? 0 : LOCUST_ENOMEM;
+    locust__cookie_clear(&h->jar);
+    return 0;
+}
+
+int locust_http_set_http2(locust_http *h, bool on)
+{
+    if (h == NULL) return LOCUST_EINVAL;
+    h->http2 = on;
+    return 0;
 }
 
 int locust_http_set_max_body(locust_http *h, size_t max)

@@ -172,7 +172,15 @@ void locust__wire_force_curl(bool on)
 bool locust__wire_usable(locust_http *h)
 {
     struct locust__http_req *q = h->req;
-    if (force_curl || h->jar_used || have_proxy_env() || strncmp(q->url, "http://", 7) != 0) return false;
+    h->curl_why = "a test forced curl";
+    if (force_curl) return false;
+    h->curl_why = "HTTP/2";
+    if (h->http2 || q->opts->http2) return false;
+    h->curl_why = "a proxy from the environment";
+    if (have_proxy_env()) return false;
+    h->curl_why = "https";
+    if (strncmp(q->url, "http://", 7) != 0) return false;
+    h->curl_why = "out of memory";
     locust__wire *w = h->wire;
     if (w == NULL) {
         if ((w = calloc(1, sizeof *w)) == NULL) return false;
@@ -184,14 +192,17 @@ bool locust__wire_usable(locust_http *h)
         h->wire = w;
     }
     if (!parse_target(q->url, &w->to, &w->to_len, &w->to_name, &w->to_name_len, &w->to_port, &w->target,
-                      &w->authority, &w->authority_len, &w->default_port))
+                      &w->authority, &w->authority_len, &w->default_port)) {
+        h->curl_why = "a URL it does not take (userinfo, or an odd port)";
         return false;
+    }
     const struct curl_slist *hdrs = q->body_dropped ? q->hdrs_nobody : q->hdrs;
     if (hdrs != NULL && hdrs == h->wire_head.usable_for) return true;
     const char *expect = locust__wire_find_header(hdrs, "Expect");
     /* A chunked upload or a wait for 100-continue: curl's business. */
     bool ok = locust__wire_find_header(hdrs, "Transfer-Encoding") == NULL &&
               (expect == NULL || locust__wire_value_empty(expect));
+    h->curl_why = "a Transfer-Encoding or Expect header";
     /* The session's shared lists stay as they are until forgotten. */
     if (ok && q->hdrs_shared) h->wire_head.usable_for = hdrs;
     return ok;
@@ -527,8 +538,6 @@ int locust__wire_hop(locust_http *h)
             /* curl asks a server that answered in HTTP/1.0 in HTTP/1.0 on that connection. */
             w->http10 = p.version == 10;
         }
-        /* Only a session without cookies comes here: any now came with this hop. */
-        if (h->jar_used && h->cur != NULL) locust__wire_keep_cookies(h, h->cur, q->url);
         h->xfer.result = p.result;
         h->xfer.end = locust__mono();
         h->xfer.done = true;

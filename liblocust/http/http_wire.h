@@ -119,7 +119,8 @@ CURLcode locust__wire_body(locust__wire_msg *p, const char *data, size_t n);
 void locust__wire_codings_end(locust__wire_msg *p);
 /* Releases what reading the response held (buffers, the inflaters). */
 void locust__wire_msg_end(locust__wire_msg *p);
-/* Hands the response's Set-Cookie headers to the session's cookie jar. */
-void locust__wire_keep_cookies(locust_http *h, locust_response *r, const char *url);
+/* Writes the hop's Cookie header as curl would (the jar's cookies, then .cookies), if any
+ * (http_cookie_hop.c). */
+void locust__hop_cookie_line(locust_http *h, const struct curl_slist *hdrs, locust__sbuf *b);
 
 #endif /* LOCUST_HTTP_WIRE_H */

@@ -1,9 +1,9 @@
 /*
  * The messages of the session's own HTTP/1.1 connection (http_wire.c):
  * the request head as curl 7.88 writes it for the same options (the
- * response is read in http_wire_resp.c), the read buffers, and the
- * Set-Cookie headers that arrive here, handed to the session's cookie jar
- * (curl's).
+ * response is read in http_wire_resp.c) and the read buffers. Set-Cookie
+ * headers reach the session's own jar (http_cookie.c) through the header
+ * callback, as curl's do.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -245,87 +245,3 @@ void locust__wire_build_request(locust_http *h, locust__sbuf *b, const char *tar
     locust__sb_add(b, "\r\n", 2);
 }
 
-/* ---- cookies ---------------------------------------------------------------------- */
-
-/* Whether a Set-Cookie value has attribute `name` (its value in *v, *vl). */
-static bool cookie_attr(const char *c, const char *name, const char **v, size_t *vl)
-{
-    size_t n = strlen(name);
-    const char *a = strchr(c, ';');
-    while (a != NULL) {
-        a++;
-        a += strspn(a, " \t");
-        const char *end = a + strcspn(a, ";");
-        const char *eq = memchr(a, '=', (size_t)(end - a));
-        const char *ne = eq ? eq : end;
-        while (ne > a && (ne[-1] == ' ' || ne[-1] == '\t'))
-            ne--;
-        if ((size_t)(ne - a) == n && strncasecmp(a, name, n) == 0) {
-            const char *s = eq ? eq + 1 : end;
-            s += strspn(s, " \t");
-            const char *e = end;
-            while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
-                e--;
-            *v = s;
-            *vl = (size_t)(e - s);
-            return true;
-        }
-        a = *end ? end : NULL;
-    }
-    return false;
-}
-
-/*
- * Hands the response's Set-Cookie headers to the session's jar (curl's), as
- * curl would have taken them from this URL. curl's "Set-Cookie:" cookie-list
- * lines know no request URL, so the host-only domain and the default path
- * are written in; cookies curl refuses over plain http (Secure, __Secure-,
- * __Host-) or for another domain are dropped as curl drops them.
- */
-void locust__wire_keep_cookies(locust_http *h, locust_response *r, const char *url)
-{
-    const char *a = url + 7, *end = a + strcspn(a, "/?#");
-    char host[INET6_ADDRSTRLEN + 3];
-    size_t hl =
-        a[0] == '[' ? (size_t)((const char *)memchr(a, ']', (size_t)(end - a)) + 1 - a) : strcspn(a, ":/?#");
-    if (hl >= sizeof host) return;
-    memcpy(host, a, hl);
-    host[hl] = '\0';
-    /* The default path: the request path up to its last '/'. */
-    const char *path = *end == '/' ? end : "/";
-    size_t pl = strcspn(path, "?#");
-    while (pl > 1 && path[pl - 1] != '/')
-        pl--;
-    CURL *e = locust__http_easy(h);
-    if (e == NULL) return;
-    for (size_t off = 0; off < r->hdrs_len;) {
-        const char *k = r->hdrs + off, *v = k + strlen(k) + 1;
-        off = (size_t)(v + strlen(v) + 1 - r->hdrs);
-        if (strcasecmp(k, "Set-Cookie") != 0) continue;
-        const char *av;
-        size_t avl;
-        if (strncmp(v + strspn(v, " \t"), "__Secure-", 9) == 0 ||
-            strncmp(v + strspn(v, " \t"), "__Host-", 7) == 0 || cookie_attr(v, "secure", &av, &avl))
-            continue;
-        bool has_domain = cookie_attr(v, "domain", &av, &avl) && avl > 0;
-        if (has_domain) {
-            if (*av == '.') av++, avl--;
-            if (avl != strlen(host) || strncmp(av, host, avl) != 0) continue;
-        }
-        bool has_path = cookie_attr(v, "path", &av, &avl);
-        locust__sbuf b = {.p = b.local, .cap = sizeof b.local};
-        locust__sb_str(&b, "Set-Cookie: ");
-        locust__sb_str(&b, v);
-        if (!has_domain) {
-            locust__sb_str(&b, "; domain=");
-            locust__sb_str(&b, host);
-        }
-        if (!has_path) {
-            locust__sb_str(&b, "; path=");
-            locust__sb_add(&b, path, pl);
-        }
-        locust__sb_add(&b, "", 1);
-        if (!b.failed) curl_easy_setopt(e, CURLOPT_COOKIELIST, b.p);
-        locust__sb_free(&b);
-    }
-}
