@@ -175,12 +175,8 @@ static void header_fields(locust_http *h, locust__sbuf *b, const struct curl_sli
     if (locust__wire_find_header(hdrs, "Accept") == NULL) locust__sb_add(b, "Accept: */*\r\n", 13);
     if (locust__wire_find_header(hdrs, "Accept-Encoding") == NULL)
         locust__sb_str(b, "Accept-Encoding: " LOCUST__HTTP_ACCEPT_ENCODING "\r\n");
-    /* The jar is empty on this path: the Cookie header is .cookies alone. */
-    if (q->cookie != NULL && locust__wire_find_header(hdrs, "Cookie") == NULL) {
-        locust__sb_add(b, "Cookie: ", 8);
-        locust__sb_str(b, q->cookie);
-        locust__sb_add(b, "\r\n", 2);
-    }
+    /* The jar's cookies, then .cookies (http_cookie_hop.c). */
+    locust__hop_cookie_line(h, hdrs, b);
     custom_headers(b, hdrs);
     if (body_mode) {
         size_t len = q->has_body ? q->body_len : 0;
@@ -234,7 +230,7 @@ void locust__wire_build_request(locust_http *h, locust__sbuf *b, const char *tar
     locust__sb_add(b, target, tl);
     locust__sb_add(b, http10 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n", 11);
     bool plain = q->hdrs_shared && hdrs != NULL && !body_mode && !(q->send_auth && q->auth_user != NULL) &&
-                 q->cookie == NULL;
+                 q->cookie == NULL && !locust__hop_has_cookies(h);
     if (plain && head_cached(h, hdrs, authority, al)) {
         locust__sb_add(b, h->wire_head.p + al, h->wire_head.len);
     } else {
