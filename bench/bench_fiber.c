@@ -4,8 +4,8 @@
  *
  *   bench_fiber [users]
  */
-#include "core/fiber.h"
 #include "core/core.h"
+#include "core/fiber.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +24,8 @@ static long rss_kib(void)
 
 static void pingpong(void *arg)
 {
-    for (;;) locust__fiber_yield();
+    for (;;)
+        locust__fiber_yield();
 }
 
 static void sleepy(locust_ctx *ctx)
@@ -47,7 +48,8 @@ int main(int argc, char **argv)
     if (locust__fiber_new(&f, 0, pingpong, NULL)) return 1;
     const int rounds = 2000000;
     double t0 = locust__mono();
-    for (int i = 0; i < rounds; i++) locust__fiber_resume(f);
+    for (int i = 0; i < rounds; i++)
+        locust__fiber_resume(f);
     double t1 = locust__mono();
     printf("fiber switch: %.1f ns per switch (%d round trips)\n", (t1 - t0) * 1e9 / (2.0 * rounds), rounds);
 

@@ -50,13 +50,13 @@ typedef struct app {
     FILE *logfile;
     cli_console console;
     ev_signal sigint, sigterm;
-    ev_timer watch;       /* local --no-web: notices when every user has ended */
-    cli_processes procs;  /* --processes: the local slaves */
-    ev_timer procs_watch; /* ... and a watch on them */
+    ev_timer watch;          /* local --no-web: notices when every user has ended */
+    cli_processes procs;     /* --processes: the local slaves */
+    ev_timer procs_watch;    /* ... and a watch on them */
     cli_nofile_watch nofile; /* warns when the users asked for exceed the open-files limit */
-    cli_reports reports;  /* history, 2.x CSV files, thresholds, HTML/JSON/JUnit */
-    ev_timer autostop;    /* --autostart -t: stops the test, keeping the web UI */
-    ev_timer autoquit;    /* --autoquit: quits once the test has stopped */
+    cli_reports reports;     /* history, 2.x CSV files, thresholds, HTML/JSON/JUnit */
+    ev_timer autostop;       /* --autostart -t: stops the test, keeping the web UI */
+    ev_timer autoquit;       /* --autoquit: quits once the test has stopped */
     bool autoquit_armed;
     int argc;
     char **argv;

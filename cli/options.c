@@ -83,8 +83,7 @@ static const struct option long_options[] = {
     {"seed", required_argument, NULL, OPT_SEED},
     {"rate", required_argument, NULL, OPT_RATE},
     {"version", no_argument, NULL, 'V'},
-    CLI_OPTIONS2X_LONG
-    {NULL, 0, NULL, 0},
+    CLI_OPTIONS2X_LONG{NULL, 0, NULL, 0},
 };
 
 static const char short_options[] = ":hf:H:P:c:r:t:L:lVu:T:E:";

@@ -70,11 +70,11 @@ typedef struct cli_options {
     /* The open model. */
     double rate; /* --rate: task runs per second for the whole test; 0 = closed model */
     /* Locust 2.x's model (cli/options2x.c). */
-    const char *tags[CLI_MAX_TAG_ARGS];         /* -T/--tags, each "a,b" or "a b" */
+    const char *tags[CLI_MAX_TAG_ARGS]; /* -T/--tags, each "a,b" or "a b" */
     size_t n_tags;
     const char *exclude_tags[CLI_MAX_TAG_ARGS]; /* -E/--exclude-tags */
     size_t n_exclude_tags;
-    const char *stages;                         /* --stages, checked by locust_stages_parse() */
+    const char *stages; /* --stages, checked by locust_stages_parse() */
 } cli_options;
 
 /*
@@ -85,8 +85,8 @@ typedef struct cli_options {
 int cli_options2x_parse(cli_options *o, int id, const char *arg, char *err, size_t errlen);
 /* Their long options and ids, for cli/options.c's table. */
 enum { CLI_OPT_STAGES = 2000 }; /* above options_2x.c's ids (OPT_2X_FIRST + 0..99) */
-#define CLI_OPTIONS2X_LONG                                                                             \
-    {"tags", required_argument, NULL, 'T'}, {"exclude-tags", required_argument, NULL, 'E'},             \
+#define CLI_OPTIONS2X_LONG                                                                                   \
+    {"tags", required_argument, NULL, 'T'}, {"exclude-tags", required_argument, NULL, 'E'},                  \
         {"stages", required_argument, NULL, CLI_OPT_STAGES},
 /* Joins the -T (exclude false) or -E values with commas into buf; NULL when none. */
 const char *cli_options2x_tags(const cli_options *o, bool exclude, char *buf, size_t len);

@@ -21,8 +21,7 @@ struct cJSON;
  * a message in `err` on failure (out of memory, a tree too large).
  */
 struct cJSON *cli_task_ratio_dict(const locust_class *const *classes, size_t n, const locust_runner *filter,
-                                  bool total, char *err,
-                                  size_t errlen);
+                                  bool total, char *err, size_t errlen);
 
 /* Prints both --show-task-ratio tables. Returns 0 or -1 with `err`. */
 int cli_task_ratio_print(FILE *f, const locust_class *const *classes, size_t n, const locust_runner *filter,

@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 #include "cli_proc.h"
-#include "target.h"
 #include "port_helper.h"
+#include "target.h"
 #include "testutil.h"
 
 static locust_test_target target;
@@ -597,7 +597,6 @@ START_TEST(web_mode_serves_the_ui_until_a_signal)
     cli_proc_free(&p);
 }
 END_TEST
-
 
 START_TEST(a_headless_master_runs_the_test_on_its_slave)
 {

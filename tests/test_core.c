@@ -125,7 +125,8 @@ START_TEST(task_with_fn_and_taskset_is_refused)
     static const locust_taskset ts = {.name = "Both", .tasks = both};
     locust_class c = {.name = "User", .task_set = &ts};
     ck_assert_int_eq(add_class(&c, msg, sizeof msg), LOCUST_ECLASS);
-    ck_assert_str_eq(msg, "class 'User': task set 'Both': task 0 ('both') has both .fn and .taskset; give one");
+    ck_assert_str_eq(msg,
+                     "class 'User': task set 'Both': task 0 ('both') has both .fn and .taskset; give one");
 }
 END_TEST
 
@@ -168,7 +169,8 @@ END_TEST
 
 /* A task set may contain itself, as in Python; nesting is capped at run time. */
 extern const locust_taskset rec_ts;
-static const locust_task rec_tasks[] = {LOCUST_TASK(noop), {.taskset = &rec_ts, .weight = 1}, LOCUST_TASKS_END};
+static const locust_task rec_tasks[] = {
+    LOCUST_TASK(noop), {.taskset = &rec_ts, .weight = 1}, LOCUST_TASKS_END};
 const locust_taskset rec_ts = {.name = "Rec", .tasks = rec_tasks};
 
 START_TEST(recursive_task_sets_are_accepted)
@@ -264,7 +266,8 @@ START_TEST(custom_client_reports_reach_the_stats)
     ck_assert_int_eq(locust_runner_new(&r, NULL), 0);
     ck_assert_int_eq(locust_report_success(r, "redis", "GET key", 1.5, 10), 0);
     ck_assert_int_eq(locust_report_failure(r, "redis", "GET key", 2.0, "timeout"), 0);
-    locust_event ev = {.type = LOCUST_EV_REQUEST_SUCCESS, .request_type = "redis", .name = "SET", .response_time = 3};
+    locust_event ev = {
+        .type = LOCUST_EV_REQUEST_SUCCESS, .request_type = "redis", .name = "SET", .response_time = 3};
     ck_assert_int_eq(locust_fire(r, &ev), 0);
     locust_entry_info e;
     ck_assert_int_eq(locust_stats_find(locust_runner_stats(r), "GET key", "redis", &e), 0);
@@ -299,7 +302,8 @@ START_TEST(rng_is_uniform_and_reproducible)
         ck_assert_uint_eq(x, locust__rng_below(&b, 10));
         hist[x]++;
     }
-    for (int i = 0; i < 10; i++) ck_assert(hist[i] > 9500 && hist[i] < 10500);
+    for (int i = 0; i < 10; i++)
+        ck_assert(hist[i] > 9500 && hist[i] < 10500);
 }
 END_TEST
 

@@ -23,7 +23,6 @@
 #include "target.h"
 #include "testutil.h"
 
-
 /* What one run did. */
 typedef struct run_result {
     rely_proc p;
@@ -41,8 +40,8 @@ typedef struct run_result {
  */
 static void run_rely(run_result *r, const char *name, const char *const *env, const char *const *args)
 {
-    const char *argv[40] = {"-H",    rely_target.host,     "--no-web",       "-r", "1000", "--only-summary",
-                            "--csv", rely_tmp("run"), "--csv-interval", "60"};
+    const char *argv[40] = {"-H",    rely_target.host, "--no-web",       "-r", "1000", "--only-summary",
+                            "--csv", rely_tmp("run"),  "--csv-interval", "60"};
     size_t n = 10;
     for (size_t i = 0; args[i] != NULL && n < 38; i++)
         argv[n++] = args[i];

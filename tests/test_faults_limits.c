@@ -15,15 +15,14 @@
 #include "target.h"
 #include "testutil.h"
 
-
 START_TEST(a_thousand_users_under_256_open_files_are_warned_about_fail_and_exit_cleanly)
 {
     ck_assert_int_eq(locust_test_target_reset_counter(&rely_target), 0);
     rely_proc p;
     /* Soft and hard limit 256, as `ulimit -n 256` in a shell: locust-run cannot raise it. */
     ck_assert_int_eq(rely_start_run(&p, RELY_ENV("RELY_MIN_WAIT=50", "RELY_MAX_WAIT=100"), 256,
-                                    RELY_ARGS("-H", rely_target.host, "--no-web", "-c", "1000", "-r", "1000", "-t",
-                                              "3s", "--only-summary", "--csv", rely_tmp("fd"), "Rely")),
+                                    RELY_ARGS("-H", rely_target.host, "--no-web", "-c", "1000", "-r", "1000",
+                                              "-t", "3s", "--only-summary", "--csv", rely_tmp("fd"), "Rely")),
                      0);
     int rc = rely_wait(&p, 30);
     /* Failed requests: exit 1, by the documented rule; a clean exit, not a signal. */
@@ -61,8 +60,8 @@ START_TEST(a_request_that_finds_no_free_file_descriptor_fails_naming_the_open_fi
     rely_proc p;
     /* 64 descriptors for 100 users: most of their connections get no socket. */
     ck_assert_int_eq(rely_start_run(&p, RELY_ENV("RELY_MIN_WAIT=50", "RELY_MAX_WAIT=100"), 64,
-                                    RELY_ARGS("-H", rely_target.host, "--no-web", "-c", "100", "-r", "1000", "-t",
-                                              "1s", "--only-summary", "Rely")),
+                                    RELY_ARGS("-H", rely_target.host, "--no-web", "-c", "100", "-r", "1000",
+                                              "-t", "1s", "--only-summary", "Rely")),
                      0);
     int rc = rely_wait(&p, 30);
     ck_assert_msg(rc == 1, "exit %d:\n%s", rc, rely_tail(p.err));

@@ -16,7 +16,12 @@ START_TEST(well_formed_frames_pass)
 {
     char err[256] = "";
     /* ("hatch_complete", {"count": 5}, "h_1"), docs/compatibility.md §1.3. */
-    const char frame[] = "\x93\xae" "hatch_complete" "\x81\xa5" "count" "\x05\xa3" "h_1";
+    const char frame[] = "\x93\xae"
+                         "hatch_complete"
+                         "\x81\xa5"
+                         "count"
+                         "\x05\xa3"
+                         "h_1";
     ck_assert_int_eq(check(frame, sizeof frame - 1, err), 0);
     msgpack_unpacked m;
     msgpack_unpacked_init(&m);
@@ -25,8 +30,9 @@ START_TEST(well_formed_frames_pass)
     ck_assert_uint_eq(m.data.via.array.size, 3);
     msgpack_unpacked_destroy(&m);
     /* Every scalar form: nil, bools, ints, floats, str8/16, bin8, fixext. */
-    const char scalars[] = "\x9d\xc0\xc2\xc3\x7f\xe0\xcc\x01\xcd\x01\x02\xd3\x00\x00\x00\x00\x00\x00\x00\x01"
-                           "\xca\x00\x00\x00\x00\xcb\x00\x00\x00\x00\x00\x00\x00\x00\xd9\x01x\xc4\x01y\xd4\x01\x02";
+    const char scalars[] =
+        "\x9d\xc0\xc2\xc3\x7f\xe0\xcc\x01\xcd\x01\x02\xd3\x00\x00\x00\x00\x00\x00\x00\x01"
+        "\xca\x00\x00\x00\x00\xcb\x00\x00\x00\x00\x00\x00\x00\x00\xd9\x01x\xc4\x01y\xd4\x01\x02";
     ck_assert_int_eq(check(scalars, sizeof scalars - 1, err), 0);
 }
 END_TEST
@@ -39,7 +45,10 @@ START_TEST(huge_claims_are_refused)
     ck_assert_str_eq(err, "malformed msgpack at byte 5: container claims more elements than bytes left");
     ck_assert_int_eq(check("\xdd\x00\x01\x00\x00\xc0", 6, err), LOCUST_EPROTO);
     /* A str32 longer than the frame. */
-    ck_assert_int_eq(check("\xdb\x7f\xff\xff\xff" "abc", 8, err), LOCUST_EPROTO);
+    ck_assert_int_eq(check("\xdb\x7f\xff\xff\xff"
+                           "abc",
+                           8, err),
+                     LOCUST_EPROTO);
     ck_assert_str_eq(err, "malformed msgpack at byte 0: length runs past the end");
 }
 END_TEST

@@ -47,9 +47,18 @@ static void count_pick(locust_ctx *ctx, int i)
     picks[i]++;
     if (++total_picks == 10000) locust_runner_quit(locust_ctx_runner(ctx));
 }
-static void pick_a(locust_ctx *ctx) { count_pick(ctx, 0); }
-static void pick_b(locust_ctx *ctx) { count_pick(ctx, 1); }
-static void pick_c(locust_ctx *ctx) { count_pick(ctx, 2); }
+static void pick_a(locust_ctx *ctx)
+{
+    count_pick(ctx, 0);
+}
+static void pick_b(locust_ctx *ctx)
+{
+    count_pick(ctx, 1);
+}
+static void pick_c(locust_ctx *ctx)
+{
+    count_pick(ctx, 2);
+}
 
 START_TEST(task_choice_converges_to_weights)
 {
@@ -79,8 +88,10 @@ static void never_task(locust_ctx *ctx)
 START_TEST(list_form_gives_weight_one_and_never_excludes)
 {
     /* Entries without .weight are Python's list form: weight 1 each. */
-    static const locust_task tasks[] = {{.name = "a", .fn = pick_a}, {.name = "b", .fn = pick_b},
-                                        LOCUST_TASK_W(never_task, LOCUST_WEIGHT_NEVER), LOCUST_TASKS_END};
+    static const locust_task tasks[] = {{.name = "a", .fn = pick_a},
+                                        {.name = "b", .fn = pick_b},
+                                        LOCUST_TASK_W(never_task, LOCUST_WEIGHT_NEVER),
+                                        LOCUST_TASKS_END};
     static const locust_taskset ts = {.name = "List", .tasks = tasks};
     static const locust_class cls = {.name = "User", .task_set = &ts};
     locust_runner *r = new_runner(99);
@@ -104,8 +115,14 @@ static void sub_task(locust_ctx *ctx)
     ck_assert_ptr_null(locust_parent(locust_parent(ctx)));
     if (++sub_runs % 2 == 0) locust_interrupt(ctx, true);
 }
-static void sub_start(locust_ctx *ctx) { note("sub_start"); }
-static void sub_stop(locust_ctx *ctx) { note("sub_stop"); }
+static void sub_start(locust_ctx *ctx)
+{
+    note("sub_start");
+}
+static void sub_stop(locust_ctx *ctx)
+{
+    note("sub_stop");
+}
 static const locust_task sub_tasks[] = {LOCUST_TASK(sub_task), LOCUST_TASKS_END};
 static const locust_taskset sub_ts = {
     .name = "Sub", .tasks = sub_tasks, .on_start = sub_start, .on_stop = sub_stop};
@@ -159,8 +176,9 @@ START_TEST(interrupt_in_the_root_is_reported)
     locust_on(r, LOCUST_EV_LOCUST_ERROR, on_error, NULL);
     run_until_quit(r, 1, 10);
     ck_assert_str_eq(trace, "root,error,root,error");
-    ck_assert_str_eq(last_error, "User > Root > root_interrupt | interrupt() called in the root task set, which "
-                                 "has no parent to return to");
+    ck_assert_str_eq(last_error,
+                     "User > Root > root_interrupt | interrupt() called in the root task set, which "
+                     "has no parent to return to");
     locust_runner_free(r);
 }
 END_TEST
@@ -168,14 +186,23 @@ END_TEST
 /* ---- sequences ---------------------------------------------------------------------------- */
 
 static int seq_count;
-static void seq_first(locust_ctx *ctx) { note("first"); }
-static void seq_second(locust_ctx *ctx) { note("second"); }
+static void seq_first(locust_ctx *ctx)
+{
+    note("first");
+}
+static void seq_second(locust_ctx *ctx)
+{
+    note("second");
+}
 static void seq_third(locust_ctx *ctx)
 {
     note("third");
     if (++seq_count == 2) locust_runner_quit(locust_ctx_runner(ctx));
 }
-static void seq_unordered(locust_ctx *ctx) { note("unordered"); }
+static void seq_unordered(locust_ctx *ctx)
+{
+    note("unordered");
+}
 
 START_TEST(sequences_run_in_order_with_repeats)
 {
@@ -201,18 +228,39 @@ END_TEST
 /* ---- the order of events (manual §4.4.3) --------------------------------------------------- */
 
 static int order_tasks;
-static void o_class_setup(locust_ctx *ctx) { note("Locust setup"); }
-static void o_class_teardown(locust_ctx *ctx) { note("Locust teardown"); }
-static void o_ts_setup(locust_ctx *ctx) { note("TaskSet setup"); }
-static void o_ts_teardown(locust_ctx *ctx) { note("TaskSet teardown"); }
-static void o_start(locust_ctx *ctx) { note("on_start"); }
-static void o_stop(locust_ctx *ctx) { note("on_stop"); }
+static void o_class_setup(locust_ctx *ctx)
+{
+    note("Locust setup");
+}
+static void o_class_teardown(locust_ctx *ctx)
+{
+    note("Locust teardown");
+}
+static void o_ts_setup(locust_ctx *ctx)
+{
+    note("TaskSet setup");
+}
+static void o_ts_teardown(locust_ctx *ctx)
+{
+    note("TaskSet teardown");
+}
+static void o_start(locust_ctx *ctx)
+{
+    note("on_start");
+}
+static void o_stop(locust_ctx *ctx)
+{
+    note("on_stop");
+}
 static void o_task(locust_ctx *ctx)
 {
     note("task");
     if (++order_tasks == 2) locust_runner_quit(locust_ctx_runner(ctx));
 }
-static void o_quitting(const locust_event *ev, void *udata) { note("quitting"); }
+static void o_quitting(const locust_event *ev, void *udata)
+{
+    note("quitting");
+}
 
 START_TEST(events_run_in_the_documented_order)
 {
@@ -253,7 +301,8 @@ START_TEST(setup_runs_once_and_others_wait_for_it)
 {
     static const locust_task tasks[] = {LOCUST_TASK(count_start), LOCUST_TASKS_END};
     static const locust_taskset ts = {.name = "Once", .tasks = tasks, .on_start = count_start};
-    static const locust_class cls = {.name = "User", .task_set = &ts, .setup = slow_setup, .min_wait = 1000, .max_wait = 1000};
+    static const locust_class cls = {
+        .name = "User", .task_set = &ts, .setup = slow_setup, .min_wait = 1000, .max_wait = 1000};
     locust_runner *r = new_runner(1);
     setup_calls = users_started = 0;
     locust_runner_add_class(r, &cls);
@@ -290,7 +339,10 @@ START_TEST(wait_times_are_respected)
 }
 END_TEST
 
-static void stamp_nested(locust_ctx *ctx) { stamp(ctx); }
+static void stamp_nested(locust_ctx *ctx)
+{
+    stamp(ctx);
+}
 static const locust_task fast_tasks[] = {LOCUST_TASK(stamp_nested), LOCUST_TASKS_END};
 /* Unlike 0.9.0, a task set's own min/max wait apply without a wait function. */
 static const locust_taskset fast_ts = {.name = "Fast", .tasks = fast_tasks, .min_wait = 10, .max_wait = 10};
@@ -312,7 +364,10 @@ START_TEST(task_set_wait_overrides_the_class)
 }
 END_TEST
 
-static double fixed_wait(locust_ctx *ctx) { return 20; }
+static double fixed_wait(locust_ctx *ctx)
+{
+    return 20;
+}
 
 START_TEST(wait_function_is_used)
 {

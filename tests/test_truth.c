@@ -13,7 +13,6 @@
 #include "target.h"
 #include "testutil.h"
 
-
 /* Runs Rely headless with `env` and `args`; fills the CSV row `name` and the target's counts. */
 static int run(rely_proc *p, const char *name, rely_row *row, rely_counts *served, const char *const *env,
                const char *const *args)

@@ -20,10 +20,10 @@ typedef struct locust_runner locust_runner;
 typedef enum locust_protocol { LOCUST_PROTOCOL_09 = 1, LOCUST_PROTOCOL_2 = 2 } locust_protocol;
 
 typedef struct locust_master_options {
-    const char *bind_host;     /* default "*" */
-    int bind_port;             /* 0 = 5557 (0.9 also binds port + 1, so a chosen port is never 0) */
-    unsigned expect_slaves;    /* with autostart: how many ready slaves to wait for; 0 = 1 (at least one) */
-    bool autostart;            /* start autostart_users as soon as expect_slaves are ready (--no-web) */
+    const char *bind_host;  /* default "*" */
+    int bind_port;          /* 0 = 5557 (0.9 also binds port + 1, so a chosen port is never 0) */
+    unsigned expect_slaves; /* with autostart: how many ready slaves to wait for; 0 = 1 (at least one) */
+    bool autostart;         /* start autostart_users as soon as expect_slaves are ready (--no-web) */
     unsigned autostart_users;
     double autostart_rate;
     double run_time; /* with autostart: quit this many seconds after the hatch is sent; 0 = none */

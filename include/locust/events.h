@@ -32,10 +32,10 @@ typedef enum locust_event_type {
     LOCUST_EV_LOCUST_START_HATCHING, /* user_count: the users the new test asks for */
     LOCUST_EV_LOCUST_STOP_HATCHING,
     /* Locust 2.x's events (see the order below). */
-    LOCUST_EV_TEST_START,           /* no fields */
-    LOCUST_EV_TEST_STOP,            /* no fields */
-    LOCUST_EV_RESET_STATS,          /* no fields */
-    LOCUST_EV_CPU_WARNING,          /* cpu_usage */
+    LOCUST_EV_TEST_START,  /* no fields */
+    LOCUST_EV_TEST_STOP,   /* no fields */
+    LOCUST_EV_RESET_STATS, /* no fields */
+    LOCUST_EV_CPU_WARNING, /* cpu_usage */
     LOCUST_EV__COUNT
 } locust_event_type;
 
@@ -55,7 +55,7 @@ typedef struct locust_event {
     const char *traceback; /* "Class > TaskSet > task" */
     /* report_to_master, slave_report */
     const char *client_id;
-    struct cJSON *data;             /* a cJSON object */
+    struct cJSON *data; /* a cJSON object */
     /* hatch_complete, locust_start_hatching */
     unsigned user_count;
     /* cpu_warning: the percentage of one core the runner's thread used */

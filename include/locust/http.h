@@ -36,16 +36,16 @@ typedef int (*locust_chunk_fn)(const void *data, size_t len, void *udata);
 
 /** Options of one request; zero means "default" everywhere. */
 typedef struct locust_request_opts {
-    const char *name;                  /* stats name; default: path and query of the URL asked for */
-    bool catch_response;               /* decide success/failure yourself (manual §4.5.3) */
-    const char *const *params;         /* query parameters: key, value, ..., NULL (URL-encoded) */
-    const char *const *headers;        /* extra headers: "Name: value", ..., NULL */
-    const char *const *cookies;        /* extra cookies for this request: name, value, ..., NULL */
-    const void *body;                  /* raw body ... */
-    size_t body_len;                   /* ... and its length (strlen(body) when 0, unless body_len_set) */
-    const char *const *form;           /* URL-encoded form body: key, value, ..., NULL */
-    const struct cJSON *json;          /* JSON body (Content-Type: application/json) */
-    const char *auth_user;             /* HTTP basic auth */
+    const char *name;           /* stats name; default: path and query of the URL asked for */
+    bool catch_response;        /* decide success/failure yourself (manual §4.5.3) */
+    const char *const *params;  /* query parameters: key, value, ..., NULL (URL-encoded) */
+    const char *const *headers; /* extra headers: "Name: value", ..., NULL */
+    const char *const *cookies; /* extra cookies for this request: name, value, ..., NULL */
+    const void *body;           /* raw body ... */
+    size_t body_len;            /* ... and its length (strlen(body) when 0, unless body_len_set) */
+    const char *const *form;    /* URL-encoded form body: key, value, ..., NULL */
+    const struct cJSON *json;   /* JSON body (Content-Type: application/json) */
+    const char *auth_user;      /* HTTP basic auth */
     const char *auth_password;
     double timeout;          /* total seconds, per hop of a redirect chain; 0 = none */
     double connect_timeout;  /* seconds; 0 = curl's default */
@@ -56,9 +56,9 @@ typedef struct locust_request_opts {
     locust_chunk_fn stream;  /* streaming mode: chunks go here, nothing is stored */
     void *stream_udata;
     /* (Fields below were added later; the ones above keep their places.) */
-    bool body_len_set;                 /* body_len is the length even when 0 (an empty buffer, never strlen()) */
-    bool http2; /* HTTP/2 through curl (ALPN on https://, prior knowledge on http://); see
-                   locust_http_set_http2() */
+    bool body_len_set; /* body_len is the length even when 0 (an empty buffer, never strlen()) */
+    bool http2;        /* HTTP/2 through curl (ALPN on https://, prior knowledge on http://); see
+                          locust_http_set_http2() */
 } locust_request_opts;
 
 /** Returns the user's HTTP session. */

@@ -36,10 +36,11 @@ extern "C" {
 #define LOCUST_VERSION_MAJOR 0
 #define LOCUST_VERSION_MINOR 1
 #define LOCUST_VERSION_PATCH 0
-#define LOCUST__STR_(x) #x
-#define LOCUST__STR(x) LOCUST__STR_(x)
-#define LOCUST_VERSION_STRING                                                                    \
-    LOCUST__STR(LOCUST_VERSION_MAJOR) "." LOCUST__STR(LOCUST_VERSION_MINOR) "." LOCUST__STR(LOCUST_VERSION_PATCH)
+#define LOCUST__STR_(x)      #x
+#define LOCUST__STR(x)       LOCUST__STR_(x)
+#define LOCUST_VERSION_STRING                                                                                \
+    LOCUST__STR(LOCUST_VERSION_MAJOR)                                                                        \
+    "." LOCUST__STR(LOCUST_VERSION_MINOR) "." LOCUST__STR(LOCUST_VERSION_PATCH)
 
 /*
  * The ABI version of the static definitions (locust_class, locust_taskset,
@@ -145,10 +146,22 @@ typedef struct locust_wait_time {
     double a, b;
 } locust_wait_time;
 
-#define LOCUST_BETWEEN(min_s, max_s) { LOCUST_WAIT_BETWEEN, (min_s), (max_s) }
-#define LOCUST_CONSTANT(s) { LOCUST_WAIT_CONSTANT, (s), 0 }
-#define LOCUST_CONSTANT_PACING(s) { LOCUST_WAIT_CONSTANT_PACING, (s), 0 }
-#define LOCUST_CONSTANT_THROUGHPUT(per_s) { LOCUST_WAIT_CONSTANT_THROUGHPUT, (per_s), 0 }
+#define LOCUST_BETWEEN(min_s, max_s)                                                                         \
+    {                                                                                                        \
+        LOCUST_WAIT_BETWEEN, (min_s), (max_s)                                                                \
+    }
+#define LOCUST_CONSTANT(s)                                                                                   \
+    {                                                                                                        \
+        LOCUST_WAIT_CONSTANT, (s), 0                                                                         \
+    }
+#define LOCUST_CONSTANT_PACING(s)                                                                            \
+    {                                                                                                        \
+        LOCUST_WAIT_CONSTANT_PACING, (s), 0                                                                  \
+    }
+#define LOCUST_CONSTANT_THROUGHPUT(per_s)                                                                    \
+    {                                                                                                        \
+        LOCUST_WAIT_CONSTANT_THROUGHPUT, (per_s), 0                                                          \
+    }
 
 /*
  * Task weights. Python's list form `tasks = [a, b]` gives every task weight
@@ -164,11 +177,11 @@ typedef struct locust_wait_time {
  * .taskset are both NULL (LOCUST_TASKS_END).
  */
 struct locust_task {
-    const char *name;               /* shown in task-ratio tables; defaults to the task set name or "task<N>" */
-    locust_task_fn fn;              /* the task, or NULL when .taskset is set */
-    const locust_taskset *taskset;  /* a nested task set, or NULL */
-    int weight;                     /* 0 = 1; LOCUST_WEIGHT_NEVER = excluded */
-    int order;                      /* seq_task order in a sequential task set; 0 = 1 */
+    const char *name;  /* shown in task-ratio tables; defaults to the task set name or "task<N>" */
+    locust_task_fn fn; /* the task, or NULL when .taskset is set */
+    const locust_taskset *taskset; /* a nested task set, or NULL */
+    int weight;                    /* 0 = 1; LOCUST_WEIGHT_NEVER = excluded */
+    int order;                     /* seq_task order in a sequential task set; 0 = 1 */
     /*
      * Locust 2.x's @tag: tag names separated by commas or spaces, e.g.
      * "checkout, slow". On a nested task set's entry they tag every task it
@@ -177,7 +190,10 @@ struct locust_task {
     const char *tags;
 };
 
-#define LOCUST_TASKS_END { NULL, NULL, NULL, 0, 0, NULL }
+#define LOCUST_TASKS_END                                                                                     \
+    {                                                                                                        \
+        NULL, NULL, NULL, 0, 0, NULL                                                                         \
+    }
 /** A function task with weight 1, named after the function. */
 #define LOCUST_TASK(f)                                                                                       \
     {                                                                                                        \
@@ -233,14 +249,14 @@ struct locust_taskset {
 struct locust_class {
     const char *name;
     const locust_taskset *task_set;
-    double min_wait, max_wait;      /* milliseconds, inclusive */
-    locust_wait_fn wait;            /* overrides min_wait/max_wait when set */
-    int weight;                     /* spawn weight; 0 = 10 (Locust's default) */
-    const char *host;               /* base URL; --host overrides it */
-    size_t data_size;               /* zeroed per-user data, see locust_user_data() */
-    size_t stack_size;              /* fiber stack; 0 = LOCUST_DEFAULT_STACK_SIZE */
-    locust_task_fn setup;           /* once per class per process, in the first user's fiber */
-    locust_task_fn teardown;        /* once at shutdown, in a fiber with an HTTP session */
+    double min_wait, max_wait; /* milliseconds, inclusive */
+    locust_wait_fn wait;       /* overrides min_wait/max_wait when set */
+    int weight;                /* spawn weight; 0 = 10 (Locust's default) */
+    const char *host;          /* base URL; --host overrides it */
+    size_t data_size;          /* zeroed per-user data, see locust_user_data() */
+    size_t stack_size;         /* fiber stack; 0 = LOCUST_DEFAULT_STACK_SIZE */
+    locust_task_fn setup;      /* once per class per process, in the first user's fiber */
+    locust_task_fn teardown;   /* once at shutdown, in a fiber with an HTTP session */
     /* Locust 2.x's wait_time (seconds); see LOCUST_BETWEEN. */
     locust_wait_time wait_time;
     /*
@@ -399,10 +415,10 @@ typedef enum locust_runner_state {
  * *_set flag next to the field says that the 0 is meant.
  */
 typedef struct locust_runner_options {
-    struct ev_loop *loop;   /* run on this libev loop; NULL = a loop of its own */
-    const char *host;       /* overrides every class's host (like --host); must be a valid http(s) URL */
-    uint64_t seed;          /* random seed; 0 = seeded from the clock, unless seed_set */
-    bool reset_stats;       /* reset stats when hatching completes (--reset-stats) */
+    struct ev_loop *loop; /* run on this libev loop; NULL = a loop of its own */
+    const char *host;     /* overrides every class's host (like --host); must be a valid http(s) URL */
+    uint64_t seed;        /* random seed; 0 = seeded from the clock, unless seed_set */
+    bool reset_stats;     /* reset stats when hatching completes (--reset-stats) */
     /* Seconds that requests in flight get to finish when users are stopped,
      * so that they are counted; what is still in flight after it is
      * abandoned, with a warning naming the count. 0 = the default,
@@ -410,8 +426,8 @@ typedef struct locust_runner_options {
      * grace at all. Negative or not finite: LOCUST_EINVAL. */
     double stop_timeout;
     /* (Fields below were added later; the ones above keep their places.) */
-    bool stop_timeout_set;  /* stop_timeout is meant as given, 0 included */
-    bool seed_set;          /* seed is meant as given, 0 included */
+    bool stop_timeout_set; /* stop_timeout is meant as given, 0 included */
+    bool seed_set;         /* seed is meant as given, 0 included */
     /* Locust 2.x's --tags / --exclude-tags: tag names separated by commas or
      * spaces; NULL = no filter. See locust_runner_set_tags(). */
     const char *tags;
@@ -682,11 +698,11 @@ int locust_runner_shape_start(locust_runner *r, bool quit_at_end);
 
 /** What the shape is doing (locust_runner_shape_info()). */
 typedef struct locust_shape_info {
-    bool configured;      /* a shape is set */
-    bool running;         /* it drives a test now */
-    const char *name;     /* its name ("stages" for --stages) */
-    double run_time;      /* seconds since the shape started */
-    unsigned users;       /* what its last tick asked for */
+    bool configured;  /* a shape is set */
+    bool running;     /* it drives a test now */
+    const char *name; /* its name ("stages" for --stages) */
+    double run_time;  /* seconds since the shape started */
+    unsigned users;   /* what its last tick asked for */
     double spawn_rate;
     size_t stage, stages; /* for stages: the current one (1-based) and how many */
 } locust_shape_info;

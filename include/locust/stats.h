@@ -38,12 +38,12 @@ typedef struct locust_entry_info {
     double start_time;              /* seconds since the epoch */
     int64_t last_request_timestamp; /* whole seconds since the epoch */
     /* Derived. */
-    double avg_response_time;       /* 0 with no requests */
-    double median_response_time;    /* a histogram key, 0 with no requests */
-    double current_rps;             /* mean over the seconds L-12 .. L-3 */
-    double total_rps;               /* num_requests / max(L - S, 1) */
-    double fail_ratio;              /* failures / (requests + failures) */
-    double avg_content_length;      /* 0 with no requests */
+    double avg_response_time;    /* 0 with no requests */
+    double median_response_time; /* a histogram key, 0 with no requests */
+    double current_rps;          /* mean over the seconds L-12 .. L-3 */
+    double total_rps;            /* num_requests / max(L - S, 1) */
+    double fail_ratio;           /* failures / (requests + failures) */
+    double avg_content_length;   /* 0 with no requests */
 } locust_entry_info;
 
 /** One row of the error table. */

@@ -60,9 +60,10 @@ static inline locust__list *locust__list_first(const locust__list *h)
 }
 
 /* The object that holds node `ptr` in its member `field`. */
-#define locust__list_entry(ptr, type, field) ((type *)(void *)((char *)(ptr) - offsetof(type, field)))
+#define locust__list_entry(ptr, type, field) ((type *)(void *)((char *)(ptr)-offsetof(type, field)))
 
 /* Walks list `h` with node pointer `n`; `tmp` lets the body remove `n`. */
-#define locust__list_foreach_safe(n, tmp, h) for ((n) = (h)->next, (tmp) = (n)->next; (n) != (h); (n) = (tmp), (tmp) = (n)->next)
+#define locust__list_foreach_safe(n, tmp, h)                                                                 \
+    for ((n) = (h)->next, (tmp) = (n)->next; (n) != (h); (n) = (tmp), (tmp) = (n)->next)
 
 #endif /* LOCUST_LIST_H */

@@ -11,7 +11,8 @@
 static uint64_t be(const unsigned char *p, int n)
 {
     uint64_t v = 0;
-    for (int i = 0; i < n; i++) v = (v << 8) | p[i];
+    for (int i = 0; i < n; i++)
+        v = (v << 8) | p[i];
     return v;
 }
 
@@ -52,44 +53,109 @@ int locust__msgpack_check(const char *buf, size_t len, char *err, size_t errlen)
             int lenbytes = 0;
             enum { RAW, ARR, MAP, EXT, FIXED } kind = FIXED;
             switch (b) {
-            case 0xc4: case 0xd9: lenbytes = 1; kind = RAW; break;
-            case 0xc5: case 0xda: lenbytes = 2; kind = RAW; break;
-            case 0xc6: case 0xdb: lenbytes = 4; kind = RAW; break;
-            case 0xc7: lenbytes = 1; kind = EXT; break;
-            case 0xc8: lenbytes = 2; kind = EXT; break;
-            case 0xc9: lenbytes = 4; kind = EXT; break;
-            case 0xca: body = 4; break;
-            case 0xcb: body = 8; break;
-            case 0xcc: case 0xd0: body = 1; break;
-            case 0xcd: case 0xd1: body = 2; break;
-            case 0xce: case 0xd2: body = 4; break;
-            case 0xcf: case 0xd3: body = 8; break;
-            case 0xd4: body = 2; break;
-            case 0xd5: body = 3; break;
-            case 0xd6: body = 5; break;
-            case 0xd7: body = 9; break;
-            case 0xd8: body = 17; break;
-            case 0xdc: lenbytes = 2; kind = ARR; break;
-            case 0xdd: lenbytes = 4; kind = ARR; break;
-            case 0xde: lenbytes = 2; kind = MAP; break;
-            case 0xdf: lenbytes = 4; kind = MAP; break;
-            default: return fail(err, errlen, "reserved type byte 0xc1", i);
+            case 0xc4:
+            case 0xd9:
+                lenbytes = 1;
+                kind = RAW;
+                break;
+            case 0xc5:
+            case 0xda:
+                lenbytes = 2;
+                kind = RAW;
+                break;
+            case 0xc6:
+            case 0xdb:
+                lenbytes = 4;
+                kind = RAW;
+                break;
+            case 0xc7:
+                lenbytes = 1;
+                kind = EXT;
+                break;
+            case 0xc8:
+                lenbytes = 2;
+                kind = EXT;
+                break;
+            case 0xc9:
+                lenbytes = 4;
+                kind = EXT;
+                break;
+            case 0xca:
+                body = 4;
+                break;
+            case 0xcb:
+                body = 8;
+                break;
+            case 0xcc:
+            case 0xd0:
+                body = 1;
+                break;
+            case 0xcd:
+            case 0xd1:
+                body = 2;
+                break;
+            case 0xce:
+            case 0xd2:
+                body = 4;
+                break;
+            case 0xcf:
+            case 0xd3:
+                body = 8;
+                break;
+            case 0xd4:
+                body = 2;
+                break;
+            case 0xd5:
+                body = 3;
+                break;
+            case 0xd6:
+                body = 5;
+                break;
+            case 0xd7:
+                body = 9;
+                break;
+            case 0xd8:
+                body = 17;
+                break;
+            case 0xdc:
+                lenbytes = 2;
+                kind = ARR;
+                break;
+            case 0xdd:
+                lenbytes = 4;
+                kind = ARR;
+                break;
+            case 0xde:
+                lenbytes = 2;
+                kind = MAP;
+                break;
+            case 0xdf:
+                lenbytes = 4;
+                kind = MAP;
+                break;
+            default:
+                return fail(err, errlen, "reserved type byte 0xc1", i);
             }
             if (kind != FIXED) {
                 if (len - i - 1 < (size_t)lenbytes) return fail(err, errlen, "truncated length", i);
                 uint64_t n = be(p + i + 1, lenbytes);
                 head += (size_t)lenbytes;
-                if (kind == RAW) body = n;
-                else if (kind == EXT) body = n + 1; /* the type byte */
-                else if (kind == ARR) children = n;
-                else children = 2 * n;
+                if (kind == RAW)
+                    body = n;
+                else if (kind == EXT)
+                    body = n + 1; /* the type byte */
+                else if (kind == ARR)
+                    children = n;
+                else
+                    children = 2 * n;
             }
         }
         if (head + body > len - i) return fail(err, errlen, "length runs past the end", i);
         i += head + (size_t)body;
         if (children) {
             /* Every element takes at least one byte. */
-            if (children > len - i) return fail(err, errlen, "container claims more elements than bytes left", i);
+            if (children > len - i)
+                return fail(err, errlen, "container claims more elements than bytes left", i);
             if (depth == LOCUST__MSGPACK_MAX_DEPTH) return fail(err, errlen, "nested too deeply", i);
             pending[++depth] = children;
         }

@@ -15,7 +15,8 @@ static uint64_t splitmix64(uint64_t *x)
 
 void locust__rng_seed(locust__rng *g, uint64_t seed)
 {
-    for (int i = 0; i < 4; i++) g->s[i] = splitmix64(&seed);
+    for (int i = 0; i < 4; i++)
+        g->s[i] = splitmix64(&seed);
 }
 
 static inline uint64_t rotl(uint64_t x, int k)

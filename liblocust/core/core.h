@@ -121,7 +121,7 @@ enum {
     LOCUST__SLOT_WEB = 0,
     LOCUST__SLOT_DIST,
     LOCUST__SLOT_WEB_ROUTES,
-    LOCUST__SLOT_REPORT, /* the report layer's history and settings */
+    LOCUST__SLOT_REPORT,   /* the report layer's history and settings */
     LOCUST__SLOT_SHAPE,    /* core/shape.c: it drives users too */
     LOCUST__SLOT_MESSAGES, /* dist/dist_message.c: custom message handlers */
     LOCUST__SLOT_LATE,
@@ -157,11 +157,11 @@ locust__hooks *locust__runner_hooks(locust_runner *r);
 
 /* What core/test_events.c keeps per runner (in its hooks). */
 typedef struct locust__test_state {
-    bool running;          /* test_start fired, test_stop not yet */
+    bool running; /* test_start fired, test_stop not yet */
     bool exit_code_set;
     int exit_code;
     double cpu_wall, cpu_time; /* the last CPU sample: wall and thread CPU seconds */
-    bool cpu_warned;       /* the CPU warning was logged in this test */
+    bool cpu_warned;           /* the CPU warning was logged in this test */
 } locust__test_state;
 locust__test_state *locust__hooks_test_state(locust__hooks *hs);
 

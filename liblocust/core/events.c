@@ -28,10 +28,21 @@ struct locust__hooks {
 #define MAX_LISTENERS 4096
 
 static const char *const names[LOCUST_EV__COUNT] = {
-    "request_success",       "request_failure",       "locust_error",          "report_to_master",
-    "slave_report",          "hatch_complete",        "quitting",              "master_start_hatching",
-    "master_stop_hatching",  "locust_start_hatching", "locust_stop_hatching",  "test_start",
-    "test_stop",             "reset_stats",           "cpu_warning",
+    "request_success",
+    "request_failure",
+    "locust_error",
+    "report_to_master",
+    "slave_report",
+    "hatch_complete",
+    "quitting",
+    "master_start_hatching",
+    "master_stop_hatching",
+    "locust_start_hatching",
+    "locust_stop_hatching",
+    "test_start",
+    "test_stop",
+    "reset_stats",
+    "cpu_warning",
 };
 
 const char *locust_event_name(locust_event_type type)
@@ -49,7 +60,8 @@ int locust__hooks_new(locust__hooks **out)
 void locust__hooks_free(locust__hooks *hs)
 {
     if (!hs) return;
-    for (int i = 0; i < LOCUST_EV__COUNT; i++) free(hs->h[i].v);
+    for (int i = 0; i < LOCUST_EV__COUNT; i++)
+        free(hs->h[i].v);
     free(hs);
 }
 
@@ -103,7 +115,8 @@ void locust__hooks_fire(locust__hooks *hs, const locust_event *ev)
         return;
     }
     /* Re-reading h->n each time lets a listener remove itself safely. */
-    for (size_t i = 0; i < h->n; i++) h->v[i].fn(ev, h->v[i].udata);
+    for (size_t i = 0; i < h->n; i++)
+        h->v[i].fn(ev, h->v[i].udata);
 }
 
 int locust_on(locust_runner *r, locust_event_type type, locust_listener_fn fn, void *udata)

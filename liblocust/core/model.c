@@ -18,7 +18,7 @@ struct locust__model {
 };
 
 /* A task set with more expanded choices than this is refused (weights are counts). */
-#define MAX_CHOICES 100000
+#define MAX_CHOICES  100000
 #define MAX_TASKSETS 10000
 
 int locust__model_new(locust__model **out)
@@ -207,7 +207,8 @@ int locust__model_build_choices(locust__tsinfo *info, bool (*keep)(const locust_
     const locust_taskset *ts = info->def;
     size_t total = 0;
     for (const locust_task *t = ts->tasks; t->fn || t->taskset || t->name; t++)
-        if (t->weight != LOCUST_WEIGHT_NEVER && (!keep || keep(t, ud))) total += t->weight ? (size_t)t->weight : 1;
+        if (t->weight != LOCUST_WEIGHT_NEVER && (!keep || keep(t, ud)))
+            total += t->weight ? (size_t)t->weight : 1;
     const locust_task **choices = malloc((total ? total : 1) * sizeof *choices);
     if (!choices) return LOCUST_ENOMEM;
     /* Copies of a task stay adjacent, so in a sequence a task with weight w
@@ -215,7 +216,8 @@ int locust__model_build_choices(locust__tsinfo *info, bool (*keep)(const locust_
     size_t k = 0;
     for (const locust_task *t = ts->tasks; t->fn || t->taskset || t->name; t++) {
         if (t->weight == LOCUST_WEIGHT_NEVER || (keep && !keep(t, ud))) continue;
-        for (int w = t->weight ? t->weight : 1; w > 0; w--) choices[k++] = t;
+        for (int w = t->weight ? t->weight : 1; w > 0; w--)
+            choices[k++] = t;
     }
     if (ts->sequential) sort_sequence(choices, k);
     free(info->choices);

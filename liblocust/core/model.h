@@ -13,8 +13,8 @@ typedef struct locust__tsinfo {
     const locust_taskset *def;
     const locust_task **choices; /* weighted (expanded) list, or the sorted sequence */
     size_t n_choices;
-    bool setup_done;             /* setup ran in this process */
-    bool setup_running;          /* a user is inside setup now; others wait */
+    bool setup_done;    /* setup ran in this process */
+    bool setup_running; /* a user is inside setup now; others wait */
     bool teardown_registered;
     /* Tag filtering (core/tags.c): the tag strings this task set inherits
      * from the entries and task sets that hold it, and the filter's verdict. */

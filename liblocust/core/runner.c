@@ -81,7 +81,7 @@ struct locust_runner {
 
     locust__delegate delegate;
     bool has_delegate;
-    bool crash_reports; /* counted in the thread's crash-report set-up */
+    bool crash_reports;              /* counted in the thread's crash-report set-up */
     struct locust__arrival *arrival; /* the open model's pool (arrival.c), NULL in the closed model */
     struct {
         void *ptr;
@@ -840,8 +840,7 @@ int locust_runner_stop(locust_runner *r)
     if (r->state == LOCUST_STATE_READY || r->state == LOCUST_STATE_STOPPED) return 0;
     r->target = 0;
     locust__list *l, *tmp;
-    locust__list_foreach_safe(l, tmp, &r->users)
-        kill_user(r, locust__list_entry(l, locust_user, link));
+    locust__list_foreach_safe(l, tmp, &r->users) kill_user(r, locust__list_entry(l, locust_user, link));
     report_abandoned(r);
     if (r->n_users == 0) {
         r->state = LOCUST_STATE_STOPPED;

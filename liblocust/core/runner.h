@@ -9,7 +9,7 @@
 /* Per-class state of a runner. */
 typedef struct locust__class_state {
     const locust_class *cls;
-    unsigned live;          /* users alive and not asked to end */
+    unsigned live; /* users alive and not asked to end */
     bool setup_done, setup_running, teardown_registered;
     /* locust_runner_set_fixed_count(): overrides the class's .fixed_count. */
     bool fixed_set;

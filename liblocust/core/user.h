@@ -9,9 +9,9 @@
 #ifndef LOCUST_USER_H
 #define LOCUST_USER_H
 
-#include "core/fiber.h"
 #include "base/list.h"
 #include "core/core.h"
+#include "core/fiber.h"
 #include "core/wait_time.h"
 
 #include <setjmp.h>
@@ -26,9 +26,9 @@ struct locust_ctx {
     size_t seq_index;
     const locust_task **queue; /* schedule_task() ring */
     size_t q_head, q_len, q_cap;
-    const void **q_args;          /* the argument of each queued task (locust_schedule_task_arg) */
-    const void *task_arg;         /* the argument of the task running now */
-    locust__pacing pacing;        /* constant_pacing of this task set's own wait_time */
+    const void **q_args;   /* the argument of each queued task (locust_schedule_task_arg) */
+    const void *task_arg;  /* the argument of the task running now */
+    locust__pacing pacing; /* constant_pacing of this task set's own wait_time */
 };
 
 struct locust_user {
@@ -51,14 +51,14 @@ struct locust_user {
     locust_task_fn special_fn;
     const locust_taskset *special_ts;
     bool started, blocked, queued, finished;
-    bool kill_requested;          /* stop, quit or downscale asked this user to end */
-    bool force_kill;              /* ... and the grace period for in-flight requests is over */
-    bool blocked_io;              /* blocked in a request, which a graceful stop lets finish */
-    bool unwinding;               /* running on_stop handlers; not killable again */
-    locust__user_ext ext; /* the HTTP layer's session, or another layer's */
-    locust__pacing pacing;        /* constant_pacing of the class's wait_time */
-    locust__list link;            /* in the runner's list of live users */
-    locust__list rq_link;         /* in the runner's ready queue while `queued` */
+    bool kill_requested;   /* stop, quit or downscale asked this user to end */
+    bool force_kill;       /* ... and the grace period for in-flight requests is over */
+    bool blocked_io;       /* blocked in a request, which a graceful stop lets finish */
+    bool unwinding;        /* running on_stop handlers; not killable again */
+    locust__user_ext ext;  /* the HTTP layer's session, or another layer's */
+    locust__pacing pacing; /* constant_pacing of the class's wait_time */
+    locust__list link;     /* in the runner's list of live users */
+    locust__list rq_link;  /* in the runner's ready queue while `queued` */
     /* The open model (arrival.c): the pool's free list, and how late the current task run started. */
     locust_user *arr_prev, *arr_next;
     bool arr_free;

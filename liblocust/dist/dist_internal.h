@@ -71,7 +71,7 @@ typedef struct locust__node {
     unsigned ever_connected;
     unsigned handshaked; /* bit i: mon[i]'s socket completed a ZMTP handshake */
     bool ready_sent;     /* 0.9: the first client_ready is out */
-    bool rejoin; /* 0.9: the connection dropped; say client_ready again when it is back */
+    bool rejoin;         /* 0.9: the connection dropped; say client_ready again when it is back */
     bool quit_by_master, master_lost, finished, stop_pending;
     int end_status; /* locust_slave_status() */
     locust__ratelog_state badlog;

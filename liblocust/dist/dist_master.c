@@ -493,7 +493,8 @@ int locust_master_attach_sized(locust_runner *r, const locust_master_options *op
     locust_master_options adapted;
     int aerr;
     opts = locust__opts_adapt(opts, opts_size, &adapted, sizeof adapted, &aerr);
-    if (aerr) return locust__runner_error(r, aerr, "master options: a field this liblocust does not know is set");
+    if (aerr)
+        return locust__runner_error(r, aerr, "master options: a field this liblocust does not know is set");
     if (locust__runner_slot(r, LOCUST__SLOT_DIST))
         return locust__runner_error(r, LOCUST_EBUSY, "the runner is already a master or a slave");
     locust_master_options o = {0};

@@ -56,7 +56,7 @@ typedef struct locust__master {
     int *pipes; /* handshaked master->slave connections (fds) */
     size_t n_pipes;
     ev_timer liveness_timer, autostart_timer, quit_timer, hatch_timer;
-    unsigned *pending; /* the hatch jobs of the last start: shares */
+    unsigned *pending;         /* the hatch jobs of the last start: shares */
     unsigned *pending_classes; /* with a fixed class: per job, a count per class (dist_fixed.c) */
     size_t n_pending, pending_sent;
     double pending_rate, pending_deadline;

@@ -62,13 +62,13 @@ void locust__http_multi_sessions(locust__http_multi *m, int delta);
 
 struct locust_response {
     locust_http *http;
-    locust__list link;            /* in the session's live responses */
-    locust_response *next;        /* in this thread's pool of spare responses */
-    char *method;                 /* as the task gave it: the stats method */
-    char *name;                   /* the stats name */
-    int status;                   /* 0 when no response came */
-    char *reason;                 /* "" when none */
-    char *url;                    /* final URL */
+    locust__list link;     /* in the session's live responses */
+    locust_response *next; /* in this thread's pool of spare responses */
+    char *method;          /* as the task gave it: the stats method */
+    char *name;            /* the stats name */
+    int status;            /* 0 when no response came */
+    char *reason;          /* "" when none */
+    char *url;             /* final URL */
     /* The capacities of the strings above: a recycled response keeps them. */
     size_t method_cap, name_cap, reason_cap, url_cap;
     int redirects;
@@ -151,7 +151,7 @@ struct locust_http {
     size_t max_body;
     char errbuf[CURL_ERROR_SIZE];
     locust__list responses; /* live responses, newest first */
-    bool busy;                  /* a request is in flight */
+    bool busy;              /* a request is in flight */
     /* The request in flight: what it owns, freed by locust__http_req_clear(). */
     struct locust__http_req *req;
     struct locust__http_req req_store; /* what req points at: no allocation per request */

@@ -240,4 +240,3 @@ void locust__wire_build_request(locust_http *h, locust__sbuf *b, const char *tar
     }
     locust__sb_add(b, "\r\n", 2);
 }
-

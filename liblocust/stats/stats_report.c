@@ -121,7 +121,8 @@ int locust_stats_print(const locust_stats *s, FILE *f)
                 py_int(e.max_response_time), py_int(e.median_response_time), e.current_rps);
     }
     put_rule(f);
-    /* The Total row sums the entries, and its percentage is failures / successes (docs/compatibility.md §4.3). */
+    /* The Total row sums the entries, and its percentage is failures / successes (docs/compatibility.md
+     * §4.3). */
     char fail_col[64];
     snprintf(fail_col, sizeof(fail_col), "%" PRIu64 "(%.2f%%)", fails,
              reqs ? (double)fails / (double)reqs * 100 : 0.0);

@@ -276,7 +276,8 @@ int locust_web_new_sized(locust_web **out, locust_runner *r, const locust_web_op
     locust_web_options adapted;
     int aerr;
     opts = locust__opts_adapt(opts, opts_size, &adapted, sizeof adapted, &aerr);
-    if (aerr) return locust__runner_error(r, aerr, "web UI options: a field this liblocust does not know is set");
+    if (aerr)
+        return locust__runner_error(r, aerr, "web UI options: a field this liblocust does not know is set");
     locust_web_options none = {0};
     if (!opts) opts = &none;
     if (locust__runner_slot(r, LOCUST__SLOT_WEB))

@@ -202,8 +202,8 @@ static int route_swarm(const locust_web_request *req, locust_web_response *res, 
         int err = locust_runner_set_tags(r, tags ? tags : locust_runner_tags(r, false),
                                          exclude ? exclude : locust_runner_tags(r, true));
         if (err)
-            return locust__web_response_error(res, err == LOCUST_ESTATE ? 409 : 400, "cannot set the tags: %s",
-                                              locust_runner_last_error(r));
+            return locust__web_response_error(res, err == LOCUST_ESTATE ? 409 : 400,
+                                              "cannot set the tags: %s", locust_runner_last_error(r));
     }
     locust_shape_info si;
     locust_runner_shape_info(r, &si);
@@ -211,7 +211,8 @@ static int route_swarm(const locust_web_request *req, locust_web_response *res, 
         /* A shape decides the user count; the form's numbers are not used. */
         int err = locust_runner_shape_start(r, false);
         if (err)
-            return locust__web_response_error(res, 409, "cannot start the shape: %s", locust_runner_last_error(r));
+            return locust__web_response_error(res, 409, "cannot start the shape: %s",
+                                              locust_runner_last_error(r));
         return json_message(res, "Swarming started using shape class");
     }
     if (!parse_count(locust_web_request_arg(req, "locust_count"), &count))

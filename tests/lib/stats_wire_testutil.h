@@ -5,8 +5,8 @@
 #ifndef LOCUST_STATS_WIRE_TESTUTIL_H
 #define LOCUST_STATS_WIRE_TESTUTIL_H
 
-#include "stats_testutil.h"
 #include "stats/stats_wire.h"
+#include "stats_testutil.h"
 
 /* Packs a report as the data map of a stats message: the stats keys plus user_count. */
 static inline void pack_data(locust_stats *s, locust__stats_proto proto, msgpack_sbuffer *sb)
