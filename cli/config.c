@@ -237,3 +237,12 @@ int cli_config_argv(int argc, char **argv, int *out_argc, char ***out_argv, char
     *out_argv = a.v;
     return 0;
 }
+
+void cli_config_argv_free(int all_argc, char **all_argv, int argc)
+{
+    if (all_argv == NULL) return;
+    /* The last argc - 1 strings are the command line's own, not copies. */
+    for (int i = 0; i < all_argc - (argc - 1); i++)
+        free(all_argv[i]);
+    free(all_argv);
+}

@@ -15,5 +15,7 @@
  * at fault in `err` (a usage error: exit status 2).
  */
 int cli_config_argv(int argc, char **argv, int *out_argc, char ***out_argv, char *err, size_t errlen);
+/* Frees what cli_config_argv() made of a command line of `argc` arguments. */
+void cli_config_argv_free(int all_argc, char **all_argv, int argc);
 
 #endif /* LOCUST_CLI_CONFIG_H */

@@ -575,14 +575,30 @@ static void log_load_error(const char *err)
     }
 }
 
+static int run_program(int argc, char **argv, int all_argc, char **all_argv, char *err);
+
 int main(int argc, char **argv)
 {
-    static app a;
     static char err[ERR_LEN];
-    int all_argc;
-    char **all_argv;
-    if (cli_config_argv(argc, argv, &all_argc, &all_argv, err, sizeof err) ||
-        cli_options_parse(&a.o, all_argc, all_argv, err, sizeof err)) {
+    int all_argc = 0;
+    char **all_argv = NULL;
+    if (cli_config_argv(argc, argv, &all_argc, &all_argv, err, sizeof err)) {
+        fprintf(stderr,
+                "Usage: locust-run [options] [LocustClass [LocustClass2 ... ]]\n\nlocust-run: error: %s\n"
+                "Try 'locust-run --help' for more information.\n",
+                err);
+        return EXIT_USAGE;
+    }
+    /* The options point into all_argv: it lives until the program ends. */
+    int code = run_program(argc, argv, all_argc, all_argv, err);
+    cli_config_argv_free(all_argc, all_argv, argc);
+    return code;
+}
+
+static int run_program(int argc, char **argv, int all_argc, char **all_argv, char *err)
+{
+    static app a;
+    if (cli_options_parse(&a.o, all_argc, all_argv, err, ERR_LEN)) {
         fprintf(stderr,
                 "Usage: locust-run [options] [LocustClass [LocustClass2 ... ]]\n\nlocust-run: error: %s\n"
                 "Try 'locust-run --help' for more information.\n",
@@ -601,13 +617,13 @@ int main(int argc, char **argv)
                locust_version());
         return 0;
     }
-    char *path = cli_find_locustfile(a.o.locustfile, err, sizeof err);
+    char *path = cli_find_locustfile(a.o.locustfile, err, ERR_LEN);
     if (!path) {
         log_load_error(err);
         return 1;
     }
     int code = 1;
-    if (cli_scenario_load(&a.sc, path, err, sizeof err)) {
+    if (cli_scenario_load(&a.sc, path, err, ERR_LEN)) {
         log_load_error(err);
     } else {
         code = run(&a);

@@ -71,6 +71,7 @@ START_TEST(every_line_form_of_2x_becomes_an_option)
     ck_assert(!o.only_summary);
     ck_assert_uint_eq(o.n_thresholds, 2);
     ck_assert_str_eq(o.csv_base, "out");
+    cli_config_argv_free(argc, argv, 3);
 }
 END_TEST
 
@@ -87,6 +88,7 @@ START_TEST(sources_come_in_2x_order_home_file_config_environment_command_line)
     ck_assert_int_eq(cli_config_argv(5, cmd, &argc, &argv, err, sizeof err), 0);
     ck_assert_str_eq(joined(argc, argv),
                      "--users=1|--users=2|--users=3|--users=4|--headless|--config|extra.conf|-u|5");
+    cli_config_argv_free(argc, argv, 5);
     unlink("extra.conf");
 }
 END_TEST
