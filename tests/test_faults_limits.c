@@ -144,10 +144,13 @@ START_TEST(a_csv_folder_that_vanishes_is_reported_once_and_the_files_come_back_w
     ck_assert_int_eq(mkdir(dir, 0700), 0);
     int rc = rely_wait(&p, 30);
     ck_assert_msg(rc == 0, "exit %d:\n%s", rc, rely_tail(p.err));
-    /* Reported once, naming the file and the reason, though it failed at every 0.1 s interval. */
+    /* Reported once, naming the file and the reason, though it failed at every 0.1 s interval.
+     * The reason depends on when the writer looked: between the rename and the file that takes
+     * the folder's name it is "No such file or directory", after it "Not a directory". */
     char want[1200];
-    snprintf(want, sizeof want, "/ERROR/locust.main: cannot write %s: Not a directory", req);
+    snprintf(want, sizeof want, "/ERROR/locust.main: cannot write %s: ", req);
     ck_assert_msg(rely_count(rely_tail(p.err), want) == 1, "expected '%s' once in:\n%s", want, p.err);
+    ck_assert(strstr(p.err, "Not a directory") != NULL || strstr(p.err, "No such file or directory") != NULL);
     ck_assert_int_eq(rely_count(p.err, "cannot write"), 1);
     /* The test went on: the target kept being loaded after the error. */
     rely_counts after;
