@@ -90,12 +90,14 @@ void cli_console_write_csv(cli_console *c)
 {
     char err[PATH_MAX + 256];
     if (!c->csv_base) return;
-    if (cli_csv_write(locust_runner_stats(c->runner), c->csv_base, err, sizeof err) == 0) {
+    int rc = cli_csv_write(locust_runner_stats(c->runner), c->csv_base, err, sizeof err);
+    if (rc == 0 && c->after_csv) rc = c->after_csv(c->after_csv_udata, err, sizeof err);
+    if (rc == 0) {
         c->csv_error_reported = false;
-        if (c->after_csv) c->after_csv(c->after_csv_udata);
         return;
     }
-    /* Once, not every interval: the test goes on without its CSV files. */
+    /* Once for all the CSV files, not every interval nor once per file: a folder that goes away
+     * between two of them is one problem. The test goes on without its CSV files. */
     if (!c->csv_error_reported)
         locust_log(LOCUST_LOG_ERROR, "locust.main", "%s (the test goes on; CSV files will be retried)", err);
     c->csv_error_reported = true;

@@ -21,8 +21,9 @@ typedef struct cli_console {
     bool print_periodic;
     double csv_interval;
     ev_timer print_timer, csv_timer;
-    /* Called after each successful write of the CSV files (2.x's companions follow them). */
-    void (*after_csv)(void *udata);
+    /* Called after each successful write of the CSV files (2.x's companions follow them);
+     * returns 0 or a negative errno with the reason in `err`. */
+    int (*after_csv)(void *udata, char *err, size_t errlen);
     void *after_csv_udata;
 } cli_console;
 

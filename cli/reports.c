@@ -13,11 +13,14 @@
 
 typedef int (*file_writer)(cli_reports *c, FILE *f);
 
-/* Writes a whole file through "<path>.tmp<pid>" and a rename; logs a failure unless `quiet`. */
-static int write_file_q(cli_reports *c, const char *path, file_writer write, bool quiet)
+/* Writes a whole file through "<path>.tmp<pid>" and a rename; on failure says why in `err`. */
+static int write_file_err(cli_reports *c, const char *path, file_writer write, char *err, size_t errlen)
 {
     char tmp[PATH_MAX + 32];
-    snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
+    if (snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid()) >= (int)sizeof tmp) {
+        snprintf(err, errlen, "cannot write %s: the path is too long", path);
+        return -ENAMETOOLONG;
+    }
     FILE *f = fopen(tmp, "w");
     int rc = f ? write(c, f) : -errno;
     if (f && (fflush(f) != 0 || ferror(f)) && rc == 0) rc = -(errno ? errno : EIO);
@@ -25,16 +28,18 @@ static int write_file_q(cli_reports *c, const char *path, file_writer write, boo
     if (rc == 0 && rename(tmp, path) != 0) rc = -errno;
     if (rc) {
         if (f) unlink(tmp);
-        if (!quiet)
-            locust_log(LOCUST_LOG_ERROR, LOG, "cannot write %s: %s", path,
-                       rc < -4000 ? locust_strerror(rc) : strerror(-rc));
+        snprintf(err, errlen, "cannot write %s: %s", path, rc < -4000 ? locust_strerror(rc) : strerror(-rc));
     }
     return rc;
 }
 
+/* The same, logging the failure. */
 static int write_file(cli_reports *c, const char *path, file_writer write)
 {
-    return write_file_q(c, path, write, false);
+    char err[PATH_MAX + 256];
+    int rc = write_file_err(c, path, write, err, sizeof err);
+    if (rc) locust_log(LOCUST_LOG_ERROR, LOG, "%s", err);
+    return rc;
 }
 
 static int failures_csv(cli_reports *c, FILE *f)
@@ -47,16 +52,16 @@ static int exceptions_csv(cli_reports *c, FILE *f)
     return locust_csv2_exceptions(c->runner, f);
 }
 
-void cli_reports_write_csv(void *udata)
+int cli_reports_write_csv(void *udata, char *err, size_t errlen)
 {
     cli_reports *c = udata;
-    if (!c->runner || !c->o->csv_base || c->o->slave) return;
+    if (!c->runner || !c->o->csv_base || c->o->slave) return 0;
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s_failures.csv", c->o->csv_base);
-    int rc = write_file_q(c, path, failures_csv, c->csv_error_reported);
+    int rc = write_file_err(c, path, failures_csv, err, errlen);
+    if (rc) return rc;
     snprintf(path, sizeof path, "%s_exceptions.csv", c->o->csv_base);
-    rc = rc ? rc : write_file_q(c, path, exceptions_csv, c->csv_error_reported);
-    c->csv_error_reported = rc != 0;
+    return write_file_err(c, path, exceptions_csv, err, errlen);
 }
 
 static void on_sample(locust_history *h, const locust_history_sample *smp, void *udata)

@@ -16,8 +16,7 @@ typedef struct cli_reports {
     locust_runner *runner;
     cli_options *o;
     locust_history *history;
-    FILE *history_csv;       /* BASE_stats_history.csv, appended to at each sample */
-    bool csv_error_reported; /* BASE_failures.csv/_exceptions.csv: reported once until a write works */
+    FILE *history_csv; /* BASE_stats_history.csv, appended to at each sample */
     ev_timer threshold_timer;
     void (*abort_fn)(void *udata); /* --threshold-abort: stops the test */
     void *abort_udata;
@@ -50,11 +49,11 @@ size_t cli_reports_finish(cli_reports *c, FILE *out, bool *write_failed);
 /*
  * Rewrites BASE_failures.csv and BASE_exceptions.csv whole, as 2.x does at
  * each interval: called (as the console's after_csv) once 0.9's CSV files
- * have been written, so that a folder that cannot be written is reported
- * once, by them. A failure of these files alone is reported once until a
- * write works again; the test goes on.
+ * have been written. Returns 0, or a negative errno with the reason in `err`:
+ * the console reports it with its own, once for all the CSV files until a
+ * write works again.
  */
-void cli_reports_write_csv(void *udata);
+int cli_reports_write_csv(void *udata, char *err, size_t errlen);
 
 /* Frees what cli_reports_start() set up. */
 void cli_reports_free(cli_reports *c);
