@@ -126,10 +126,11 @@ locust_response *locust__response_new(locust_http *h, const char *method, const 
     }
     if (!locust__response_str(&r->method, &r->method_cap, method) ||
         !locust__response_str(&r->name, &r->name_cap, name) ||
-        !locust__response_str(&r->reason, &r->reason_cap, "")) {
+        (r->reason_cap == 0 && !locust__response_str(&r->reason, &r->reason_cap, ""))) {
         response_free(r);
         return NULL;
     }
+    r->reason[0] = '\0'; /* a recycled response keeps its buffer: no copy of "" needed */
     if (r->body != NULL) r->body[0] = '\0';
     if (r->url != NULL) r->url[0] = '\0';
     r->http = h;
@@ -274,18 +275,25 @@ static bool status_line(locust_response *r, const char *s, size_t n)
     return true;
 }
 
-size_t locust__http_header_field(locust_http *h, const char *buf, size_t total, size_t len,
-                                 const char *colon)
+/*
+ * A Set-Cookie line into the session's jar, on either path, as curl's engine
+ * takes it: the whole line after "Set-Cookie:" (curl measures it with its
+ * line end). Apart from its caller so that the caller, which every header
+ * passes through, does not set up this one's 5 kB stack frame.
+ */
+static __attribute__((noinline)) void take_cookie(locust_http *h, const char *buf, size_t total)
 {
-    /* Into the session's jar, on either path, as curl's engine takes it: the
-     * whole line after "Set-Cookie:" (curl measures it with its line end). */
+    char line[5001];
+    memcpy(line, buf + 11, total - 11);
+    line[total - 11] = '\0';
+    locust__hop_take_cookie(h, line);
+}
+
+size_t locust__http_header_field(locust_http *h, const char *buf, size_t total, size_t len, const char *colon)
+{
     if (colon - buf == 10 && (buf[0] | 0x20) == 's' && strncasecmp(buf, "Set-Cookie", 10) == 0 &&
-        total - 11 <= 5000) {
-        char line[5001];
-        memcpy(line, buf + 11, total - 11);
-        line[total - 11] = '\0';
-        locust__hop_take_cookie(h, line);
-    }
+        total - 11 <= 5000)
+        take_cookie(h, buf, total);
     const char *v = colon + 1, *end = buf + len;
     while (v < end && (*v == ' ' || *v == '\t'))
         v++;

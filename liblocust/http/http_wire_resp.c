@@ -304,8 +304,9 @@ static CURLcode field_to_session(locust__wire_msg *p, const char *s, size_t n, c
 {
     if (colon == NULL || s[0] == ' ' || s[0] == '\t' || (n >= 5 && memcmp(s, "HTTP/", 5) == 0))
         return to_header_cb(p, s, n);
-    size_t len = n;
-    while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == '\r'))
+    /* The line ends with its only LF; CRs may come before it. */
+    size_t len = n - 1;
+    while (len > 0 && s[len - 1] == '\r')
         len--;
     if (locust__http_header_field(p->h, s, n, len, colon) != n)
         return locust__wire_fail(p, CURLE_WRITE_ERROR, "Failed writing header");
