@@ -21,6 +21,7 @@ typedef struct shape {
     void *udata;
     ev_timer timer;
     bool running, quit_at_end, ticked;
+    bool classes; /* the last tick named classes: a tick naming none is a change */
     double started;
     unsigned users;
     double rate;
@@ -132,14 +133,15 @@ static void tick(shape *s)
         end_test(s);
         return;
     }
-    if (s->ticked && t.users == s->users && t.spawn_rate == s->rate && !t.classes) return;
+    if (s->ticked && t.users == s->users && t.spawn_rate == s->rate && !t.classes && !s->classes) return;
     s->ticked = true;
+    s->classes = t.classes != NULL;
     s->users = t.users;
     s->rate = t.spawn_rate;
     locust_log(LOCUST_LOG_INFO, "locust.runners", "Shape test updating to %u users at %.2f spawn rate",
                t.users, t.spawn_rate);
-    int err = t.classes && !locust_runner_is_master(s->r) ? start_classes(s->r, &t)
-                                                          : locust_runner_start(s->r, t.users, t.spawn_rate);
+    /* On a master too: the class restriction reaches the slaves (locust_runner_start_counts). */
+    int err = t.classes ? start_classes(s->r, &t) : locust_runner_start(s->r, t.users, t.spawn_rate);
     if (err)
         locust_log(LOCUST_LOG_ERROR, "locust.runners", "The shape '%s' could not set %u users: %s", s->name,
                    t.users, locust_runner_last_error(s->r));
