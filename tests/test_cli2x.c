@@ -1,19 +1,37 @@
 /*
  * locust-run with Locust 2.x's model, run as a process: -T/-E and the task
  * ratio, a class left without tasks, Class=N counts, --stages driving a
- * run to its end, and the exit code a quitting listener sets.
+ * run to its end, and the exit code a quitting listener sets; the master's
+ * tags (command line and web form) reach its slaves and --processes.
  */
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli_proc.h"
+#include "port_helper.h"
 #include "testutil.h"
 
-static char scenario[1024];
+static char scenario[1024], select2x[1024];
 
 static void setup_all(void)
 {
     cli_test_setup();
     snprintf(scenario, sizeof scenario, "%s", cli_scenario_path("model2x.c"));
+    /* Each task run of select2x.c is a request named after the task: "read" or "write". */
+    snprintf(select2x, sizeof select2x, "%s", cli_scenario_path("select2x.c"));
+}
+
+/* The run's requests CSV (BASE_requests.csv) names the read task and not the write task. */
+static void assert_only_reads(const char *base)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s_requests.csv", base);
+    char *csv = cli_slurp(path);
+    ck_assert_msg(csv != NULL, "no %s", path);
+    ASSERT_CONTAINS(csv, "\"task\",\"read\"");
+    ASSERT_LACKS(csv, "\"write\"");
+    free(csv);
 }
 
 START_TEST(the_task_ratio_reflects_the_tags)
@@ -75,6 +93,73 @@ START_TEST(stages_drive_a_run_to_its_end)
 }
 END_TEST
 
+/* -T on the master only: its slaves run what it chose (the filter goes with the hatch jobs). */
+START_TEST(a_masters_tags_reach_its_slaves)
+{
+    char port[16];
+    snprintf(port, sizeof port, "%d", dist_free_port_pair());
+    const char *base = cli_tmp_path("master_tags");
+    cli_proc master, slave;
+    CLI_START(&master, "-f", select2x, "--master", "--no-web", "--expect-slaves", "1", "-c", "2", "-r", "100",
+              "-t", "2", "--master-bind-host", "127.0.0.1", "--master-bind-port", port, "--csv", base, "-T",
+              "read", "Mixed");
+    CLI_START(&slave, "-f", select2x, "--slave", "--master-port", port, "Mixed");
+    ck_assert_int_eq(cli_proc_wait(&master, 30), 0);
+    ck_assert_int_eq(cli_proc_wait(&slave, 10), 0);
+    ASSERT_CONTAINS(slave.err, "Tag filter for this test: --tags read, --exclude-tags (none)");
+    assert_only_reads(base);
+    cli_proc_free(&master);
+    cli_proc_free(&slave);
+}
+END_TEST
+
+/* --processes: the local slaves run the master's tags and follow its stages. */
+START_TEST(processes_follow_the_masters_tags_and_stages)
+{
+    const char *base = cli_tmp_path("processes_tags");
+    cli_proc p;
+    ck_assert_int_eq(CLI_RUN(&p, 60, "-f", select2x, "--processes", "2", "--no-web", "--stages",
+                             "1s:2:100,1s:4:100", "-E", "write", "--csv", base, "Mixed"),
+                     0);
+    ASSERT_CONTAINS(p.err, "Shape test updating to 4 users at 100.00 spawn rate");
+    ASSERT_CONTAINS(p.err, "Shape test stopping");
+    assert_only_reads(base);
+    cli_proc_free(&p);
+}
+END_TEST
+
+/* The web UI's start form on a master: its tags reach the slave. */
+START_TEST(the_web_forms_tags_on_a_master_reach_its_slave)
+{
+    char port[16];
+    snprintf(port, sizeof port, "%d", dist_free_port_pair());
+    const char *base = cli_tmp_path("web_tags");
+    cli_proc master, slave;
+    CLI_START(&master, "-f", select2x, "--master", "--web-host", "127.0.0.1", "-P", "0", "--master-bind-host",
+              "127.0.0.1", "--master-bind-port", port, "--csv", base, "Mixed");
+    CLI_START(&slave, "-f", select2x, "--slave", "--master-port", port, "Mixed");
+    const char *prefix = "/INFO/locust.main: Starting web monitor at 127.0.0.1:";
+    ck_assert_msg(cli_proc_wait_err(&master, prefix, 10), "the web UI did not start");
+    char *err = cli_slurp(master.err_path);
+    long web_port = atol(strstr(err, prefix) + strlen(prefix));
+    free(err);
+    ck_assert_msg(cli_proc_wait_err(&master, "Currently 1 clients ready to swarm", 10),
+                  "the slave did not connect");
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%ld/swarm", web_port);
+    ck_assert_int_eq(cli_http_status(url, NULL, "locust_count=2&hatch_rate=100&tags=read"), 200);
+    ck_assert_msg(cli_proc_wait_err(&slave, "Tag filter for this test: --tags read", 10),
+                  "the slave did not take the form's tags");
+    cli_sleep_ms(1500);
+    cli_proc_signal(&master, SIGINT);
+    ck_assert_int_eq(cli_proc_wait(&master, 20), 0);
+    ck_assert_int_eq(cli_proc_wait(&slave, 10), 0);
+    assert_only_reads(base);
+    cli_proc_free(&master);
+    cli_proc_free(&slave);
+}
+END_TEST
+
 int main(void)
 {
     testutil_quiet_logs();
@@ -86,6 +171,9 @@ int main(void)
     tcase_add_test(tc, bad_2x_arguments_are_named);
     tcase_add_test(tc, class_counts_and_the_listener_exit_code);
     tcase_add_test(tc, stages_drive_a_run_to_its_end);
+    tcase_add_test(tc, a_masters_tags_reach_its_slaves);
+    tcase_add_test(tc, processes_follow_the_masters_tags_and_stages);
+    tcase_add_test(tc, the_web_forms_tags_on_a_master_reach_its_slave);
     suite_add_tcase(s, tc);
     return testutil_run(s);
 }
