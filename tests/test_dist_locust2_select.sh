@@ -9,7 +9,9 @@
 #  2. the master's --tags read: the worker runs only the tagged task (2.12.1
 #     sends its options with every spawn; its worker filters by them);
 #  3. a master without --tags and a worker with -T write: the master's
-#     options win, as with 2.12.1's own worker, so every task runs.
+#     options win, as with 2.12.1's own worker, so every task runs;
+#  4. fixed_count = 1 on the master's Reader: of 4 users, the worker runs
+#     1 Reader and 3 Writers (the master's dispatcher places them).
 # Skipped (77) when the locust program is missing.
 set -u
 B=${LOCUST_BUILDDIR:-.}
@@ -68,6 +70,27 @@ class Mixed(User):
         pass
 PYEOF
 
+cat >"$tmp/fixed.py" <<'PYEOF'
+from locust import User, constant, task
+
+
+class Reader(User):
+    wait_time = constant(1)
+    fixed_count = 1
+
+    @task
+    def read(self):
+        pass
+
+
+class Writer(User):
+    wait_time = constant(1)
+
+    @task
+    def write(self):
+        pass
+PYEOF
+
 # run NAME LOCUSTFILE "MASTER ARGS" WORKER ARGS...: one master and one worker; the master's CSV is $tmp/NAME_stats.csv.
 run() {
     name=$1 file=$2 margs=$3
@@ -115,4 +138,7 @@ run notags tags.py "-u 2 -r 2 -t 3s" -T write Mixed
 echo "no tags on the master, -T write on the worker: read $(count notags read), write $(count notags write)"
 [ "$(count notags read)" -gt 0 ] && [ "$(count notags write)" -gt 0 ] ||
     fail "notags: the master's options (no tags) did not replace the worker's -T"
+run fixed fixed.py "-u 4 -r 4 -t 3s" Reader Writer
+grep -q "All locusts hatched: Reader: 1, Writer: 3" "$tmp/fixed-worker.log" ||
+    fail "fixed: the worker did not run 1 Reader and 3 Writers"
 echo "1 passed, 0 failed"
