@@ -180,6 +180,160 @@ START_TEST(a_filter_a_slave_cannot_apply_runs_no_user_there)
 }
 END_TEST
 
+/* ---- on the wire --------------------------------------------------------------------- */
+
+/*
+ * Receives one frame of type `type` on a raw socket, driving the loop
+ * meanwhile (at most 10 s). The message points into a buffer that the
+ * next call reuses.
+ */
+static void raw_expect(void *sock, const char *type, locust__rpc_msg *m)
+{
+    static char buf[2048];
+    for (int i = 0; i < 1000; i++) {
+        dist_run_for(loop, 0.01);
+        int n = zmq_recv(sock, buf, sizeof buf, ZMQ_DONTWAIT);
+        if (n <= 0) continue;
+        char err[128];
+        ck_assert_int_eq(locust__rpc_decode(buf, (size_t)n, m, err, sizeof err), 0);
+        if (strcmp(m->type, type) == 0) return;
+        locust__rpc_msg_free(m);
+    }
+    ck_abort_msg("no '%s' within 10 s", type);
+}
+
+/* The names of a msgpack list, joined by commas. */
+static void joined(const msgpack_object *o, char *out, size_t cap)
+{
+    out[0] = 0;
+    ck_assert_int_eq(o->type, MSGPACK_OBJECT_ARRAY);
+    for (uint32_t i = 0; i < o->via.array.size; i++) {
+        const char *p;
+        size_t len;
+        ck_assert(locust__mp_bytes(&o->via.array.ptr[i], &p, &len));
+        snprintf(out + strlen(out), cap - strlen(out), "%s%.*s", i ? "," : "", (int)len, p);
+    }
+}
+
+static bool has_slave(void *ud)
+{
+    return locust_runner_slave_count(master) == 1;
+}
+
+static bool master_is_stopped(void *ud)
+{
+    return locust_runner_state_get(master) == LOCUST_STATE_STOPPED;
+}
+
+/* The hatch job carries the master's filter as 2.x's spawn message does, and nothing without one. */
+START_TEST(the_hatch_job_carries_the_filter_as_2x_parsed_options)
+{
+    testutil_quiet_logs();
+    locust__dist_timing_reset();
+    loop = ev_loop_new(EVFLAG_AUTO);
+    int port = dist_attach_master(node, &master);
+    void *ctx = zmq_ctx_new();
+    void *push = dist_raw_connect(ctx, ZMQ_PUSH, port);
+    void *pull = dist_raw_connect(ctx, ZMQ_PULL, port + 1);
+    dist_raw_msg(push, "client_ready", NULL, "raw_0123");
+    ck_assert_msg(dist_run_until(loop, has_slave, NULL, 10), "the raw slave was not seen");
+
+    ck_assert_int_eq(locust_runner_set_tags(master, "read, write", "slow"), 0);
+    ck_assert_int_eq(locust_runner_start(master, 2, 10), 0);
+    locust__rpc_msg m;
+    raw_expect(pull, "hatch", &m);
+    const msgpack_object *po = locust__mp_get(m.data, "parsed_options");
+    ck_assert_ptr_nonnull(po);
+    char names[128];
+    joined(locust__mp_get(po, "tags"), names, sizeof names);
+    ck_assert_str_eq(names, "read,write");
+    joined(locust__mp_get(po, "exclude_tags"), names, sizeof names);
+    ck_assert_str_eq(names, "slow");
+    locust__rpc_msg_free(&m);
+
+    /* --exclude-tags alone: tags is nil. */
+    dist_raw_msg(push, "hatch_complete", "{\"count\": 2}", "raw_0123");
+    ck_assert_int_eq(locust_runner_stop(master), 0);
+    raw_expect(pull, "stop", &m);
+    locust__rpc_msg_free(&m);
+    dist_raw_msg(push, "client_stopped", NULL, "raw_0123");
+    dist_raw_msg(push, "client_ready", NULL, "raw_0123");
+    ck_assert_msg(dist_run_until(loop, master_is_stopped, NULL, 10), "the test did not stop");
+    ck_assert_int_eq(locust_runner_set_tags(master, NULL, "slow"), 0);
+    ck_assert_int_eq(locust_runner_start(master, 2, 10), 0);
+    raw_expect(pull, "hatch", &m);
+    po = locust__mp_get(m.data, "parsed_options");
+    ck_assert_ptr_nonnull(po);
+    ck_assert_int_eq(locust__mp_get(po, "tags")->type, MSGPACK_OBJECT_NIL);
+    locust__rpc_msg_free(&m);
+
+    /* No filter: 0.9's hatch message, without the key. */
+    dist_raw_msg(push, "hatch_complete", "{\"count\": 2}", "raw_0123");
+    ck_assert_int_eq(locust_runner_stop(master), 0);
+    raw_expect(pull, "stop", &m);
+    locust__rpc_msg_free(&m);
+    dist_raw_msg(push, "client_stopped", NULL, "raw_0123");
+    dist_raw_msg(push, "client_ready", NULL, "raw_0123");
+    ck_assert_msg(dist_run_until(loop, master_is_stopped, NULL, 10), "the test did not stop");
+    ck_assert_int_eq(locust_runner_set_tags(master, NULL, NULL), 0);
+    ck_assert_int_eq(locust_runner_start(master, 2, 10), 0);
+    raw_expect(pull, "hatch", &m);
+    ck_assert_ptr_null(locust__mp_get(m.data, "parsed_options"));
+    locust__rpc_msg_free(&m);
+
+    zmq_close(push);
+    zmq_close(pull);
+    zmq_ctx_term(ctx);
+    locust_runner_free(master);
+    ev_loop_destroy(loop);
+}
+END_TEST
+
+/* A master whose tags are not a list of names: the slave says so and runs no user. */
+START_TEST(a_malformed_filter_from_the_master_runs_no_user)
+{
+    testutil_quiet_logs();
+    locust__dist_timing_reset();
+    loop = ev_loop_new(EVFLAG_AUTO);
+    void *ctx = zmq_ctx_new();
+    void *pull = zmq_socket(ctx, ZMQ_PULL), *push = zmq_socket(ctx, ZMQ_PUSH);
+    int linger = 0, port = 0;
+    zmq_setsockopt(push, ZMQ_LINGER, &linger, sizeof linger);
+    for (int tries = 0; tries < 20 && !port; tries++) {
+        int p = dist_free_port_pair();
+        char ep[64];
+        snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", p);
+        if (zmq_bind(pull, ep) != 0) continue;
+        snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", p + 1);
+        if (zmq_bind(push, ep) == 0)
+            port = p;
+        else
+            zmq_unbind(pull, ep);
+    }
+    ck_assert_int_gt(port, 0);
+    locust_runner *slave = node();
+    dist_attach_slave(slave, port);
+    locust__rpc_msg m;
+    raw_expect(pull, "client_ready", &m);
+    locust__rpc_msg_free(&m);
+    dist_raw_msg(push, "hatch",
+                 "{\"hatch_rate\": 10.5, \"num_clients\": 3, \"host\": null, \"stop_timeout\": null, "
+                 "\"parsed_options\": {\"tags\": 5}}",
+                 NULL);
+    raw_expect(pull, "hatch_complete", &m);
+    int64_t count;
+    ck_assert(locust__mp_int(locust__mp_get(m.data, "count"), 0, 10, &count));
+    ck_assert_int_eq(count, 0);
+    ck_assert_uint_eq(locust_runner_user_count(slave), 0);
+    locust__rpc_msg_free(&m);
+    locust_runner_free(slave);
+    zmq_close(push);
+    zmq_close(pull);
+    zmq_ctx_term(ctx);
+    ev_loop_destroy(loop);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("dist_tags");
@@ -188,6 +342,8 @@ int main(void)
     tcase_add_test(tc, the_masters_tags_choose_the_slaves_tasks);
     tcase_add_test(tc, a_slave_keeps_its_own_filter_when_the_master_has_none);
     tcase_add_test(tc, a_filter_a_slave_cannot_apply_runs_no_user_there);
+    tcase_add_test(tc, the_hatch_job_carries_the_filter_as_2x_parsed_options);
+    tcase_add_test(tc, a_malformed_filter_from_the_master_runs_no_user);
     suite_add_tcase(s, tc);
     return testutil_run(s);
 }

@@ -67,6 +67,24 @@ static char *dup_or_null(const char *s)
     return s ? locust__strdup(s) : NULL;
 }
 
+/*
+ * The master's side `key` of the filter, when it sent one: *want then points
+ * to it (in buf, MAX_FILTER bytes). False (logged) when it is not a list of names.
+ */
+static bool master_side(const msgpack_object *po, const char *key, char *buf, const char **want)
+{
+    const msgpack_object *o = po && po->type == MSGPACK_OBJECT_MAP ? locust__mp_get(po, key) : NULL;
+    if (!o) return true;
+    if (!read_list(o, buf, MAX_FILTER)) {
+        locust_log(LOCUST_LOG_ERROR, LOG,
+                   "The master's %s are not a list of names (at most %d, %d bytes in all): running no user",
+                   key, MAX_NAMES, MAX_FILTER);
+        return false;
+    }
+    *want = buf;
+    return true;
+}
+
 int locust__node_apply_tags(locust__node *n, const msgpack_object *job)
 {
     locust_runner_state st = locust_runner_state_get(n->r);
@@ -78,31 +96,10 @@ int locust__node_apply_tags(locust__node *n, const msgpack_object *job)
         n->own_filter_kept = true;
     }
     const msgpack_object *po = locust__mp_get(job, "parsed_options");
-    const msgpack_object *t = po && po->type == MSGPACK_OBJECT_MAP ? locust__mp_get(po, "tags") : NULL;
-    const msgpack_object *x =
-        po && po->type == MSGPACK_OBJECT_MAP ? locust__mp_get(po, "exclude_tags") : NULL;
     char tags[MAX_FILTER], excl[MAX_FILTER];
     const char *want_t = n->own_tags, *want_x = n->own_exclude;
-    if (t) {
-        if (!read_list(t, tags, sizeof tags)) {
-            locust_log(LOCUST_LOG_ERROR, LOG,
-                       "The master's tags are not a list of names (at most %d, %d bytes in all): running "
-                       "no user",
-                       MAX_NAMES, MAX_FILTER);
-            return LOCUST_EPROTO;
-        }
-        want_t = tags;
-    }
-    if (x) {
-        if (!read_list(x, excl, sizeof excl)) {
-            locust_log(LOCUST_LOG_ERROR, LOG,
-                       "The master's exclude_tags are not a list of names (at most %d, %d bytes in all): "
-                       "running no user",
-                       MAX_NAMES, MAX_FILTER);
-            return LOCUST_EPROTO;
-        }
-        want_x = excl;
-    }
+    if (!master_side(po, "tags", tags, &want_t) || !master_side(po, "exclude_tags", excl, &want_x))
+        return LOCUST_EPROTO;
     if (same(want_t, locust_runner_tags(n->r, false)) && same(want_x, locust_runner_tags(n->r, true)))
         return 0;
     int err = locust_runner_set_tags(n->r, want_t, want_x);
