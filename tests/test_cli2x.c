@@ -113,17 +113,36 @@ START_TEST(a_masters_tags_reach_its_slaves)
 }
 END_TEST
 
-/* --processes: the local slaves run the master's tags and follow its stages. */
+/* The User Count column of BASE_stats_history.csv: true when it shows `first`, then later `then`. */
+static bool history_shows(const char *base, long first, long then)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s_stats_history.csv", base);
+    char *csv = cli_slurp(path);
+    ck_assert_msg(csv != NULL, "no %s", path);
+    int seen = 0;
+    for (const char *line = strchr(csv, '\n'); line && line[1]; line = strchr(line + 1, '\n')) {
+        const char *comma = strchr(line + 1, ',');
+        long users = comma ? atol(comma + 1) : -1;
+        if (seen == 0 && users == first) seen = 1;
+        if (seen == 1 && users == then) seen = 2;
+    }
+    free(csv);
+    return seen == 2;
+}
+
+/* --processes: the local slaves run the master's tags and follow its stages, which the history shows. */
 START_TEST(processes_follow_the_masters_tags_and_stages)
 {
     const char *base = cli_tmp_path("processes_tags");
     cli_proc p;
     ck_assert_int_eq(CLI_RUN(&p, 60, "-f", select2x, "--processes", "2", "--no-web", "--stages",
-                             "1s:2:100,1s:4:100", "-E", "write", "--csv", base, "Mixed"),
+                             "3s:2:100,3s:4:100", "-E", "write", "--csv", base, "Mixed"),
                      0);
     ASSERT_CONTAINS(p.err, "Shape test updating to 4 users at 100.00 spawn rate");
     ASSERT_CONTAINS(p.err, "Shape test stopping");
     assert_only_reads(base);
+    ck_assert_msg(history_shows(base, 2, 4), "the CSV history does not follow the stages (2, then 4 users)");
     cli_proc_free(&p);
 }
 END_TEST
