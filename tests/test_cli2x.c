@@ -179,6 +179,37 @@ START_TEST(the_web_forms_tags_on_a_master_reach_its_slave)
 }
 END_TEST
 
+/* --processes with the web UI: a form that clears the -T filter runs every task on the local slaves. */
+START_TEST(processes_follow_the_web_form_that_clears_the_tags)
+{
+    const char *base = cli_tmp_path("processes_web_tags");
+    cli_proc p;
+    CLI_START(&p, "-f", select2x, "--processes", "2", "-T", "read", "--web-host", "127.0.0.1", "-P", "0",
+              "--csv", base, "Mixed");
+    const char *prefix = "/INFO/locust.main: Starting web monitor at 127.0.0.1:";
+    ck_assert_msg(cli_proc_wait_err(&p, prefix, 10), "the web UI did not start");
+    char *err = cli_slurp(p.err_path);
+    long web_port = atol(strstr(err, prefix) + strlen(prefix));
+    free(err);
+    ck_assert_msg(cli_proc_wait_err(&p, "Currently 2 clients ready to swarm", 10),
+                  "the slaves did not connect");
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%ld/swarm", web_port);
+    ck_assert_int_eq(cli_http_status(url, NULL, "locust_count=2&hatch_rate=100&tags="), 200);
+    cli_sleep_ms(1500);
+    cli_proc_signal(&p, SIGINT);
+    ck_assert_int_eq(cli_proc_wait(&p, 20), 0);
+    char path[1024];
+    snprintf(path, sizeof path, "%s_requests.csv", base);
+    char *csv = cli_slurp(path);
+    ck_assert_msg(csv != NULL, "no %s", path);
+    ASSERT_CONTAINS(csv, "\"task\",\"read\"");
+    ASSERT_CONTAINS(csv, "\"task\",\"write\"");
+    free(csv);
+    cli_proc_free(&p);
+}
+END_TEST
+
 int main(void)
 {
     testutil_quiet_logs();
@@ -193,6 +224,7 @@ int main(void)
     tcase_add_test(tc, a_masters_tags_reach_its_slaves);
     tcase_add_test(tc, processes_follow_the_masters_tags_and_stages);
     tcase_add_test(tc, the_web_forms_tags_on_a_master_reach_its_slave);
+    tcase_add_test(tc, processes_follow_the_web_form_that_clears_the_tags);
     suite_add_tcase(s, tc);
     return testutil_run(s);
 }
