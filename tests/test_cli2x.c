@@ -22,13 +22,20 @@ static void setup_all(void)
     snprintf(select2x, sizeof select2x, "%s", cli_scenario_path("select2x.c"));
 }
 
-/* The run's requests CSV (BASE_requests.csv) names the read task and not the write task. */
-static void assert_only_reads(const char *base)
+/* The run's requests CSV, BASE_requests.csv (to free). */
+static char *requests_csv(const char *base)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s_requests.csv", base);
     char *csv = cli_slurp(path);
     ck_assert_msg(csv != NULL, "no %s", path);
+    return csv;
+}
+
+/* The run's requests CSV names the read task and not the write task. */
+static void assert_only_reads(const char *base)
+{
+    char *csv = requests_csv(base);
     ASSERT_CONTAINS(csv, "\"task\",\"read\"");
     ASSERT_LACKS(csv, "\"write\"");
     free(csv);
@@ -147,6 +154,22 @@ START_TEST(processes_follow_the_masters_tags_and_stages)
 }
 END_TEST
 
+/* The /swarm URL of a master's web UI, once it runs and `slaves` slaves are ready (valid until the next
+ * call). */
+static const char *swarm_url(cli_proc *master, int slaves)
+{
+    static char url[128];
+    const char *prefix = "/INFO/locust.main: Starting web monitor at 127.0.0.1:";
+    ck_assert_msg(cli_proc_wait_err(master, prefix, 10), "the web UI did not start");
+    char *err = cli_slurp(master->err_path);
+    snprintf(url, sizeof url, "http://127.0.0.1:%ld/swarm", atol(strstr(err, prefix) + strlen(prefix)));
+    free(err);
+    char ready[64];
+    snprintf(ready, sizeof ready, "Currently %d clients ready to swarm", slaves);
+    ck_assert_msg(cli_proc_wait_err(master, ready, 10), "%d slaves did not connect", slaves);
+    return url;
+}
+
 /* The web UI's start form on a master: its tags reach the slave. */
 START_TEST(the_web_forms_tags_on_a_master_reach_its_slave)
 {
@@ -157,15 +180,7 @@ START_TEST(the_web_forms_tags_on_a_master_reach_its_slave)
     CLI_START(&master, "-f", select2x, "--master", "--web-host", "127.0.0.1", "-P", "0", "--master-bind-host",
               "127.0.0.1", "--master-bind-port", port, "--csv", base, "Mixed");
     CLI_START(&slave, "-f", select2x, "--slave", "--master-port", port, "Mixed");
-    const char *prefix = "/INFO/locust.main: Starting web monitor at 127.0.0.1:";
-    ck_assert_msg(cli_proc_wait_err(&master, prefix, 10), "the web UI did not start");
-    char *err = cli_slurp(master.err_path);
-    long web_port = atol(strstr(err, prefix) + strlen(prefix));
-    free(err);
-    ck_assert_msg(cli_proc_wait_err(&master, "Currently 1 clients ready to swarm", 10),
-                  "the slave did not connect");
-    char url[128];
-    snprintf(url, sizeof url, "http://127.0.0.1:%ld/swarm", web_port);
+    const char *url = swarm_url(&master, 1);
     ck_assert_int_eq(cli_http_status(url, NULL, "locust_count=2&hatch_rate=100&tags=read"), 200);
     ck_assert_msg(cli_proc_wait_err(&slave, "Tag filter for this test: --tags read", 10),
                   "the slave did not take the form's tags");
@@ -186,23 +201,12 @@ START_TEST(processes_follow_the_web_form_that_clears_the_tags)
     cli_proc p;
     CLI_START(&p, "-f", select2x, "--processes", "2", "-T", "read", "--web-host", "127.0.0.1", "-P", "0",
               "--csv", base, "Mixed");
-    const char *prefix = "/INFO/locust.main: Starting web monitor at 127.0.0.1:";
-    ck_assert_msg(cli_proc_wait_err(&p, prefix, 10), "the web UI did not start");
-    char *err = cli_slurp(p.err_path);
-    long web_port = atol(strstr(err, prefix) + strlen(prefix));
-    free(err);
-    ck_assert_msg(cli_proc_wait_err(&p, "Currently 2 clients ready to swarm", 10),
-                  "the slaves did not connect");
-    char url[128];
-    snprintf(url, sizeof url, "http://127.0.0.1:%ld/swarm", web_port);
+    const char *url = swarm_url(&p, 2);
     ck_assert_int_eq(cli_http_status(url, NULL, "locust_count=2&hatch_rate=100&tags="), 200);
     cli_sleep_ms(1500);
     cli_proc_signal(&p, SIGINT);
     ck_assert_int_eq(cli_proc_wait(&p, 20), 0);
-    char path[1024];
-    snprintf(path, sizeof path, "%s_requests.csv", base);
-    char *csv = cli_slurp(path);
-    ck_assert_msg(csv != NULL, "no %s", path);
+    char *csv = requests_csv(base);
     ASSERT_CONTAINS(csv, "\"task\",\"read\"");
     ASSERT_CONTAINS(csv, "\"task\",\"write\"");
     free(csv);

@@ -225,6 +225,24 @@ static bool master_is_stopped(void *ud)
     return locust_runner_state_get(master) == LOCUST_STATE_STOPPED;
 }
 
+/*
+ * The raw slave completes its hatch and the master stops the test; then the
+ * next test starts with a new filter, and *m is the raw slave's hatch job.
+ */
+static void raw_next_test(void *push, void *pull, const char *tags, const char *exclude, locust__rpc_msg *m)
+{
+    dist_raw_msg(push, "hatch_complete", "{\"count\": 2}", "raw_0123");
+    ck_assert_int_eq(locust_runner_stop(master), 0);
+    raw_expect(pull, "stop", m);
+    locust__rpc_msg_free(m);
+    dist_raw_msg(push, "client_stopped", NULL, "raw_0123");
+    dist_raw_msg(push, "client_ready", NULL, "raw_0123");
+    ck_assert_msg(dist_run_until(loop, master_is_stopped, NULL, 10), "the test did not stop");
+    ck_assert_int_eq(locust_runner_set_tags(master, tags, exclude), 0);
+    ck_assert_int_eq(locust_runner_start(master, 2, 10), 0);
+    raw_expect(pull, "hatch", m);
+}
+
 /* The hatch job carries the master's filter as 2.x's spawn message does, and nothing without one. */
 START_TEST(the_hatch_job_carries_the_filter_as_2x_parsed_options)
 {
@@ -252,32 +270,14 @@ START_TEST(the_hatch_job_carries_the_filter_as_2x_parsed_options)
     locust__rpc_msg_free(&m);
 
     /* --exclude-tags alone: tags is nil. */
-    dist_raw_msg(push, "hatch_complete", "{\"count\": 2}", "raw_0123");
-    ck_assert_int_eq(locust_runner_stop(master), 0);
-    raw_expect(pull, "stop", &m);
-    locust__rpc_msg_free(&m);
-    dist_raw_msg(push, "client_stopped", NULL, "raw_0123");
-    dist_raw_msg(push, "client_ready", NULL, "raw_0123");
-    ck_assert_msg(dist_run_until(loop, master_is_stopped, NULL, 10), "the test did not stop");
-    ck_assert_int_eq(locust_runner_set_tags(master, NULL, "slow"), 0);
-    ck_assert_int_eq(locust_runner_start(master, 2, 10), 0);
-    raw_expect(pull, "hatch", &m);
+    raw_next_test(push, pull, NULL, "slow", &m);
     po = locust__mp_get(m.data, "parsed_options");
     ck_assert_ptr_nonnull(po);
     ck_assert_int_eq(locust__mp_get(po, "tags")->type, MSGPACK_OBJECT_NIL);
     locust__rpc_msg_free(&m);
 
     /* No filter: 0.9's hatch message, without the key. */
-    dist_raw_msg(push, "hatch_complete", "{\"count\": 2}", "raw_0123");
-    ck_assert_int_eq(locust_runner_stop(master), 0);
-    raw_expect(pull, "stop", &m);
-    locust__rpc_msg_free(&m);
-    dist_raw_msg(push, "client_stopped", NULL, "raw_0123");
-    dist_raw_msg(push, "client_ready", NULL, "raw_0123");
-    ck_assert_msg(dist_run_until(loop, master_is_stopped, NULL, 10), "the test did not stop");
-    ck_assert_int_eq(locust_runner_set_tags(master, NULL, NULL), 0);
-    ck_assert_int_eq(locust_runner_start(master, 2, 10), 0);
-    raw_expect(pull, "hatch", &m);
+    raw_next_test(push, pull, NULL, NULL, &m);
     ck_assert_ptr_null(locust__mp_get(m.data, "parsed_options"));
     locust__rpc_msg_free(&m);
 
