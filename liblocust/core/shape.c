@@ -21,7 +21,7 @@ typedef struct shape {
     void *udata;
     ev_timer timer;
     bool running, quit_at_end, ticked;
-    bool classes; /* the last tick named classes: a tick naming none is a change */
+    char classes[512]; /* the class names of the last tick, one per line ("" = all classes) */
     double started;
     unsigned users;
     double rate;
@@ -119,6 +119,22 @@ static void end_test(shape *s)
         locust_runner_stop(s->r);
 }
 
+/*
+ * Writes the tick's class names, one per line, into key; false when they do
+ * not fit (the tick then always counts as a change).
+ */
+static bool classes_key(const locust_shape_tick *t, char *key, size_t cap)
+{
+    size_t used = 0;
+    key[0] = 0;
+    for (const char *const *c = t->classes; c && *c; c++) {
+        int n = snprintf(key + used, cap - used, "%s\n", *c);
+        if (n < 0 || (size_t)n >= cap - used) return false;
+        used += (size_t)n;
+    }
+    return true;
+}
+
 static void tick(shape *s)
 {
     double run_time = ev_now(locust__runner_loop(s->r)) - s->started;
@@ -133,9 +149,13 @@ static void tick(shape *s)
         end_test(s);
         return;
     }
-    if (s->ticked && t.users == s->users && t.spawn_rate == s->rate && !t.classes && !s->classes) return;
+    /* As 2.x: a tick equal to the last one (count, rate and classes) changes nothing. */
+    char key[sizeof s->classes];
+    bool keyed = classes_key(&t, key, sizeof key);
+    if (s->ticked && t.users == s->users && t.spawn_rate == s->rate && keyed && strcmp(key, s->classes) == 0)
+        return;
     s->ticked = true;
-    s->classes = t.classes != NULL;
+    snprintf(s->classes, sizeof s->classes, "%s", keyed ? key : "\n");
     s->users = t.users;
     s->rate = t.spawn_rate;
     locust_log(LOCUST_LOG_INFO, "locust.runners", "Shape test updating to %u users at %.2f spawn rate",
