@@ -238,6 +238,9 @@ static void digest_auth(locust_ctx *ctx)
     ck_assert_int_eq(locust_http_set_auth_type(h, LOCUST_AUTH_ANY), 0);
     ck_assert_int_eq(locust_response_status(locust_get(ctx, "/digest-auth/alice/s3cret", NULL)), 200);
     ck_assert_int_eq(locust_response_status(locust_get(ctx, "/basic-auth/alice/s3cret", NULL)), 200);
+    /* ANYSAFE never sends basic credentials: the basic route refuses it. */
+    ck_assert_int_eq(locust_http_set_auth_type(h, LOCUST_AUTH_ANYSAFE), 0);
+    ck_assert_int_eq(locust_response_status(locust_get(ctx, "/basic-auth/alice/s3cret", NULL)), 401);
     ck_assert_int_eq(locust_http_set_auth_type(h, 99), LOCUST_EINVAL);
     /* Basic, the default, on the basic route. */
     ck_assert_int_eq(locust_http_set_auth_type(h, LOCUST_AUTH_BASIC), 0);
@@ -250,7 +253,7 @@ START_TEST(digest_and_other_auth_schemes_answer_the_servers_challenge)
     ck_assert_uint_eq(run.task_errors, 0);
     /* One record per request, though a digest exchange takes two HTTP requests. */
     ck_assert_uint_eq(run.successes, 5);
-    ck_assert_uint_eq(run.failures, 3);
+    ck_assert_uint_eq(run.failures, 4);
     ck_assert_str_eq(harness_record(0)->name, "/digest-auth/alice/s3cret");
     ck_assert(harness_record(0)->success);
     ck_assert_ptr_nonnull(strstr(harness_record(1)->error, "401 Client Error: Unauthorized"));

@@ -156,11 +156,11 @@ static void configure_hop(locust_http *h)
     h->errbuf[0] = '\0';
     curl_easy_setopt(e, CURLOPT_URL, q->url);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, q->body_dropped ? q->hdrs_nobody : q->hdrs);
-    /* Back to a plain GET: no body, no custom method. */
     /* A redirect that dropped the upload lets go of it. One that keeps it
      * leaves it attached: curl rewinds an attached upload, but not one
      * detached and attached again. */
     if (q->mime != NULL && q->body_dropped) curl_easy_setopt(e, CURLOPT_MIMEPOST, NULL);
+    /* Back to a plain GET: no body, no custom method. */
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, NULL);
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)-1);
     curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
