@@ -77,19 +77,35 @@ static enum MHD_Result granted(struct MHD_Connection *c, const char *user)
     return rc;
 }
 
+/* The nonce count (nc=) of the request's Digest credentials, 0 when none. */
+static unsigned long nonce_count(struct MHD_Connection *c)
+{
+    const char *a = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    const char *nc = a != NULL && strncmp(a, "Digest ", 7) == 0 ? strstr(a, "nc=") : NULL;
+    return nc != NULL ? strtoul(nc + 3, NULL, 16) : 0;
+}
+
 static enum MHD_Result digest(struct MHD_Connection *c, const char *user, const char *pass)
 {
     char *given = MHD_digest_auth_get_username(c);
+    bool named = given != NULL && strcmp(given, user) == 0;
     int ok = MHD_NO;
-    if (given != NULL && strcmp(given, user) == 0)
-        ok = MHD_digest_auth_check2(c, REALM, user, pass, NONCE_SECONDS, MHD_DIGEST_ALG_MD5);
+    if (named) ok = MHD_digest_auth_check2(c, REALM, user, pass, NONCE_SECONDS, MHD_DIGEST_ALG_MD5);
     if (given != NULL) MHD_free(given);
     if (ok == MHD_YES) return granted(c, user);
-    /* A challenge (401 with WWW-Authenticate: Digest ...), stale when the nonce was. */
+    /*
+     * A challenge (401 with WWW-Authenticate: Digest ...), "stale" when the
+     * nonce was: expired, or reused (nc > 1) and refused. libmicrohttpd
+     * 0.9.75 refuses a reused nonce that its table of nonce counts lost
+     * (one table for all clients) as it refuses wrong credentials, so a
+     * refused reuse is answered as stale: the client answers a fresh nonce
+     * with nc=1 once, and wrong credentials are then refused for good.
+     */
+    bool stale = ok == MHD_INVALID_NONCE || (named && nonce_count(c) > 1);
     struct MHD_Response *r = text_response("digest authentication required\n");
     if (r == NULL) return MHD_NO;
     enum MHD_Result rc =
-        MHD_queue_auth_fail_response2(c, REALM, "locust", r, ok == MHD_INVALID_NONCE, MHD_DIGEST_ALG_MD5);
+        MHD_queue_auth_fail_response2(c, REALM, "locust", r, stale ? MHD_YES : MHD_NO, MHD_DIGEST_ALG_MD5);
     MHD_destroy_response(r);
     return rc;
 }

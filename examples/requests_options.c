@@ -9,6 +9,7 @@
  *   locust-run -f examples/requests_options.c --host http://127.0.0.1:8080 --no-web -c 2 -t 5s
  */
 #include <locust/locust.h>
+#include <stdio.h>
 #include <string.h>
 
 /* requests.post(url, data={"title": "weekly"}, files={"report": ("report.csv", data, "text/csv")}) */
@@ -25,12 +26,23 @@ static void upload(locust_ctx *ctx)
     locust_post(ctx, "/echo", &(locust_request_opts){.name = "/echo [upload]", .form = form, .files = files});
 }
 
-/* auth=HTTPDigestAuth("alice", "s3cret"): curl answers the server's challenge; one request in the stats. */
+/*
+ * auth=HTTPDigestAuth(user, "s3cret"): curl answers the server's challenge,
+ * then answers at once with the nonce it got; one request in the stats.
+ * Each user logs in as its own user (the demo target's nonces are per URL
+ * and moment, and a nonce two users share is refused to the second as a
+ * replay).
+ */
 static void digest(locust_ctx *ctx)
 {
-    locust_get(ctx, "/digest-auth/alice/s3cret",
-               &(locust_request_opts){
-                   .auth_user = "alice", .auth_password = "s3cret", .auth_type = LOCUST_AUTH_DIGEST});
+    char user[32], url[64];
+    snprintf(user, sizeof user, "user%llu", (unsigned long long)locust_user_id(ctx));
+    snprintf(url, sizeof url, "/digest-auth/%s/s3cret", user);
+    locust_get(ctx, url,
+               &(locust_request_opts){.name = "/digest-auth/[user]/s3cret",
+                                      .auth_user = user,
+                                      .auth_password = "s3cret",
+                                      .auth_type = LOCUST_AUTH_DIGEST});
 }
 
 /* The hops of a redirect chain, and raise_for_status() failing the task as Python's exception would. */
