@@ -122,6 +122,20 @@ static void upload_missing(locust_ctx *ctx)
     ck_abort_msg("unreachable");
 }
 
+static void upload_directory(locust_ctx *ctx)
+{
+    const locust_file_part files[] = {{.field = "f", .path = "/tmp"}, {0}};
+    locust_post(ctx, "/echo", &(locust_request_opts){.files = files});
+    ck_abort_msg("unreachable");
+}
+
+static void upload_without_content(locust_ctx *ctx)
+{
+    const locust_file_part files[] = {{.field = "a", .data = "x"}, {.field = "empty"}, {0}};
+    locust_post(ctx, "/echo", &(locust_request_opts){.files = files});
+    ck_abort_msg("unreachable");
+}
+
 static void upload_with_body(locust_ctx *ctx)
 {
     const locust_file_part files[] = {{.field = "f", .data = "x"}, {0}};
@@ -137,6 +151,13 @@ START_TEST(a_missing_upload_file_fails_the_task_naming_it)
     ck_assert_msg(strstr(run.task_error, "FileNotFoundError: [Errno 2] No such file or directory: "
                                          "'/nonexistent/locust/upload.bin'") != NULL,
                   "%s", run.task_error);
+    harness_run_task(upload_directory);
+    ck_assert_uint_eq(run.successes + run.failures, 0);
+    ck_assert_str_eq(run.task_error, "locust_request: IsADirectoryError: [Errno 21] Is a directory: '/tmp'");
+    harness_run_task(upload_without_content);
+    ck_assert_uint_eq(run.successes + run.failures, 0);
+    ck_assert_str_eq(run.task_error,
+                     "locust_request: .files[1] ('empty') needs exactly one of .path and .data");
     harness_run_task(upload_with_body);
     ck_assert_uint_eq(run.successes + run.failures, 0);
     ck_assert_ptr_nonnull(strstr(run.task_error, "give .files with .form only"));
@@ -175,6 +196,12 @@ static void through_proxies(locust_ctx *ctx)
     r = locust_get(ctx, "/redirect/2", NULL);
     ck_assert_int_eq(locust_response_status(r), 200);
     ck_assert_uint_eq(atomic_load(&proxy.requests), 5);
+    int status;
+    const char *url;
+    ck_assert_int_eq(locust_response_history_count(r), 2);
+    ck_assert_int_eq(locust_response_history(r, 1, &status, &url), 0);
+    ck_assert_int_eq(status, 302);
+    ck_assert_str_eq(url, turl("/redirect/1"));
 
     /* A proxy nobody listens on: requests' ProxyError, status 0. */
     r = locust_get(ctx, "/echo", &(locust_request_opts){.proxy = dead_proxy_url});

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "http/http_internal.h"
@@ -63,7 +64,14 @@ static int add_file(curl_mime *mime, const locust_file_part *p, size_t i, char *
         }
     }
     if (p->path != NULL) {
+        /* Python's open() refuses a directory, which open(2) would take. */
         int fd = open(p->path, O_RDONLY | O_CLOEXEC);
+        struct stat st;
+        if (fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+            close(fd);
+            fd = -1;
+            errno = EISDIR;
+        }
         if (fd < 0) {
             int err = errno;
             snprintf(why, n, "%s: [Errno %d] %s: '%s'", py_os_error(err), err, strerror(err), p->path);
