@@ -197,6 +197,10 @@ int locust__response_set_error(locust_response *r, const char *type, const char 
 /* curl callbacks, userdata = the session. */
 size_t locust__http_header_cb(char *buf, size_t size, size_t n, void *udata);
 size_t locust__http_write_cb(char *buf, size_t size, size_t n, void *udata);
+/* What the header callback does with a "Name: value" line (of `total` bytes, `len` without its
+ * line end) whose first colon is at `colon`; for callers that found the colon already. */
+size_t locust__http_header_field(locust_http *h, const char *buf, size_t total, size_t len,
+                                 const char *colon);
 
 /* Writes Python's repr of an exception Type('msg') into a new string. */
 char *locust__py_exc_repr(const char *type, const char *msg);
