@@ -44,6 +44,7 @@ bool locust__response_str(char **dst, size_t *cap, const char *s)
 
 static void response_free(locust_response *r)
 {
+    locust__response_more_free(r);
     free(r->method);
     free(r->name);
     free(r->reason);
@@ -71,6 +72,7 @@ static void response_recycle(locust_response *r)
         return;
     }
     free(r->error);
+    locust__response_more_free(r);
     trim(&r->method, &r->method_cap, SPARE_MAX_STR);
     trim(&r->name, &r->name_cap, SPARE_MAX_STR);
     trim(&r->reason, &r->reason_cap, SPARE_MAX_STR);
