@@ -24,7 +24,10 @@ typedef struct shape {
     double started;
     unsigned users;
     double rate;
-    locust_stage *stages; /* the --stages table, or NULL */
+    double run_rate;                /* in rate mode: the task runs per second the last tick asked for */
+    locust_stage *stages;           /* the --stages table, or NULL */
+    locust_rate_stage *rate_stages; /* ... in rate mode, or NULL */
+    unsigned default_pool;          /* the pool of a rate stage that gives none */
     size_t n_stages, stage;
 } shape;
 
@@ -43,6 +46,7 @@ static void shape_free(void *p)
     locust_off(s->r, LOCUST_EV_TEST_STOP, on_test_stop, s);
     ev_timer_stop(locust__runner_loop(s->r), &s->timer);
     free(s->stages);
+    free(s->rate_stages);
     free(s);
 }
 
@@ -118,6 +122,29 @@ static void end_test(shape *s)
         locust_runner_stop(s->r);
 }
 
+/*
+ * A tick's rate: only in rate mode (a closed-model test cannot turn into an
+ * open one halfway), a number in (0, 1e7]. The spawn rate means nothing
+ * there (the pool grows as runs come due), so none is needed. Returns true
+ * when the test was ended for a bad rate.
+ */
+static bool check_rate(shape *s, locust_shape_tick *t)
+{
+    const char *why = NULL;
+    if (!(t->rate > 0) || !isfinite(t->rate) || t->rate > 1e7)
+        why = "a rate must be a number in (0, 1e7] task runs/s";
+    else if (!(locust_runner_rate(s->r) > 0))
+        why = "the runner runs the closed model (start it in rate mode: --rate, locust_runner_set_rate())";
+    if (why) {
+        locust_log(LOCUST_LOG_ERROR, "locust.runners",
+                   "The shape '%s' asked for %g task runs/s, but %s: stopping", s->name, t->rate, why);
+        end_test(s);
+        return true;
+    }
+    if (!(t->spawn_rate > 0) || !isfinite(t->spawn_rate)) t->spawn_rate = t->users ? t->users : 1;
+    return false;
+}
+
 static void tick(shape *s)
 {
     double run_time = ev_now(locust__runner_loop(s->r)) - s->started;
@@ -126,19 +153,33 @@ static void tick(shape *s)
         end_test(s);
         return;
     }
+    bool rated = t.rate != 0;
+    if (rated && check_rate(s, &t)) return;
     if (!(t.spawn_rate > 0) || !isfinite(t.spawn_rate)) {
         locust_log(LOCUST_LOG_ERROR, "locust.runners",
                    "The shape '%s' asked for a spawn rate of %g: stopping", s->name, t.spawn_rate);
         end_test(s);
         return;
     }
-    if (s->ticked && t.users == s->users && t.spawn_rate == s->rate && !t.classes) return;
+    if (s->ticked && t.users == s->users && t.spawn_rate == s->rate && !t.classes &&
+        (!rated || t.rate == s->run_rate))
+        return;
     s->ticked = true;
     s->users = t.users;
     s->rate = t.spawn_rate;
-    locust_log(LOCUST_LOG_INFO, "locust.runners", "Shape test updating to %u users at %.2f spawn rate",
-               t.users, t.spawn_rate);
-    int err = t.classes && !locust_runner_is_master(s->r) ? start_classes(s->r, &t)
+    int err = 0;
+    if (rated) {
+        s->run_rate = t.rate;
+        locust_log(LOCUST_LOG_INFO, "locust.runners",
+                   "Shape test updating to %g task runs/s (pool of %u users)", t.rate, t.users);
+        /* On a master the new rate goes out with the start below, split over the slaves. */
+        err = locust_runner_set_rate(s->r, t.rate);
+    } else {
+        locust_log(LOCUST_LOG_INFO, "locust.runners", "Shape test updating to %u users at %.2f spawn rate",
+                   t.users, t.spawn_rate);
+    }
+    if (!err)
+        err = t.classes && !locust_runner_is_master(s->r) ? start_classes(s->r, &t)
                                                           : locust_runner_start(s->r, t.users, t.spawn_rate);
     if (err)
         locust_log(LOCUST_LOG_ERROR, "locust.runners", "The shape '%s' could not set %u users: %s", s->name,
@@ -182,7 +223,7 @@ int locust_runner_shape_info(const locust_runner *r, locust_shape_info *out)
     out->users = s->users;
     out->spawn_rate = s->rate;
     out->stages = s->n_stages;
-    out->stage = s->running && s->stages ? s->stage : 0;
+    out->stage = s->running && (s->stages || s->rate_stages) ? s->stage : 0;
     return 0;
 }
 
@@ -224,6 +265,52 @@ int locust_runner_set_stages(locust_runner *r, const locust_stage *stages, size_
     s->udata = s;
     s->stages = copy;
     s->n_stages = n;
+    return 0;
+}
+
+/* ---- --stages in rate mode ------------------------------------------------------------ */
+
+static bool rate_stages_tick(locust_runner *r, double run_time, locust_shape_tick *out, void *udata)
+{
+    shape *s = udata;
+    double end = 0;
+    for (size_t i = 0; i < s->n_stages; i++) {
+        end += s->rate_stages[i].duration;
+        if (run_time < end) {
+            s->stage = i + 1;
+            out->rate = s->rate_stages[i].rate;
+            out->users = s->rate_stages[i].pool ? s->rate_stages[i].pool : s->default_pool;
+            return true;
+        }
+    }
+    return false;
+}
+
+int locust_runner_set_rate_stages(locust_runner *r, const locust_rate_stage *stages, size_t n, unsigned pool)
+{
+    if (!r || !stages || n == 0 || n > LOCUST_MAX_STAGES) return LOCUST_EINVAL;
+    if (!(locust_runner_rate(r) > 0))
+        return locust__runner_error(r, LOCUST_ESTATE,
+                                    "rate stages need rate mode (locust_runner_set_rate())");
+    for (size_t i = 0; i < n; i++)
+        if (!(stages[i].duration > 0) || !isfinite(stages[i].duration) || !(stages[i].rate > 0) ||
+            stages[i].rate > 1e7)
+            return locust__runner_error(r, LOCUST_EINVAL,
+                                        "stage %zu: the duration must be > 0 and the rate in (0, 1e7] runs/s",
+                                        i + 1);
+    locust_rate_stage *copy = malloc(n * sizeof *copy);
+    if (!copy) return LOCUST_ENOMEM;
+    memcpy(copy, stages, n * sizeof *copy);
+    int err = locust_runner_set_shape(r, "stages", rate_stages_tick, NULL);
+    if (err) {
+        free(copy);
+        return err;
+    }
+    shape *s = get(r);
+    s->udata = s;
+    s->rate_stages = copy;
+    s->n_stages = n;
+    s->default_pool = pool;
     return 0;
 }
 
@@ -282,6 +369,49 @@ int locust_stages_parse(const char *spec, locust_stage *out, size_t cap, size_t 
             snprintf(err, errlen,
                      "stage %zu ('%.*s'): expected duration:users:spawn_rate, e.g. 30s:100:10 (a duration "
                      "> 0, a whole number of users, a spawn rate > 0)",
+                     i, (int)(len > 64 ? 64 : len), p);
+            return LOCUST_EINVAL;
+        }
+        if (*n >= cap) {
+            snprintf(err, errlen, "more than %zu stages", cap);
+            return LOCUST_EINVAL;
+        }
+        out[(*n)++] = st;
+        if (!p[len]) return 0;
+        p += len + 1;
+    }
+}
+
+int locust_rate_stages_parse(const char *spec, locust_rate_stage *out, size_t cap, size_t *n, char *err,
+                             size_t errlen)
+{
+    *n = 0;
+    if (!spec || !*spec) {
+        snprintf(err, errlen, "no stages given (expected duration:rate[:pool],...)");
+        return LOCUST_EINVAL;
+    }
+    const char *p = spec;
+    for (size_t i = 1;; i++) {
+        size_t len = strcspn(p, ",");
+        const char *c1 = memchr(p, ':', len);
+        const char *c2 = c1 ? memchr(c1 + 1, ':', len - (size_t)(c1 + 1 - p)) : NULL;
+        const char *rate_end = c2 ? c2 : p + len;
+        locust_rate_stage st = {0};
+        char *end;
+        bool ok = c1 && parse_duration(p, (size_t)(c1 - p), &st.duration);
+        if (ok) {
+            st.rate = strtod(c1 + 1, &end);
+            ok = end == rate_end && c1 + 1 < rate_end && st.rate > 0 && st.rate <= 1e7;
+        }
+        if (ok && c2) {
+            unsigned long long u = strtoull(c2 + 1, &end, 10);
+            ok = end == p + len && c2[1] >= '0' && c2[1] <= '9' && u <= LOCUST_MAX_USERS;
+            st.pool = (unsigned)u;
+        }
+        if (!ok) {
+            snprintf(err, errlen,
+                     "stage %zu ('%.*s'): with --rate a stage is duration:rate[:pool], e.g. 30s:100 or "
+                     "1m:500:400 (a duration > 0, a rate in (0, 1e7] task runs/s, a whole number of users)",
                      i, (int)(len > 64 ? 64 : len), p);
             return LOCUST_EINVAL;
         }

@@ -1,0 +1,95 @@
+#!/bin/sh
+# Scheduled starts beyond a fixed --rate, against the stall server (tests/openmodel/stall_server.py:
+# 50 ms per response, one 2 s stall of the whole server 3 s after the first request):
+#  1. constant_pacing users (5 users, 20 runs/s each): each user's own schedule; the stall holds one
+#     request per user, too few for the service-time p99 to show it, but the run due after it starts
+#     2 s late, so the corrected p99 shows it; the slots the stall covered are counted as dropped;
+#  2. --rate with --stages (duration:rate): 3 s at 50 runs/s then 3 s at 150 runs/s is 600 runs, in a
+#     single process and split by a master over 2 slaves (--processes 2);
+#  3. --rate on a worker of a stock Locust 2.12.1 master (--master-protocol 2): the master knows no
+#     rate, so the worker keeps its own and says so (skipped without Debian's python3-locust).
+set -u
+B=${LOCUST_BUILDDIR:-.}
+S=${LOCUST_SRCDIR:-$(dirname "$0")/..}
+PY=/usr/bin/python3
+. "$S/tests/dist_script.sh"
+script_setup openmodel-sched
+. "$S/tests/openmodel/common.sh"
+
+# 1. Paced users. 5 users x 20 runs/s over 8 s: 800 slots, about 5 x 39 of them covered by the stall.
+start_server paced
+CLASS=OpenPaced run paced -c 5 -r 100
+stop_server paced
+n=$(row "$tmp/paced.txt" service 1)
+nc=$(row "$tmp/paced.txt" corrected 1)
+p99=$(row "$tmp/paced.txt" service 4)
+cp99=$(row "$tmp/paced.txt" corrected 4)
+d=$(dropped "$tmp/paced.txt")
+echo "paced, 5 users at 20 runs/s: $n requests (server $srv_n), service p99 $p99 ms, corrected p99 $cp99 ms," \
+    "$d slots dropped"
+grep -q "^Scheduled runs (constant_pacing/constant_throughput):" "$tmp/paced.txt" ||
+    fail "no scheduled-runs block for paced users"
+[ "$n" = "$nc" ] || fail "$n service samples but $nc corrected ones: every paced request has both"
+near "$n" "$srv_n" "$(($srv_n / 100 + 1))" || fail "$n requests counted, the server saw $srv_n"
+ge "$cp99" 1500 || fail "the corrected p99 ($cp99 ms) does not show the 2 s stall"
+ge 1000 "$p99" || fail "the service-time p99 ($p99 ms) should hide the stall (5 samples of $n)"
+near "$d" 195 30 || fail "$d slots dropped; about 5 x 39 came due while the users waited on the stall"
+
+# 2. Rate stages, no stall (it would come after the run). The shape ticks every second, so each stage
+# lasts its 3 s; the test ends with the last stage.
+for mode in single procs; do
+    start_server "stages-$mode" 1000
+    extra=""
+    [ "$mode" = procs ] && extra="--processes 2"
+    # shellcheck disable=SC2086
+    run "stages-$mode" $extra --rate 50 -c 100 --stages 3s:50,3s:150
+    stop_server "stages-$mode"
+    d=$(dropped "$tmp/stages-$mode.txt")
+    echo "rate stages 3s:50,3s:150 ($mode): the server saw $srv_n requests (600 due), $d dropped"
+    grep -q "Shape test updating to 150 task runs/s" "$tmp/stages-$mode.txt" ||
+        fail "the second stage's rate was not set"
+    [ "$d" = 0 ] || fail "$d runs dropped with a pool of 100"
+    near "$srv_n" 600 12 || fail "$srv_n requests; 3 s x 50 + 3 s x 150 runs is 600"
+done
+
+# 3. A Locust 2.x master: each worker its own rate.
+LOCUST=/usr/bin/locust
+if [ ! -x "$LOCUST" ] || ! $PY -c 'import locust' 2>/dev/null; then
+    echo "SKIP (part 3): Debian's python3-locust is not installed"
+    echo "1 passed, 0 failed"
+    exit 0
+fi
+start_server worker2 1000
+mport=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cat >"$tmp/dummy.py" <<'PYEOF'
+from locust import User, constant, task
+
+
+class OpenGet(User):
+    """Only named here: the C worker runs the users."""
+    wait_time = constant(1)
+
+    @task
+    def nothing(self):
+        pass
+PYEOF
+(cd "$tmp" && exec timeout 60 "$LOCUST" -f dummy.py --master --headless --expect-workers 1 -u 20 -r 20 -t 5s \
+    --master-bind-host 127.0.0.1 --master-bind-port "$mport" --csv "$tmp/m" --exit-code-on-error 0 \
+    >"$tmp/master.log" 2>&1) &
+master=$!
+pids="$pids $master"
+timeout 60 "$B/locust-run" -f "$S/tests/cli_scenarios/openmodel.c" -H "http://127.0.0.1:$port" --slave \
+    --master-protocol 2 --master-port "$mport" --rate 20 OpenGet >"$tmp/worker.log" 2>&1 &
+worker=$!
+pids="$pids $worker"
+wait "$master" || fail "the locust master failed"
+wait "$worker"
+stop_server worker2
+grep -q "a 2.x master does not split a rate" "$tmp/worker.log" || fail "the worker did not say how it runs --rate"
+made=$($PY -c 'import csv, sys
+print(next(int(r["Request Count"]) for r in csv.DictReader(open(sys.argv[1])) if r["Name"] == "Aggregated"))' \
+    "$tmp/m_stats.csv")
+echo "2.x master, a worker with --rate 20 over the master's 5 s: the master counted $made, the server saw $srv_n"
+near "$made" "$srv_n" 2 || fail "the master counted $made requests, the server saw $srv_n"
+near "$srv_n" 100 15 || fail "$srv_n requests; 20 runs/s over the master's 5 s is about 100"
+echo "1 passed, 0 failed"
