@@ -23,13 +23,14 @@ typedef struct locust_stats locust_stats;
 
 /** What a threshold measures. */
 typedef enum locust_metric {
-    LOCUST_METRIC_PERCENTILE = 1, /* a response-time percentile, ms */
-    LOCUST_METRIC_AVG,            /* average response time, ms */
-    LOCUST_METRIC_MIN,            /* smallest response time, ms */
-    LOCUST_METRIC_MAX,            /* largest response time, ms */
-    LOCUST_METRIC_RPS,            /* requests per second over the run */
-    LOCUST_METRIC_FAIL_RATIO,     /* failures / (requests + failures), 0..1 */
-    LOCUST_METRIC_NUM_FAILURES    /* failed requests */
+    LOCUST_METRIC_PERCENTILE = 1,      /* a response-time percentile, ms */
+    LOCUST_METRIC_AVG,                 /* average response time, ms */
+    LOCUST_METRIC_MIN,                 /* smallest response time, ms */
+    LOCUST_METRIC_MAX,                 /* largest response time, ms */
+    LOCUST_METRIC_RPS,                 /* requests per second over the run */
+    LOCUST_METRIC_FAIL_RATIO,          /* failures / (requests + failures), 0..1 */
+    LOCUST_METRIC_NUM_FAILURES,        /* failed requests */
+    LOCUST_METRIC_CORRECTED_PERCENTILE /* a percentile of the corrected time (scheduled runs), ms */
 } locust_metric;
 
 /** A comparison of a threshold. */
@@ -47,7 +48,7 @@ typedef struct locust_threshold {
     char method[32]; /* "" = any method */
     char name[224];  /* "" = the Total */
     locust_metric metric;
-    double percentile; /* 0..1 for LOCUST_METRIC_PERCENTILE */
+    double percentile; /* 0..1 for LOCUST_METRIC_PERCENTILE and LOCUST_METRIC_CORRECTED_PERCENTILE */
     locust_cmp cmp;
     double limit;
     /* Filled by locust_threshold_eval(). */
