@@ -319,6 +319,14 @@ START_TEST(prometheus_text_has_counters_and_a_cumulative_histogram)
                         "locust_response_time_seconds_bucket{method=\"GET\",name=\"/a\",le=\"+Inf\"} 2\n");
     ASSERT_STR_CONTAINS(buf, "locust_response_time_seconds_sum{method=\"GET\",name=\"/a\"} 1.204\n");
     ASSERT_STR_CONTAINS(buf, "locust_response_time_seconds_count{method=\"GET\",name=\"/a\"} 2\n");
+    /* The precise percentiles: /a's two successes took 4 ms and 1200 ms; no corrected time, nothing dropped.
+     */
+    ASSERT_STR_CONTAINS(buf, "# TYPE locust_response_time_quantile_seconds gauge\n");
+    ASSERT_STR_CONTAINS(buf,
+                        "locust_response_time_quantile_seconds{method=\"GET\",name=\"/a\",time=\"service\","
+                        "quantile=\"1\"} 1.2");
+    ck_assert_ptr_null(strstr(buf, ",time=\"corrected\""));
+    ASSERT_STR_CONTAINS(buf, "locust_dropped_runs_total 0\n");
     ASSERT_STR_CONTAINS(buf, "locust_state{state=\"ready\"} 1\n");
     ASSERT_STR_CONTAINS(buf, "locust_users 0\n");
     free(buf);
