@@ -18,7 +18,7 @@ script_setup openmodel-sched
 
 # 1. Paced users. 5 users x 20 runs/s over 8 s: 800 slots, about 5 x 39 of them covered by the stall.
 start_server paced
-CLASS=OpenPaced run paced -c 5 -r 100
+CLASS=OpenPaced run paced -c 5 -r 100 --csv "$tmp/paced" --json-file "$tmp/paced-report.json" --html "$tmp/paced.html"
 stop_server paced
 n=$(row "$tmp/paced.txt" service 1)
 nc=$(row "$tmp/paced.txt" corrected 1)
@@ -34,6 +34,27 @@ near "$n" "$srv_n" "$(($srv_n / 100 + 1))" || fail "$n requests counted, the ser
 ge "$cp99" 1500 || fail "the corrected p99 ($cp99 ms) does not show the 2 s stall"
 ge 1000 "$p99" || fail "the service-time p99 ($p99 ms) should hide the stall (5 samples of $n)"
 near "$d" 195 30 || fail "$d slots dropped; about 5 x 39 came due while the users waited on the stall"
+# The reports say the same, labelled: the JSON summary, the HTML report (which embeds it) and
+# BASE_scheduled_history.csv, next to 2.x's BASE_stats_history.csv, whose columns stay 2.x's.
+$PY - "$tmp" "$d" <<'PYEOF' || fail "the reports do not show the dropped runs and the corrected times"
+import csv, json, sys
+tmp, dropped = sys.argv[1], int(sys.argv[2])
+j = json.load(open(tmp + "/paced-report.json"))
+t = j["total"]
+assert j["open_model"]["dropped_runs"] == dropped, j["open_model"]
+assert t["corrected_time"]["p99"] >= 1500 and t["service_time"]["p99"] < 1000, (t["service_time"], t["corrected_time"])
+assert t["corrected_time"]["samples"] == t["service_time"]["samples"]
+html = open(tmp + "/paced.html").read()
+assert "corrected (from intended start)" in html and "service time" in html and '"corrected_time":{' in html
+rows = list(csv.DictReader(open(tmp + "/paced_scheduled_history.csv", newline="")))
+last = [r for r in rows if r["Name"] == "Aggregated"][-1]
+assert int(last["Runs Dropped"]) == dropped, last
+assert float(last["Corrected Time 99%"]) >= 1500 and float(last["Service Time 99%"]) < 1000, last
+head = open(tmp + "/paced_stats_history.csv", newline="").readline()
+assert head.startswith("Timestamp,User Count,Type,Name,Requests/s,Failures/s,50%,") and head.endswith(
+    "Total Average Content Size\r\n"), head
+print("reports: JSON, HTML and BASE_scheduled_history.csv agree (%d dropped)" % dropped)
+PYEOF
 
 # 2. Rate stages, no stall (it would come after the run). The shape ticks every second, so each stage
 # lasts its 3 s; the test ends with the last stage.

@@ -122,6 +122,20 @@ int locust_csv2_history_header(FILE *f);
  * Aggregated row, after one row per entry when `full` is set.
  */
 int locust_csv2_history_rows(locust_runner *r, double now, bool full, FILE *f);
+/**
+ * Writes the header of BASE_scheduled_history.csv (liblocust's own file,
+ * next to 2.x's): Timestamp, User Count, Type, Name, Target Rate, Runs
+ * Dropped, then the samples and the 50/90/99/99.9/100% precise percentiles
+ * of the Service Time and of the Corrected Time (from each scheduled run's
+ * intended start).
+ */
+int locust_csv_scheduled_header(FILE *f);
+/**
+ * Appends the rows of one interval to BASE_scheduled_history.csv: the
+ * Aggregated row (with the rate and the runs dropped so far), after one
+ * row per entry when `full` is set. Percentiles are over the test so far.
+ */
+int locust_csv_scheduled_rows(locust_runner *r, double now, bool full, FILE *f);
 /** Writes 2.x's BASE_failures.csv. */
 int locust_csv2_failures(const locust_stats *s, FILE *f);
 /** Writes 2.x's BASE_exceptions.csv. */
