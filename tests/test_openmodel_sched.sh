@@ -56,6 +56,36 @@ assert head.startswith("Timestamp,User Count,Type,Name,Requests/s,Failures/s,50%
 print("reports: JSON, HTML and BASE_scheduled_history.csv agree (%d dropped)" % dropped)
 PYEOF
 
+# 1b. The web UI's stats JSON carries the same for paced users, and its page has the table for them.
+start_server web 1000
+wport=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+timeout 60 "$B/locust-run" -f "$S/tests/cli_scenarios/openmodel.c" -H "http://127.0.0.1:$port" --autostart \
+    --autoquit 0 -t 4s -c 2 -r 10 --web-host 127.0.0.1 --web-port "$wport" OpenPaced >"$tmp/web.txt" 2>&1 &
+webrun=$!
+pids="$pids $webrun"
+got=""
+i=0
+while [ $i -lt 60 ] && [ -z "$got" ]; do
+    sleep 0.2
+    i=$((i + 1))
+    got=$($PY - "$wport" <<'PYEOF' 2>/dev/null
+import json, sys, urllib.request
+j = json.load(urllib.request.urlopen("http://127.0.0.1:%s/stats/requests" % sys.argv[1], timeout=5))
+om = j["open_model"]
+total = om["percentiles"][-1]
+assert total["name"] == "Total" and total["corrected_ms"]["count"] > 0 and total["service_ms"]["count"] > 0
+page = urllib.request.urlopen("http://127.0.0.1:%s/" % sys.argv[1], timeout=5).read().decode()
+assert 'id="open-model-table"' in page
+print("web UI: open_model with %d corrected samples, %d runs dropped" % (total["corrected_ms"]["count"],
+                                                                           om["dropped_runs"]))
+PYEOF
+)
+done
+wait "$webrun"
+stop_server web
+[ -n "$got" ] || fail "the web UI's stats JSON has no open_model for paced users"
+echo "$got"
+
 # 2. Rate stages, no stall (it would come after the run). The shape ticks every second, so each stage
 # lasts its 3 s; the test ends with the last stage.
 for mode in single procs; do
