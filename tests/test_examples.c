@@ -52,6 +52,7 @@ enum {
     CATCH_RESPONSE,
     EVENTS,
     CUSTOM_CLIENT,
+    RATE_RAMP,
     EMBED,
     HARNESS,
     N_RUNS
@@ -72,10 +73,11 @@ static void run_all(void)
 {
     cli_test_setup();
     ck_assert_int_eq(locust_test_target_start(&target, NULL), 0);
-    static const char *const names[] = {"basic",         "weighted",       "nested", "sequence",
-                                        "dynamic_names", "catch_response", "events", "custom_client"};
-    static const char *const users[] = {"5", "8", "4", "2", "2", "2", "3", "5"};
-    for (int i = 0; i <= CUSTOM_CLIENT; i++)
+    static const char *const names[] = {"basic",    "weighted",      "nested",
+                                        "sequence", "dynamic_names", "catch_response",
+                                        "events",   "custom_client", "rate_ramp"};
+    static const char *const users[] = {"5", "8", "4", "2", "2", "2", "3", "5", "1"};
+    for (int i = 0; i <= RATE_RAMP; i++)
         start_example(i, names[i], users[i]);
     const char *embed[] = {program("embed"), target.host, "2", NULL};
     const char *harness[] = {program("harness"), target.host, "2", NULL};
@@ -83,7 +85,7 @@ static void run_all(void)
     ck_assert_int_eq(cli_proc_start(&runs[HARNESS], cli_tmpdir, NULL, harness, NULL), 0);
     for (int i = 0; i < N_RUNS; i++)
         cli_proc_wait(&runs[i], 90);
-    for (int i = 0; i <= CUSTOM_CLIENT; i++) {
+    for (int i = 0; i <= RATE_RAMP; i++) {
         char file[128];
         snprintf(file, sizeof file, "%s_requests.csv", names[i]);
         csv[i] = cli_slurp(cli_tmp_path(file));
@@ -252,6 +254,18 @@ START_TEST(custom_client_reports_its_requests)
 }
 END_TEST
 
+START_TEST(rate_ramp_raises_the_rate_every_second)
+{
+    /* -t 3: the ticks at 0, 1 and 2 s set 10, 19 and 28 runs/s, so about 57 runs, none dropped (pool 100). */
+    ASSERT_EXIT(RATE_RAMP, 0);
+    ASSERT_CONTAINS(runs[RATE_RAMP].err, "Shape test updating to 28 task runs/s (pool of 100 users)");
+    ASSERT_CONTAINS(runs[RATE_RAMP].err, " 0 runs dropped");
+    long failures, n = row(RATE_RAMP, "GET", "/", &failures);
+    ck_assert_msg(n >= 50 && n <= 64, "%ld requests; the ramp's first 3 s are about 57 runs", n);
+    ck_assert_int_eq(failures, 0);
+}
+END_TEST
+
 START_TEST(embed_prints_the_statistics_it_reads)
 {
     ASSERT_EXIT(EMBED, 0);
@@ -287,6 +301,7 @@ int main(void)
     tcase_add_test(tc, events_listeners_see_every_event);
     tcase_add_test(tc, events_adds_routes_to_the_web_ui);
     tcase_add_test(tc, custom_client_reports_its_requests);
+    tcase_add_test(tc, rate_ramp_raises_the_rate_every_second);
     tcase_add_test(tc, embed_prints_the_statistics_it_reads);
     tcase_add_test(tc, the_cxx_harness_passes);
     suite_add_tcase(s, tc);
