@@ -64,26 +64,23 @@ int cli_reports_write_csv(void *udata, char *err, size_t errlen)
     return write_file_err(c, path, exceptions_csv, err, errlen);
 }
 
+/* Appends one interval's rows to a history file; a file that cannot be written is closed (logged once). */
+static void append_rows(cli_reports *c, FILE **f, int (*rows)(locust_runner *, double, bool, FILE *),
+                        const char *suffix, double now)
+{
+    if (!*f || (rows(c->runner, now, c->o->csv_full_history, *f) == 0 && fflush(*f) == 0)) return;
+    locust_log(LOCUST_LOG_ERROR, LOG, "cannot write %s%s: %s (no more rows)", c->o->csv_base, suffix,
+               strerror(errno));
+    fclose(*f);
+    *f = NULL;
+}
+
 static void on_sample(locust_history *h, const locust_history_sample *smp, void *udata)
 {
     cli_reports *c = udata;
     if (!c->o->csv_base) return;
-    if (c->history_csv &&
-        (locust_csv2_history_rows(c->runner, smp->time, c->o->csv_full_history, c->history_csv) ||
-         fflush(c->history_csv) != 0)) {
-        locust_log(LOCUST_LOG_ERROR, LOG, "cannot write %s_stats_history.csv: %s (no more rows)",
-                   c->o->csv_base, strerror(errno));
-        fclose(c->history_csv);
-        c->history_csv = NULL;
-    }
-    if (c->sched_csv &&
-        (locust_csv_scheduled_rows(c->runner, smp->time, c->o->csv_full_history, c->sched_csv) ||
-         fflush(c->sched_csv) != 0)) {
-        locust_log(LOCUST_LOG_ERROR, LOG, "cannot write %s_scheduled_history.csv: %s (no more rows)",
-                   c->o->csv_base, strerror(errno));
-        fclose(c->sched_csv);
-        c->sched_csv = NULL;
-    }
+    append_rows(c, &c->history_csv, locust_csv2_history_rows, "_stats_history.csv", smp->time);
+    append_rows(c, &c->sched_csv, locust_csv_scheduled_rows, "_scheduled_history.csv", smp->time);
 }
 
 static bool paced(const locust_wait_time *wt)
