@@ -47,6 +47,7 @@ assert t["corrected_time"]["p99"] >= 1500 and t["service_time"]["p99"] < 1000, (
 assert t["corrected_time"]["samples"] == t["service_time"]["samples"]
 html = open(tmp + "/paced.html").read()
 assert "corrected (from intended start)" in html and "service time" in html and '"corrected_time":{' in html
+assert '"dropped_runs":%d,"corrected_response_time_percentile_99":' % dropped in html  # the chart's last sample
 rows = list(csv.DictReader(open(tmp + "/paced_scheduled_history.csv", newline="")))
 last = [r for r in rows if r["Name"] == "Aggregated"][-1]
 assert int(last["Runs Dropped"]) == dropped, last

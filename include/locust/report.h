@@ -86,6 +86,10 @@ typedef struct locust_history_sample {
     double current_fail_per_sec;
     double current_p50, current_p95; /* ms over the last ~10 s, 0 when no data */
     uint64_t num_requests, num_failures;
+    /* Scheduled runs (--rate, paced users), so far: the runs dropped and the corrected time's p99 (ms, 0
+     * when no run was scheduled). */
+    uint64_t dropped_runs;
+    double corrected_p99;
 } locust_history_sample;
 
 typedef struct locust_history locust_history;

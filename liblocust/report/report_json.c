@@ -164,6 +164,8 @@ static void history_json(FILE *f, const locust_history *h)
         kv_num(f, "response_time_percentile_95", p->current_p95, &first);
         kv_num(f, "num_requests", (double)p->num_requests, &first);
         kv_num(f, "num_failures", (double)p->num_failures, &first);
+        kv_num(f, "dropped_runs", (double)p->dropped_runs, &first);
+        kv_num(f, "corrected_response_time_percentile_99", p->corrected_p99, &first);
         fputc('}', f);
     }
     fputc(']', f);
