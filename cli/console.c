@@ -16,7 +16,7 @@ static void print_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
     cli_console *c = w->data;
     locust_stats_print(locust_runner_stats(c->runner), c->out);
-    if (locust_runner_rate(c->runner) > 0) cli_print_open_model(c->runner, c->out);
+    if (cli_open_model_shown(c->runner)) cli_print_open_model(c->runner, c->out);
     fflush(c->out);
 }
 
@@ -108,7 +108,7 @@ void cli_console_summary(cli_console *c)
     locust_stats *s = locust_runner_stats(c->runner);
     locust_stats_print(s, c->out);
     locust_stats_print_percentiles(s, c->out);
-    if (locust_runner_rate(c->runner) > 0) cli_print_open_model(c->runner, c->out);
+    if (cli_open_model_shown(c->runner)) cli_print_open_model(c->runner, c->out);
     fflush(c->out);
     cli_console_write_csv(c);
     locust_stats_print_errors(s, c->out);

@@ -258,21 +258,34 @@ static int apply_class_counts(app *a)
     return 0;
 }
 
-/* Puts the --stages shape in control (its text was checked when parsing). */
+/*
+ * Puts the --stages shape in control (its text was checked when parsing).
+ * With --rate the stages give rates (duration:rate[:pool], -c the pool of a
+ * stage that gives none).
+ */
 static int set_stages(app *a)
 {
     locust_stage st[LOCUST_MAX_STAGES];
+    locust_rate_stage rst[LOCUST_MAX_STAGES];
     size_t n;
     char err[256];
-    int rc = locust_stages_parse(a->o.stages, st, LOCUST_MAX_STAGES, &n, err, sizeof err);
-    if (!rc) rc = locust_runner_set_stages(a->r, st, n);
+    int rc;
+    if (a->o.slave) {
+        locust_log(LOCUST_LOG_WARNING, LOG,
+                   "--stages is for the master or a single process; a slave ignores it");
+        return 0;
+    }
+    if (a->o.rate > 0) {
+        rc = locust_rate_stages_parse(a->o.stages, rst, LOCUST_MAX_STAGES, &n, err, sizeof err);
+        if (!rc) rc = locust_runner_set_rate_stages(a->r, rst, n, a->o.clients);
+    } else {
+        rc = locust_stages_parse(a->o.stages, st, LOCUST_MAX_STAGES, &n, err, sizeof err);
+        if (!rc) rc = locust_runner_set_stages(a->r, st, n);
+    }
     if (rc) {
         locust_log(LOCUST_LOG_ERROR, LOG, "--stages: %s", rc == LOCUST_EINVAL ? err : locust_strerror(rc));
         return -1;
     }
-    if (a->o.slave)
-        locust_log(LOCUST_LOG_WARNING, LOG,
-                   "--stages is for the master or a single process; a slave ignores it");
     return 0;
 }
 
@@ -420,7 +433,15 @@ static int start_mode(app *a, uint64_t run_time)
  * from the master's hatch message. */
 static int set_open_model(app *a)
 {
-    if (a->o.slave) {
+    if (a->o.slave && a->o.master_protocol == 2) {
+        /* A Locust 2.x master knows no rate: it sends user counts only, so each worker keeps its own. */
+        locust_log(
+            LOCUST_LOG_WARNING, LOG,
+            "--rate under a Locust 2.x master: this worker starts %g task runs/s of its own, from a pool "
+            "of the users the master gives it (a 2.x master does not split a rate: N workers make N x "
+            "%g runs/s), and the master shows service times only",
+            a->o.rate, a->o.rate);
+    } else if (a->o.slave) {
         locust_log(LOCUST_LOG_WARNING, LOG,
                    "--rate is ignored on a slave: the master sends each slave its share");
         return 0;

@@ -31,14 +31,16 @@ void cli_print_open_model(locust_runner *r, FILE *out)
 {
     const locust_stats *s = locust_runner_stats(r);
     locust_rate_info ri;
-    fprintf(out, "Open model (--rate):");
+    bool rate = locust_runner_rate(r) > 0;
+    fprintf(out, rate ? "Open model (--rate):" : "Scheduled runs (constant_pacing/constant_throughput):");
     if (locust_runner_rate_info(r, &ri) == 0 && ri.started + ri.dropped > 0)
         fprintf(out,
                 " target %.1f runs/s, achieved %.1f runs/s, %llu started, pool %u/%u users, start lateness "
                 "p50 %.3f ms p99 %.3f ms max %.3f ms;",
                 ri.target_rate, ri.achieved_rate, (unsigned long long)ri.started, ri.pool_size, ri.pool_max,
                 ri.late_p50_ms, ri.late_p99_ms, ri.late_max_ms);
-    fprintf(out, " %llu runs dropped (no free user)\n", (unsigned long long)locust_stats_dropped_runs(s));
+    fprintf(out, " %llu runs dropped (%s)\n", (unsigned long long)locust_stats_dropped_runs(s),
+            rate ? "no free user" : "slots passed while the user was busy");
     fprintf(out, " %-36s %-10s %10s %9s %9s %9s %9s %9s %9s\n", "Name", "time (ms)", "# samples", "50%",
             "90%", "99%", "99.9%", "99.99%", "100%");
     size_t n = locust_stats_entry_count(s);
@@ -50,4 +52,11 @@ void cli_print_open_model(locust_runner *r, FILE *out)
         print_row(out, s, i, "corrected", e.method, name, LOCUST_TIME_CORRECTED);
     }
     fputc('\n', out);
+}
+
+bool cli_open_model_shown(locust_runner *r)
+{
+    const locust_stats *s = locust_runner_stats(r);
+    return locust_runner_rate(r) > 0 || locust_stats_dropped_runs(s) > 0 ||
+           locust_stats_entry_sample_count(s, locust_stats_entry_count(s), LOCUST_TIME_CORRECTED) > 0;
 }

@@ -3,6 +3,7 @@
 #define LOCUST_CLI_OPENMODEL_H
 
 #include <locust/locust.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 /*
@@ -10,5 +11,8 @@
  * percentiles (service and corrected time, labelled) of every entry.
  */
 void cli_print_open_model(locust_runner *r, FILE *out);
+
+/* True when the run has scheduled runs to show: --rate, or paced users' corrected times or dropped slots. */
+bool cli_open_model_shown(locust_runner *r);
 
 #endif /* LOCUST_CLI_OPENMODEL_H */

@@ -88,6 +88,9 @@ enum { CLI_OPT_STAGES = 2000 }; /* above options_2x.c's ids (OPT_2X_FIRST + 0..9
 #define CLI_OPTIONS2X_LONG                                                                                   \
     {"tags", required_argument, NULL, 'T'}, {"exclude-tags", required_argument, NULL, 'E'},                  \
         {"stages", required_argument, NULL, CLI_OPT_STAGES},
+/* Checks --stages once all options are read: duration:users:spawn_rate, or with --rate duration:rate[:pool].
+ */
+int cli_options2x_check_stages(const cli_options *o, char *err, size_t errlen);
 /* Joins the -T (exclude false) or -E values with commas into buf; NULL when none. */
 const char *cli_options2x_tags(const cli_options *o, bool exclude, char *buf, size_t len);
 /*

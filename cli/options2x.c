@@ -37,20 +37,30 @@ int cli_options2x_parse(cli_options *o, int id, const char *arg, char *err, size
         return add_tags(o->tags, &o->n_tags, arg, "-T/--tags", err, errlen);
     case 'E':
         return add_tags(o->exclude_tags, &o->n_exclude_tags, arg, "-E/--exclude-tags", err, errlen);
-    case CLI_OPT_STAGES: {
-        locust_stage st[LOCUST_MAX_STAGES];
-        size_t n;
-        char why[256];
-        if (locust_stages_parse(arg, st, LOCUST_MAX_STAGES, &n, why, sizeof why)) {
-            snprintf(err, errlen, "option --stages: %s", why);
-            return -1;
-        }
+    case CLI_OPT_STAGES:
+        /* Checked once all options are read: with --rate the stages give rates (cli_options2x_check_stages).
+         */
         o->stages = arg;
         return 1;
-    }
     default:
         return 0;
     }
+}
+
+int cli_options2x_check_stages(const cli_options *o, char *err, size_t errlen)
+{
+    if (!o->stages) return 0;
+    locust_stage st[LOCUST_MAX_STAGES];
+    locust_rate_stage rst[LOCUST_MAX_STAGES];
+    size_t n;
+    char why[256];
+    int rc = o->rate > 0 ? locust_rate_stages_parse(o->stages, rst, LOCUST_MAX_STAGES, &n, why, sizeof why)
+                         : locust_stages_parse(o->stages, st, LOCUST_MAX_STAGES, &n, why, sizeof why);
+    if (rc) {
+        snprintf(err, errlen, "option --stages: %s", why);
+        return -1;
+    }
+    return 0;
 }
 
 const char *cli_options2x_tags(const cli_options *o, bool exclude, char *buf, size_t len)

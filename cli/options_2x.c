@@ -141,7 +141,7 @@ int cli_options_2x_check(const cli_options *o, char *err, size_t errlen)
         return fail(err, errlen, "option --threshold-abort: needs at least one --threshold");
     if (o->csv_full_history && !o->csv_base)
         return fail(err, errlen, "option --csv-full-history: needs --csv BASE");
-    return 0;
+    return cli_options2x_check_stages(o, err, errlen);
 }
 
 void cli_options_2x_help(FILE *f)

@@ -64,18 +64,53 @@ int cli_reports_write_csv(void *udata, char *err, size_t errlen)
     return write_file_err(c, path, exceptions_csv, err, errlen);
 }
 
+/* Appends one interval's rows to a history file; a file that cannot be written is closed (logged once). */
+static void append_rows(cli_reports *c, FILE **f, int (*rows)(locust_runner *, double, bool, FILE *),
+                        const char *suffix, double now)
+{
+    if (!*f || (rows(c->runner, now, c->o->csv_full_history, *f) == 0 && fflush(*f) == 0)) return;
+    locust_log(LOCUST_LOG_ERROR, LOG, "cannot write %s%s: %s (no more rows)", c->o->csv_base, suffix,
+               strerror(errno));
+    fclose(*f);
+    *f = NULL;
+}
+
 static void on_sample(locust_history *h, const locust_history_sample *smp, void *udata)
 {
     cli_reports *c = udata;
     if (!c->o->csv_base) return;
-    if (c->history_csv &&
-        (locust_csv2_history_rows(c->runner, smp->time, c->o->csv_full_history, c->history_csv) ||
-         fflush(c->history_csv) != 0)) {
-        locust_log(LOCUST_LOG_ERROR, LOG, "cannot write %s_stats_history.csv: %s (no more rows)",
-                   c->o->csv_base, strerror(errno));
-        fclose(c->history_csv);
-        c->history_csv = NULL;
+    append_rows(c, &c->history_csv, locust_csv2_history_rows, "_stats_history.csv", smp->time);
+    append_rows(c, &c->sched_csv, locust_csv_scheduled_rows, "_scheduled_history.csv", smp->time);
+}
+
+static bool paced(const locust_wait_time *wt)
+{
+    return wt->kind == LOCUST_WAIT_CONSTANT_PACING || wt->kind == LOCUST_WAIT_CONSTANT_THROUGHPUT;
+}
+
+/* True when the test starts runs on a schedule: --rate, or a class (or its task set) paced. */
+static bool has_scheduled_runs(const cli_options *o, locust_runner *r)
+{
+    if (o->rate > 0) return true;
+    for (size_t i = 0; i < locust_runner_class_count(r); i++) {
+        const locust_class *cls = locust_runner_class_at(r, i);
+        if (paced(&cls->wait_time) || (cls->task_set && paced(&cls->task_set->wait_time))) return true;
     }
+    return false;
+}
+
+/* Opens a history file and writes its header; NULL (logged) when it cannot be written. */
+static FILE *open_history(const char *base, const char *suffix, int (*header)(FILE *))
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s%s", base, suffix);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        locust_log(LOCUST_LOG_ERROR, LOG, "cannot write %s: %s (the test goes on without it)", path,
+                   strerror(errno));
+    else if (header(f) || fflush(f) != 0)
+        locust_log(LOCUST_LOG_ERROR, LOG, "cannot write %s: %s", path, strerror(errno));
+    return f;
 }
 
 /* --threshold-abort: a threshold failing (with data) for the grace period stops the test. */
@@ -134,14 +169,10 @@ int cli_reports_start(cli_reports *c, locust_runner *r, cli_options *o, int argc
     locust_report_settings st = settings_of(c);
     locust_report_set_settings(r, &st);
     if (o->csv_base) {
-        char path[PATH_MAX];
-        snprintf(path, sizeof path, "%s_stats_history.csv", o->csv_base);
-        c->history_csv = fopen(path, "w");
-        if (!c->history_csv)
-            locust_log(LOCUST_LOG_ERROR, LOG, "cannot write %s: %s (the test goes on without it)", path,
-                       strerror(errno));
-        else if (locust_csv2_history_header(c->history_csv) || fflush(c->history_csv) != 0)
-            locust_log(LOCUST_LOG_ERROR, LOG, "cannot write %s: %s", path, strerror(errno));
+        c->history_csv = open_history(o->csv_base, "_stats_history.csv", locust_csv2_history_header);
+        /* The scheduled runs' file is liblocust's own: 2.x's history keeps its columns. */
+        if (has_scheduled_runs(o, r))
+            c->sched_csv = open_history(o->csv_base, "_scheduled_history.csv", locust_csv_scheduled_header);
     }
     double interval = o->csv_base ? o->csv_interval : 2.0;
     int rc = locust_history_new(&c->history, r, interval, 0, on_sample, c);
@@ -220,4 +251,6 @@ void cli_reports_free(cli_reports *c)
     c->history = NULL;
     if (c->history_csv) fclose(c->history_csv);
     c->history_csv = NULL;
+    if (c->sched_csv) fclose(c->sched_csv);
+    c->sched_csv = NULL;
 }

@@ -17,6 +17,7 @@ typedef struct cli_reports {
     cli_options *o;
     locust_history *history;
     FILE *history_csv; /* BASE_stats_history.csv, appended to at each sample */
+    FILE *sched_csv;   /* BASE_scheduled_history.csv (--rate or paced classes), likewise */
     ev_timer threshold_timer;
     void (*abort_fn)(void *udata); /* --threshold-abort: stops the test */
     void *abort_udata;

@@ -67,6 +67,11 @@ START_TEST(bad_2x_arguments_are_named)
     ck_assert_int_eq(CLI_RUN(&p, 10, "--stages", "30s:10"), 2);
     ASSERT_CONTAINS(p.err, "option --stages: stage 1 ('30s:10'): expected duration:users:spawn_rate");
     cli_proc_free(&p);
+    /* With --rate a stage gives a rate (duration:rate[:pool]), whichever option comes first. */
+    ck_assert_int_eq(CLI_RUN(&p, 10, "--stages", "30s:10,1m:fast", "--rate", "5"), 2);
+    ASSERT_CONTAINS(p.err,
+                    "option --stages: stage 2 ('1m:fast'): with --rate a stage is duration:rate[:pool]");
+    cli_proc_free(&p);
     ck_assert_int_eq(CLI_RUN(&p, 10, "-T", " , "), 2);
     ASSERT_CONTAINS(p.err, "option -T/--tags: no tag name in ' , '");
     cli_proc_free(&p);

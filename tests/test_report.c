@@ -93,7 +93,12 @@ START_TEST(thresholds_are_judged_on_the_entry_they_name_or_the_total)
     ck_assert_int_eq(locust_threshold_parse("GET /a:p95<100", &t, err, sizeof err), 0);
     ck_assert(locust_threshold_eval(&t, s));
     ck_assert(t.has_value);
-    ck_assert_double_eq(t.value, 96); /* 0.9's percentile rule, as the distribution CSV shows it */
+    /* The precise histogram's nearest-rank p95 (95), at most 1% off; 0.9's rounded rule would say 96. */
+    ck_assert_msg(fabs(t.value - 95) <= 0.95, "p95 %g", t.value);
+    /* No request of a scheduled run: no corrected time, so a corrected threshold fails for lack of data. */
+    ck_assert_int_eq(locust_threshold_parse("GET /a:cp95<100", &t, err, sizeof err), 0);
+    ck_assert(!locust_threshold_eval(&t, s));
+    ck_assert(!t.has_value);
     ck_assert_int_eq(locust_threshold_parse("max<=100", &t, err, sizeof err), 0);
     ck_assert(!locust_threshold_eval(&t, s)); /* the Total's max is /b's 500 */
     ck_assert_double_eq(t.value, 500);
@@ -108,6 +113,29 @@ START_TEST(thresholds_are_judged_on_the_entry_they_name_or_the_total)
     ck_assert(!t.has_value);
     /* ... but its failure count is a true 0. */
     ck_assert_int_eq(locust_threshold_parse("/none:num_failures<1", &t, err, sizeof err), 0);
+    ck_assert(locust_threshold_eval(&t, s));
+    locust_stats_free(s);
+}
+END_TEST
+
+START_TEST(corrected_thresholds_judge_the_time_from_the_intended_start)
+{
+    fake_clock c = {1000};
+    locust_stats *s = stats_on_clock(&c);
+    /* 100 scheduled runs served in 10 ms; the last two started 2 s late (a stall held them back). */
+    for (int i = 0; i < 100; i++)
+        locust_stats_log_success_scheduled(s, "GET", "/r", 10, i < 98 ? 10 : 2010, 1);
+    char err[256];
+    locust_threshold t;
+    ck_assert_int_eq(locust_threshold_parse("p99<100", &t, err, sizeof err), 0);
+    ck_assert(locust_threshold_eval(&t, s));
+    ck_assert_int_eq(locust_threshold_parse("GET /r:cp99 < 100", &t, err, sizeof err), 0);
+    ck_assert_int_eq(t.metric, LOCUST_METRIC_CORRECTED_PERCENTILE);
+    char name[16];
+    ck_assert_str_eq(locust_threshold_metric_name(&t, name, sizeof name), "cp99");
+    ck_assert(!locust_threshold_eval(&t, s));
+    ck_assert_msg(fabs(t.value - 2010) <= 20.1, "cp99 %g", t.value);
+    ck_assert_int_eq(locust_threshold_parse("cp98<=10.1", &t, err, sizeof err), 0);
     ck_assert(locust_threshold_eval(&t, s));
     locust_stats_free(s);
 }
@@ -221,6 +249,15 @@ START_TEST(the_json_summary_holds_settings_entries_failures_and_threshold_result
     ck_assert_double_eq(cJSON_GetObjectItem(e, "max_response_time")->valuedouble, 1200);
     ck_assert_double_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(e, "percentiles"), "p100")->valuedouble,
                         1200);
+    /* The precise percentiles, labelled: the service time always, the corrected time only for scheduled runs.
+     */
+    cJSON *svc = cJSON_GetObjectItem(e, "service_time");
+    ck_assert_int_eq(cJSON_GetObjectItem(svc, "samples")->valueint, 2);
+    ck_assert(fabs(cJSON_GetObjectItem(svc, "p100")->valuedouble - 1200) <= 12);
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItem(e, "corrected_time")));
+    cJSON *om = cJSON_GetObjectItem(j, "open_model");
+    ck_assert_double_eq(cJSON_GetObjectItem(om, "rate")->valuedouble, 0);
+    ck_assert_int_eq(cJSON_GetObjectItem(om, "dropped_runs")->valueint, 0);
     cJSON *tot = cJSON_GetObjectItem(j, "total");
     ck_assert(cJSON_IsNull(cJSON_GetObjectItem(tot, "method")));
     ck_assert_str_eq(cJSON_GetObjectItem(tot, "name")->valuestring, "Total");
@@ -282,6 +319,14 @@ START_TEST(prometheus_text_has_counters_and_a_cumulative_histogram)
                         "locust_response_time_seconds_bucket{method=\"GET\",name=\"/a\",le=\"+Inf\"} 2\n");
     ASSERT_STR_CONTAINS(buf, "locust_response_time_seconds_sum{method=\"GET\",name=\"/a\"} 1.204\n");
     ASSERT_STR_CONTAINS(buf, "locust_response_time_seconds_count{method=\"GET\",name=\"/a\"} 2\n");
+    /* The precise percentiles: /a's two successes took 4 ms and 1200 ms; no corrected time, nothing dropped.
+     */
+    ASSERT_STR_CONTAINS(buf, "# TYPE locust_response_time_quantile_seconds gauge\n");
+    ASSERT_STR_CONTAINS(buf,
+                        "locust_response_time_quantile_seconds{method=\"GET\",name=\"/a\",time=\"service\","
+                        "quantile=\"1\"} 1.2");
+    ck_assert_ptr_null(strstr(buf, ",time=\"corrected\""));
+    ASSERT_STR_CONTAINS(buf, "locust_dropped_runs_total 0\n");
     ASSERT_STR_CONTAINS(buf, "locust_state{state=\"ready\"} 1\n");
     ASSERT_STR_CONTAINS(buf, "locust_users 0\n");
     free(buf);
@@ -336,6 +381,7 @@ int main(void)
     tcase_add_test(tc, threshold_expressions_name_an_entry_a_metric_a_comparison_and_a_limit);
     tcase_add_test(tc, a_malformed_threshold_is_refused_with_its_text_and_the_reason);
     tcase_add_test(tc, thresholds_are_judged_on_the_entry_they_name_or_the_total);
+    tcase_add_test(tc, corrected_thresholds_judge_the_time_from_the_intended_start);
     tcase_add_test(tc, failures_per_second_use_the_windows_of_the_request_rates);
     suite_add_tcase(s, tc);
     tc = tcase_create("documents");

@@ -653,6 +653,9 @@ typedef struct locust_shape_tick {
     unsigned users;             /* total users */
     double spawn_rate;          /* users started per second (> 0) */
     const char *const *classes; /* NULL-terminated class names to run, or NULL = all */
+    /* In rate mode (locust_runner_set_rate() before the shape starts): the task runs per second
+     * from this tick on, `users` then being the pool's maximum; 0 keeps the rate. */
+    double rate;
 } locust_shape_tick;
 
 /**
@@ -690,6 +693,33 @@ int locust_stages_parse(const char *spec, locust_stage *out, size_t cap, size_t 
 
 /** Puts a stages shape in control (copied): each stage in turn, then the end of the test. */
 int locust_runner_set_stages(locust_runner *r, const locust_stage *stages, size_t n);
+
+/**
+ * One step of --stages in rate mode: `rate` task runs per second held for
+ * `duration` seconds, from a pool of at most `pool` users (0: the pool
+ * given to locust_runner_set_rate_stages()).
+ */
+typedef struct locust_rate_stage {
+    double duration;
+    double rate;
+    unsigned pool;
+} locust_rate_stage;
+
+/**
+ * Parses rate-mode stages "30s:100,1m:500:400" (duration:rate[:pool]) into
+ * `out` (room for `cap`). Returns 0, or LOCUST_EINVAL with a message naming
+ * the stage at fault in `err`.
+ */
+int locust_rate_stages_parse(const char *spec, locust_rate_stage *out, size_t cap, size_t *n, char *err,
+                             size_t errlen);
+
+/**
+ * Puts rate-mode stages in control (copied): each stage's rate in turn (on
+ * a master: split over the slaves), then the end of the test. The runner
+ * must be in rate mode (locust_runner_set_rate()); `pool` is the pool of a
+ * stage that gives none.
+ */
+int locust_runner_set_rate_stages(locust_runner *r, const locust_rate_stage *stages, size_t n, unsigned pool);
 
 /**
  * Starts the test under the shape set with locust_runner_set_shape() or

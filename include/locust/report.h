@@ -23,13 +23,14 @@ typedef struct locust_stats locust_stats;
 
 /** What a threshold measures. */
 typedef enum locust_metric {
-    LOCUST_METRIC_PERCENTILE = 1, /* a response-time percentile, ms */
-    LOCUST_METRIC_AVG,            /* average response time, ms */
-    LOCUST_METRIC_MIN,            /* smallest response time, ms */
-    LOCUST_METRIC_MAX,            /* largest response time, ms */
-    LOCUST_METRIC_RPS,            /* requests per second over the run */
-    LOCUST_METRIC_FAIL_RATIO,     /* failures / (requests + failures), 0..1 */
-    LOCUST_METRIC_NUM_FAILURES    /* failed requests */
+    LOCUST_METRIC_PERCENTILE = 1,      /* a response-time percentile, ms */
+    LOCUST_METRIC_AVG,                 /* average response time, ms */
+    LOCUST_METRIC_MIN,                 /* smallest response time, ms */
+    LOCUST_METRIC_MAX,                 /* largest response time, ms */
+    LOCUST_METRIC_RPS,                 /* requests per second over the run */
+    LOCUST_METRIC_FAIL_RATIO,          /* failures / (requests + failures), 0..1 */
+    LOCUST_METRIC_NUM_FAILURES,        /* failed requests */
+    LOCUST_METRIC_CORRECTED_PERCENTILE /* a percentile of the corrected time (scheduled runs), ms */
 } locust_metric;
 
 /** A comparison of a threshold. */
@@ -47,7 +48,7 @@ typedef struct locust_threshold {
     char method[32]; /* "" = any method */
     char name[224];  /* "" = the Total */
     locust_metric metric;
-    double percentile; /* 0..1 for LOCUST_METRIC_PERCENTILE */
+    double percentile; /* 0..1 for LOCUST_METRIC_PERCENTILE and LOCUST_METRIC_CORRECTED_PERCENTILE */
     locust_cmp cmp;
     double limit;
     /* Filled by locust_threshold_eval(). */
@@ -85,6 +86,10 @@ typedef struct locust_history_sample {
     double current_fail_per_sec;
     double current_p50, current_p95; /* ms over the last ~10 s, 0 when no data */
     uint64_t num_requests, num_failures;
+    /* Scheduled runs (--rate, paced users), so far: the runs dropped and the corrected time's p99 (ms, 0
+     * when no run was scheduled). */
+    uint64_t dropped_runs;
+    double corrected_p99;
 } locust_history_sample;
 
 typedef struct locust_history locust_history;
@@ -121,6 +126,20 @@ int locust_csv2_history_header(FILE *f);
  * Aggregated row, after one row per entry when `full` is set.
  */
 int locust_csv2_history_rows(locust_runner *r, double now, bool full, FILE *f);
+/**
+ * Writes the header of BASE_scheduled_history.csv (liblocust's own file,
+ * next to 2.x's): Timestamp, User Count, Type, Name, Target Rate, Runs
+ * Dropped, then the samples and the 50/90/99/99.9/100% precise percentiles
+ * of the Service Time and of the Corrected Time (from each scheduled run's
+ * intended start).
+ */
+int locust_csv_scheduled_header(FILE *f);
+/**
+ * Appends the rows of one interval to BASE_scheduled_history.csv: the
+ * Aggregated row (with the rate and the runs dropped so far), after one
+ * row per entry when `full` is set. Percentiles are over the test so far.
+ */
+int locust_csv_scheduled_rows(locust_runner *r, double now, bool full, FILE *f);
 /** Writes 2.x's BASE_failures.csv. */
 int locust_csv2_failures(const locust_stats *s, FILE *f);
 /** Writes 2.x's BASE_exceptions.csv. */

@@ -60,6 +60,7 @@ struct locust__arrival {
     locust_user *free_head;
     unsigned n_free;
     uint64_t started, dropped;
+    uint64_t intended_before; /* runs due under the rates before the current one */
     locust__rng rng;
 };
 
@@ -164,15 +165,37 @@ static void restart(locust__arrival *a)
     ev_now_update(a->loop);
     locust__schedule_start(&a->sched, ev_now(a->loop), a->rate);
     a->started_at = ev_now(a->loop);
-    a->started = a->dropped = 0;
+    a->started = a->dropped = a->intended_before = 0;
     ev_timer_set(&a->timer, 0., 0.);
+    ev_timer_start(a->loop, &a->timer);
+}
+
+/*
+ * A new rate during a test (a stage, a shape, a master's new split): the
+ * schedule goes on at the new spacing from the last run handed out, so no
+ * run is due twice or skipped at the change, and the counts go on.
+ */
+static void rebase(locust__arrival *a)
+{
+    ev_timer_stop(a->loop, &a->timer);
+    ev_now_update(a->loop);
+    double now = ev_now(a->loop), t0 = now;
+    if (a->sched.next > 0) {
+        double next = locust__schedule_time(&a->sched, a->sched.next - 1) + 1.0 / a->rate;
+        if (next > t0) t0 = next;
+    }
+    a->intended_before += a->sched.next;
+    a->sched.t0 = t0;
+    a->sched.interval = 1.0 / a->rate;
+    a->sched.next = 0;
+    ev_timer_set(&a->timer, t0 - now, 0.);
     ev_timer_start(a->loop, &a->timer);
 }
 
 void locust__arrival_set_rate(locust__arrival *a, double rate)
 {
     a->rate = rate;
-    if (a->running) restart(a);
+    if (a->running) rebase(a);
 }
 
 int locust__arrival_start(locust__arrival *a, unsigned pool_max)
@@ -221,7 +244,7 @@ void locust__arrival_forget(locust__arrival *a, locust_user *u)
 void locust__arrival_info(const locust__arrival *a, locust_rate_info *out)
 {
     out->target_rate = a->rate;
-    out->intended = a->sched.next;
+    out->intended = a->intended_before + a->sched.next;
     out->started = a->started;
     out->dropped = a->dropped;
     out->pool_max = a->pool_max;

@@ -25,7 +25,11 @@ typedef struct shape {
     double started;
     unsigned users;
     double rate;
-    locust_stage *stages; /* the --stages table, or NULL */
+    double run_rate;                /* in rate mode: the task runs per second the last tick asked for */
+    void *table;                    /* the --stages table (owned), seen as one of: */
+    locust_stage *stages;           /* ... users stages, or NULL */
+    locust_rate_stage *rate_stages; /* ... rate stages (rate mode), or NULL */
+    unsigned default_pool;          /* the pool of a rate stage that gives none */
     size_t n_stages, stage;
 } shape;
 
@@ -43,7 +47,7 @@ static void shape_free(void *p)
     shape *s = p;
     locust_off(s->r, LOCUST_EV_TEST_STOP, on_test_stop, s);
     ev_timer_stop(locust__runner_loop(s->r), &s->timer);
-    free(s->stages);
+    free(s->table);
     free(s);
 }
 
@@ -135,6 +139,29 @@ static bool classes_key(const locust_shape_tick *t, char *key, size_t cap)
     return true;
 }
 
+/*
+ * A tick's rate: only in rate mode (a closed-model test cannot turn into an
+ * open one halfway), a number in (0, 1e7]. The spawn rate means nothing
+ * there (the pool grows as runs come due), so none is needed. Returns true
+ * when the test was ended for a bad rate.
+ */
+static bool check_rate(shape *s, locust_shape_tick *t)
+{
+    const char *why = NULL;
+    if (!(t->rate > 0) || !isfinite(t->rate) || t->rate > 1e7)
+        why = "a rate must be a number in (0, 1e7] task runs/s";
+    else if (!(locust_runner_rate(s->r) > 0))
+        why = "the runner runs the closed model (start it in rate mode: --rate, locust_runner_set_rate())";
+    if (why) {
+        locust_log(LOCUST_LOG_ERROR, "locust.runners",
+                   "The shape '%s' asked for %g task runs/s, but %s: stopping", s->name, t->rate, why);
+        end_test(s);
+        return true;
+    }
+    if (!(t->spawn_rate > 0) || !isfinite(t->spawn_rate)) t->spawn_rate = t->users ? t->users : 1;
+    return false;
+}
+
 static void tick(shape *s)
 {
     double run_time = ev_now(locust__runner_loop(s->r)) - s->started;
@@ -143,6 +170,8 @@ static void tick(shape *s)
         end_test(s);
         return;
     }
+    bool rated = t.rate != 0;
+    if (rated && check_rate(s, &t)) return;
     if (!(t.spawn_rate > 0) || !isfinite(t.spawn_rate)) {
         locust_log(LOCUST_LOG_ERROR, "locust.runners",
                    "The shape '%s' asked for a spawn rate of %g: stopping", s->name, t.spawn_rate);
@@ -152,16 +181,26 @@ static void tick(shape *s)
     /* As 2.x: a tick equal to the last one (count, rate and classes) changes nothing. */
     char key[sizeof s->classes];
     bool keyed = classes_key(&t, key, sizeof key);
-    if (s->ticked && t.users == s->users && t.spawn_rate == s->rate && keyed && strcmp(key, s->classes) == 0)
+    if (s->ticked && t.users == s->users && t.spawn_rate == s->rate && keyed &&
+        strcmp(key, s->classes) == 0 && (!rated || t.rate == s->run_rate))
         return;
     s->ticked = true;
     snprintf(s->classes, sizeof s->classes, "%s", keyed ? key : "\n");
     s->users = t.users;
     s->rate = t.spawn_rate;
-    locust_log(LOCUST_LOG_INFO, "locust.runners", "Shape test updating to %u users at %.2f spawn rate",
-               t.users, t.spawn_rate);
+    int err = 0;
+    if (rated) {
+        s->run_rate = t.rate;
+        locust_log(LOCUST_LOG_INFO, "locust.runners",
+                   "Shape test updating to %g task runs/s (pool of %u users)", t.rate, t.users);
+        /* On a master the new rate goes out with the start below, split over the slaves. */
+        err = locust_runner_set_rate(s->r, t.rate);
+    } else {
+        locust_log(LOCUST_LOG_INFO, "locust.runners", "Shape test updating to %u users at %.2f spawn rate",
+                   t.users, t.spawn_rate);
+    }
     /* On a master too: the class restriction reaches the slaves (locust_runner_start_counts). */
-    int err = t.classes ? start_classes(s->r, &t) : locust_runner_start(s->r, t.users, t.spawn_rate);
+    if (!err) err = t.classes ? start_classes(s->r, &t) : locust_runner_start(s->r, t.users, t.spawn_rate);
     if (err)
         locust_log(LOCUST_LOG_ERROR, "locust.runners", "The shape '%s' could not set %u users: %s", s->name,
                    t.users, locust_runner_last_error(s->r));
@@ -204,11 +243,31 @@ int locust_runner_shape_info(const locust_runner *r, locust_shape_info *out)
     out->users = s->users;
     out->spawn_rate = s->rate;
     out->stages = s->n_stages;
-    out->stage = s->running && s->stages ? s->stage : 0;
+    out->stage = s->running && (s->stages || s->rate_stages) ? s->stage : 0;
     return 0;
 }
 
 /* ---- --stages -------------------------------------------------------------------- */
+
+/* Puts a stages shape in control with its own copy of the table (s->table, n items of `size` bytes). */
+static int install_stages(locust_runner *r, locust_shape_fn fn, const void *stages, size_t size, size_t n,
+                          shape **out)
+{
+    void *copy = malloc(n * size);
+    if (!copy) return LOCUST_ENOMEM;
+    memcpy(copy, stages, n * size);
+    int err = locust_runner_set_shape(r, "stages", fn, NULL);
+    if (err) {
+        free(copy);
+        return err;
+    }
+    shape *s = get(r);
+    s->udata = s;
+    s->table = copy;
+    s->n_stages = n;
+    *out = s;
+    return 0;
+}
 
 static bool stages_tick(locust_runner *r, double run_time, locust_shape_tick *out, void *udata)
 {
@@ -234,19 +293,49 @@ int locust_runner_set_stages(locust_runner *r, const locust_stage *stages, size_
             !isfinite(stages[i].spawn_rate))
             return locust__runner_error(
                 r, LOCUST_EINVAL, "stage %zu: the duration and the spawn rate must be numbers > 0", i + 1);
-    locust_stage *copy = malloc(n * sizeof *copy);
-    if (!copy) return LOCUST_ENOMEM;
-    memcpy(copy, stages, n * sizeof *copy);
-    int err = locust_runner_set_shape(r, "stages", stages_tick, NULL);
-    if (err) {
-        free(copy);
-        return err;
+    shape *s;
+    int err = install_stages(r, stages_tick, stages, sizeof *stages, n, &s);
+    if (!err) s->stages = s->table;
+    return err;
+}
+
+/* ---- --stages in rate mode ------------------------------------------------------------ */
+
+static bool rate_stages_tick(locust_runner *r, double run_time, locust_shape_tick *out, void *udata)
+{
+    shape *s = udata;
+    double end = 0;
+    for (size_t i = 0; i < s->n_stages; i++) {
+        end += s->rate_stages[i].duration;
+        if (run_time < end) {
+            s->stage = i + 1;
+            out->rate = s->rate_stages[i].rate;
+            out->users = s->rate_stages[i].pool ? s->rate_stages[i].pool : s->default_pool;
+            return true;
+        }
     }
-    shape *s = get(r);
-    s->udata = s;
-    s->stages = copy;
-    s->n_stages = n;
-    return 0;
+    return false;
+}
+
+int locust_runner_set_rate_stages(locust_runner *r, const locust_rate_stage *stages, size_t n, unsigned pool)
+{
+    if (!r || !stages || n == 0 || n > LOCUST_MAX_STAGES) return LOCUST_EINVAL;
+    if (!(locust_runner_rate(r) > 0))
+        return locust__runner_error(r, LOCUST_ESTATE,
+                                    "rate stages need rate mode (locust_runner_set_rate())");
+    for (size_t i = 0; i < n; i++)
+        if (!(stages[i].duration > 0) || !isfinite(stages[i].duration) || !(stages[i].rate > 0) ||
+            stages[i].rate > 1e7)
+            return locust__runner_error(r, LOCUST_EINVAL,
+                                        "stage %zu: the duration must be > 0 and the rate in (0, 1e7] runs/s",
+                                        i + 1);
+    shape *s;
+    int err = install_stages(r, rate_stages_tick, stages, sizeof *stages, n, &s);
+    if (!err) {
+        s->rate_stages = s->table;
+        s->default_pool = pool;
+    }
+    return err;
 }
 
 /* Seconds as a number ("90", "2.5") or as 1h2m3s. */
@@ -276,11 +365,21 @@ static bool parse_duration(const char *p, size_t len, double *out)
     return total > 0;
 }
 
-int locust_stages_parse(const char *spec, locust_stage *out, size_t cap, size_t *n, char *err, size_t errlen)
+/* One stage's text (`len` bytes at p, c1 and c2 its first two ':' or NULL) into *slot; false when malformed.
+ */
+typedef bool (*stage_parser)(const char *p, size_t len, const char *c1, const char *c2, void *slot);
+
+/*
+ * Splits a comma-separated list of stages and parses each into `out` (room
+ * for `cap` items of `size` bytes). `form` is the stage's syntax for the
+ * message of an empty list, `why` what a malformed stage is told.
+ */
+static int parse_stage_list(const char *spec, void *out, size_t size, size_t cap, size_t *n, stage_parser one,
+                            const char *form, const char *why, char *err, size_t errlen)
 {
     *n = 0;
     if (!spec || !*spec) {
-        snprintf(err, errlen, "no stages given (expected duration:users:spawn_rate,...)");
+        snprintf(err, errlen, "no stages given (expected %s,...)", form);
         return LOCUST_EINVAL;
     }
     const char *p = spec;
@@ -288,31 +387,75 @@ int locust_stages_parse(const char *spec, locust_stage *out, size_t cap, size_t 
         size_t len = strcspn(p, ",");
         const char *c1 = memchr(p, ':', len);
         const char *c2 = c1 ? memchr(c1 + 1, ':', len - (size_t)(c1 + 1 - p)) : NULL;
-        locust_stage st = {0};
-        char *end;
-        bool ok = c1 && c2 && parse_duration(p, (size_t)(c1 - p), &st.duration);
-        if (ok) {
-            unsigned long long u = strtoull(c1 + 1, &end, 10);
-            ok = end == c2 && c1[1] >= '0' && c1[1] <= '9' && u <= LOCUST_MAX_USERS;
-            st.users = (unsigned)u;
-        }
-        if (ok) {
-            st.spawn_rate = strtod(c2 + 1, &end);
-            ok = end == p + len && st.spawn_rate > 0 && isfinite(st.spawn_rate);
-        }
-        if (!ok) {
-            snprintf(err, errlen,
-                     "stage %zu ('%.*s'): expected duration:users:spawn_rate, e.g. 30s:100:10 (a duration "
-                     "> 0, a whole number of users, a spawn rate > 0)",
-                     i, (int)(len > 64 ? 64 : len), p);
+        union {
+            locust_stage users;
+            locust_rate_stage rate;
+        } st = {0};
+        if (!one(p, len, c1, c2, &st)) {
+            snprintf(err, errlen, "stage %zu ('%.*s'): %s", i, (int)(len > 64 ? 64 : len), p, why);
             return LOCUST_EINVAL;
         }
         if (*n >= cap) {
             snprintf(err, errlen, "more than %zu stages", cap);
             return LOCUST_EINVAL;
         }
-        out[(*n)++] = st;
+        memcpy((char *)out + *n * size, &st, size);
+        (*n)++;
         if (!p[len]) return 0;
         p += len + 1;
     }
+}
+
+/* duration:users:spawn_rate */
+static bool users_stage(const char *p, size_t len, const char *c1, const char *c2, void *slot)
+{
+    locust_stage *st = slot;
+    char *end;
+    bool ok = c1 && c2 && parse_duration(p, (size_t)(c1 - p), &st->duration);
+    if (ok) {
+        unsigned long long u = strtoull(c1 + 1, &end, 10);
+        ok = end == c2 && c1[1] >= '0' && c1[1] <= '9' && u <= LOCUST_MAX_USERS;
+        st->users = (unsigned)u;
+    }
+    if (ok) {
+        st->spawn_rate = strtod(c2 + 1, &end);
+        ok = end == p + len && st->spawn_rate > 0 && isfinite(st->spawn_rate);
+    }
+    return ok;
+}
+
+/* duration:rate[:pool] */
+static bool rate_stage(const char *p, size_t len, const char *c1, const char *c2, void *slot)
+{
+    locust_rate_stage *st = slot;
+    const char *rate_end = c2 ? c2 : p + len;
+    char *end;
+    bool ok = c1 && parse_duration(p, (size_t)(c1 - p), &st->duration);
+    if (ok) {
+        st->rate = strtod(c1 + 1, &end);
+        ok = end == rate_end && c1 + 1 < rate_end && st->rate > 0 && st->rate <= 1e7;
+    }
+    if (ok && c2) {
+        unsigned long long u = strtoull(c2 + 1, &end, 10);
+        ok = end == p + len && c2[1] >= '0' && c2[1] <= '9' && u <= LOCUST_MAX_USERS;
+        st->pool = (unsigned)u;
+    }
+    return ok;
+}
+
+int locust_stages_parse(const char *spec, locust_stage *out, size_t cap, size_t *n, char *err, size_t errlen)
+{
+    return parse_stage_list(spec, out, sizeof *out, cap, n, users_stage, "duration:users:spawn_rate",
+                            "expected duration:users:spawn_rate, e.g. 30s:100:10 (a duration > 0, a whole "
+                            "number of users, a spawn rate > 0)",
+                            err, errlen);
+}
+
+int locust_rate_stages_parse(const char *spec, locust_rate_stage *out, size_t cap, size_t *n, char *err,
+                             size_t errlen)
+{
+    return parse_stage_list(spec, out, sizeof *out, cap, n, rate_stage, "duration:rate[:pool]",
+                            "with --rate a stage is duration:rate[:pool], e.g. 30s:100 or 1m:500:400 (a "
+                            "duration > 0, a rate in (0, 1e7] task runs/s, a whole number of users)",
+                            err, errlen);
 }

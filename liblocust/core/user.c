@@ -396,12 +396,30 @@ static double uniform_wait(locust_ctx *ctx, double lo, double hi)
     return lo + (hi - lo) * locust__rng_double(&ctx->user->rng);
 }
 
+/* The task set whose wait settings apply to ctx (itself or the nearest parent with some), NULL for the
+ * class's. */
+static locust_ctx *wait_owner(locust_ctx *ctx)
+{
+    for (locust_ctx *c = ctx; c; c = c->parent)
+        if (has_wait(c->ts->min_wait, c->ts->max_wait, c->ts->wait, &c->ts->wait_time)) return c;
+    return NULL;
+}
+
+/* The schedule of ctx's runs when its wait is constant_pacing/constant_throughput, else NULL. */
+static locust__pacing *pacing_of(locust_ctx *ctx)
+{
+    locust_ctx *c = wait_owner(ctx);
+    if (c) return !c->ts->wait && locust__wait_time_paced(&c->ts->wait_time) ? &c->pacing : NULL;
+    const locust_class *cls = ctx->user->cls;
+    return !cls->wait && locust__wait_time_paced(&cls->wait_time) ? &ctx->user->pacing : NULL;
+}
+
 /* The wait of a task set: its own settings, else its parent's, else the class's. */
 static double wait_ms(locust_ctx *ctx)
 {
-    for (locust_ctx *c = ctx; c; c = c->parent) {
+    locust_ctx *c = wait_owner(ctx);
+    if (c) {
         const locust_taskset *ts = c->ts;
-        if (!has_wait(ts->min_wait, ts->max_wait, ts->wait, &ts->wait_time)) continue;
         if (ts->wait) return ts->wait(ctx);
         /* 2.x keeps a task set's pacing on the task set instance: here, its context. */
         if (locust__wait_time_set(&ts->wait_time))
@@ -417,12 +435,27 @@ static double wait_ms(locust_ctx *ctx)
 
 static void wait_fn_task(locust_ctx *ctx)
 {
+    locust_user *u = ctx->user;
     /* In the open model the next task run starts when the schedule hands it over, not after a wait. */
-    struct locust__arrival *a = locust__runner_arrival(ctx->user->runner);
-    if (a)
-        locust__arrival_wait(a, ctx->user);
-    else
-        locust_sleep(ctx, wait_ms(ctx));
+    struct locust__arrival *a = locust__runner_arrival(u->runner);
+    if (a) {
+        locust__arrival_wait(a, u);
+        return;
+    }
+    /* A paced user's runs are scheduled too: its requests also count from the slot's time. */
+    locust__pacing *sched = pacing_of(ctx);
+    double ms = wait_ms(ctx);
+    u->run_scheduled = false;
+    if (sched && sched->missed) {
+        locust_stats_add_dropped(locust_runner_stats(u->runner), sched->missed);
+        sched->missed = 0;
+    }
+    locust_sleep(ctx, ms);
+    if (sched) {
+        double late = (locust__mono() - sched->intended) * 1000.0;
+        u->run_scheduled = true;
+        u->run_late_ms = late > 0 ? late : 0;
+    }
 }
 
 static void yield_task(locust_ctx *ctx)
@@ -595,6 +628,11 @@ static int run_taskset(locust_user *u, locust_ctx *parent, const locust_taskset 
         }
     }
 
+    /* The first run of a paced task set starts its schedule, on time by definition. */
+    if (!locust__runner_arrival(r) && pacing_of(&ctx)) {
+        u->run_scheduled = true;
+        u->run_late_ms = 0;
+    }
     for (;;) {
         if (u->kill_requested && !u->unwinding) {
             u->uw_kind = UW_KILLED;

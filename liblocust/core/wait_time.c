@@ -1,9 +1,11 @@
 /*
  * Locust 2.x's wait times. between and constant are plain draws; pacing
- * remembers when the previous wait began and how long it was, so that the
- * time a task took is taken off the next wait: the starts of two task runs
- * are `pacing` seconds apart, and a task that ran longer is followed by no
- * wait at all (2.x's constant_pacing, which constant_throughput inverts).
+ * keeps a schedule per user, so that the time a task took is taken off the
+ * next wait: the starts of two task runs are `pacing` seconds apart, and a
+ * task that ran longer is followed by no wait at all (2.x's constant_pacing,
+ * which constant_throughput inverts). Unlike 2.x, the schedule does not
+ * move when a run is late: the lateness is measured (the corrected time of
+ * the run's requests) and the slots a slow run covered are counted as dropped.
  */
 #include "core/wait_time.h"
 
@@ -59,20 +61,37 @@ int locust__wait_time_check(const locust_wait_time *wt, bool has_fn, bool has_mi
     return 0;
 }
 
+/*
+ * The wait before the next slot of the user's schedule. As 2.x, the first
+ * wait is the whole pacing, so the schedule starts when it begins. A run
+ * that ended after the next slot was due is followed by no wait: that slot
+ * starts now, late (its requests' corrected time counts from the slot), and
+ * the slots that came due meanwhile after it are dropped, never run in a
+ * burst, as the open model drops a run that finds no free user.
+ */
 static double pacing_wait(double pacing, locust__pacing *p, double now)
 {
-    double wait;
-    if (!p->started) {
-        /* 2.x waits the whole pacing after the first run. */
-        p->started = true;
-        wait = pacing;
-    } else {
-        double ran = now - p->last_run - p->last_wait;
-        wait = pacing - ran > 0 ? pacing - ran : 0;
+    if (!(pacing > 0)) {
+        p->intended = now;
+        return 0;
     }
-    p->last_run = now;
-    p->last_wait = wait;
-    return wait * 1000.0;
+    if (!p->started) {
+        p->started = true;
+        p->t0 = now;
+        p->next = 1;
+    }
+    double t = p->t0 + (double)p->next * pacing;
+    p->intended = t;
+    if (t >= now) {
+        p->next++;
+        return (t - now) * 1000.0;
+    }
+    /* The last slot due by now; floating point may put it before `next`. */
+    double last = floor((now - p->t0) / pacing);
+    uint64_t due = last > (double)p->next ? (uint64_t)last : p->next;
+    p->missed += due - p->next;
+    p->next = due + 1;
+    return 0;
 }
 
 double locust__wait_time_ms(const locust_wait_time *wt, locust__pacing *p, locust__rng *rng, double now)

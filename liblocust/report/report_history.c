@@ -8,6 +8,7 @@
 #include <ev.h>
 #include <locust/locust.h>
 #include <locust/report.h>
+#include <locust/stats.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,10 @@ void locust_history_sample_now(locust_history *h)
     locust_stats_fail_rates(s, locust_stats_entry_count(s), &smp.current_fail_per_sec, NULL);
     if (!locust_stats_current_percentile(s, 0.5, &smp.current_p50)) smp.current_p50 = 0;
     if (!locust_stats_current_percentile(s, 0.95, &smp.current_p95)) smp.current_p95 = 0;
+    smp.dropped_runs = locust_stats_dropped_runs(s);
+    if (!locust_stats_entry_percentile_precise(s, locust_stats_entry_count(s), LOCUST_TIME_CORRECTED, 0.99,
+                                               &smp.corrected_p99))
+        smp.corrected_p99 = 0;
     if (h->n == h->cap) {
         h->ring[h->head] = smp;
         h->head = (h->head + 1) % h->cap;

@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <locust/locust.h>
 #include <locust/report.h>
+#include <locust/stats.h>
 #include <math.h>
 #include <string.h>
 
@@ -15,6 +16,10 @@
 static const double pcts[] = {0.50, 0.66, 0.75, 0.80, 0.90, 0.95, 0.98, 0.99, 0.999, 0.9999, 1.0};
 static const char *const pct_keys[] = {"p50", "p66", "p75",   "p80",    "p90", "p95",
                                        "p98", "p99", "p99.9", "p99.99", "p100"};
+
+/* The precise histograms' percentiles (locust_stats_entry_percentile_precise()). */
+static const double precise_pcts[] = {0.50, 0.90, 0.95, 0.99, 0.999, 0.9999, 1.0};
+static const char *const precise_keys[] = {"p50", "p90", "p95", "p99", "p99.9", "p99.99", "p100"};
 
 static void key(FILE *f, const char *k, bool *first)
 {
@@ -37,6 +42,31 @@ static void kv_num(FILE *f, const char *k, double v, bool *first)
 {
     key(f, k, first);
     locust__json_number(f, v);
+}
+
+/*
+ * The precise percentiles of one kind of time (service: from the moment a
+ * request was sent; corrected: from the moment its scheduled run was meant
+ * to start), with their sample count; null when there is no sample.
+ */
+static void precise_json(FILE *f, const locust_stats *s, size_t i, const char *name, locust_time_kind kind,
+                         bool *first)
+{
+    key(f, name, first);
+    uint64_t n = locust_stats_entry_sample_count(s, i, kind);
+    if (!n) {
+        fputs("null", f);
+        return;
+    }
+    bool pf = true;
+    fputc('{', f);
+    kv_num(f, "samples", (double)n, &pf);
+    for (size_t k = 0; k < sizeof precise_pcts / sizeof precise_pcts[0]; k++) {
+        double v;
+        kv_num(f, precise_keys[k],
+               locust_stats_entry_percentile_precise(s, i, kind, precise_pcts[k], &v) ? v : NAN, &pf);
+    }
+    fputc('}', f);
 }
 
 static void entry_json(FILE *f, const locust_stats *s, size_t i)
@@ -71,7 +101,29 @@ static void entry_json(FILE *f, const locust_stats *s, size_t i)
         double v;
         kv_num(f, pct_keys[k], locust_stats_percentile(s, i, pcts[k], &v) ? v : NAN, &pf);
     }
-    fputs("}}", f);
+    fputc('}', f);
+    precise_json(f, s, i, "service_time", LOCUST_TIME_SERVICE, &first);
+    precise_json(f, s, i, "corrected_time", LOCUST_TIME_CORRECTED, &first);
+    fputc('}', f);
+}
+
+/* The open model's figures: the rate (0 in the closed model), the dropped runs and the schedule's own. */
+static void open_model_json(FILE *f, locust_runner *r, bool *first)
+{
+    key(f, "open_model", first);
+    bool of = true;
+    fputc('{', f);
+    kv_num(f, "rate", locust_runner_rate(r), &of);
+    kv_num(f, "dropped_runs", (double)locust_stats_dropped_runs(locust_runner_stats(r)), &of);
+    locust_rate_info ri;
+    if (locust_runner_rate_info(r, &ri) == 0 && ri.started + ri.dropped > 0) {
+        kv_num(f, "achieved_rate", ri.achieved_rate, &of);
+        kv_num(f, "started_runs", (double)ri.started, &of);
+        kv_num(f, "late_p50_ms", ri.late_p50_ms, &of);
+        kv_num(f, "late_p99_ms", ri.late_p99_ms, &of);
+        kv_num(f, "late_max_ms", ri.late_max_ms, &of);
+    }
+    fputc('}', f);
 }
 
 static void thresholds_json(FILE *f, const locust_report_settings *st)
@@ -112,6 +164,8 @@ static void history_json(FILE *f, const locust_history *h)
         kv_num(f, "response_time_percentile_95", p->current_p95, &first);
         kv_num(f, "num_requests", (double)p->num_requests, &first);
         kv_num(f, "num_failures", (double)p->num_failures, &first);
+        kv_num(f, "dropped_runs", (double)p->dropped_runs, &first);
+        kv_num(f, "corrected_response_time_percentile_99", p->corrected_p99, &first);
         fputc('}', f);
     }
     fputc(']', f);
@@ -156,6 +210,7 @@ int locust__report_json_doc(locust_runner *r, const locust_report_settings *st, 
     fputc(']', f);
     key(f, "total", &first);
     entry_json(f, s, n);
+    open_model_json(f, r, &first);
     key(f, "failures", &first);
     fputc('[', f);
     size_t ne = locust_stats_error_count(s);

@@ -6,11 +6,13 @@
  * Response times become a Prometheus histogram with fixed buckets (in
  * seconds). The buckets are filled from Locust's rounded histogram keys, so
  * a sample lands in the bucket of its rounded value (e.g. 1004 ms is kept
- * as 1000 ms and counts for le="1"); _sum is exact.
+ * as 1000 ms and counts for le="1"); _sum is exact. The precise percentiles
+ * come as gauges next to it.
  */
 #include <inttypes.h>
 #include <locust/locust.h>
 #include <locust/report.h>
+#include <locust/stats.h>
 
 #include "report/report_internal.h"
 #include "stats/stats_internal.h"
@@ -96,6 +98,45 @@ static void histograms(FILE *f, const locust_stats *s)
     }
 }
 
+/*
+ * The precise percentiles (at most 1% off; the same numbers as the JSON
+ * report and the thresholds) as gauges: time="service" from the moment a
+ * request was sent, time="corrected" from the moment its scheduled run
+ * (--rate, constant_pacing) was meant to start, only for entries that have
+ * such runs. And the scheduled runs dropped.
+ */
+static void quantiles(FILE *f, const locust_stats *s)
+{
+    static const double q[] = {0.5, 0.9, 0.95, 0.99, 0.999, 0.9999, 1.0};
+    static const char *const qs[] = {"0.5", "0.9", "0.95", "0.99", "0.999", "0.9999", "1"};
+    static const char *const kinds[] = {"service", "corrected"};
+    fputs("# HELP locust_response_time_quantile_seconds Precise percentiles of the response times: "
+          "time=\"service\" from the moment a request was sent, time=\"corrected\" from the moment its "
+          "scheduled run was meant to start.\n"
+          "# TYPE locust_response_time_quantile_seconds gauge\n",
+          f);
+    for (size_t i = 0; i <= s->n; i++) {
+        const locust__entry *e = i < s->n ? s->entries[i] : &s->total;
+        for (int k = 0; k < 2; k++) {
+            locust_time_kind kind = k ? LOCUST_TIME_CORRECTED : LOCUST_TIME_SERVICE;
+            for (size_t j = 0; j < sizeof q / sizeof q[0]; j++) {
+                double v;
+                if (!locust_stats_entry_percentile_precise(s, i, kind, q[j], &v)) break;
+                fputs("locust_response_time_quantile_seconds", f);
+                labels(f, e);
+                fprintf(f, ",time=\"%s\",quantile=\"%s\"} ", kinds[k], qs[j]);
+                locust__py_float(f, v / 1000.0);
+                fputc('\n', f);
+            }
+        }
+    }
+    fprintf(f,
+            "# HELP locust_dropped_runs_total Scheduled task runs dropped: no free user (--rate), or their "
+            "slot passed while a paced user was busy.\n"
+            "# TYPE locust_dropped_runs_total counter\nlocust_dropped_runs_total %" PRIu64 "\n",
+            locust_stats_dropped_runs(s));
+}
+
 int locust_report_prometheus(locust_runner *r, FILE *f)
 {
     if (!r || !f) return LOCUST_EINVAL;
@@ -125,5 +166,6 @@ int locust_report_prometheus(locust_runner *r, FILE *f)
     }
     counters(f, s);
     histograms(f, s);
+    quantiles(f, s);
     return ferror(f) ? LOCUST_EIO : 0;
 }

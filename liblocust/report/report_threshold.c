@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <locust/locust.h>
 #include <locust/report.h>
+#include <locust/stats.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -64,7 +65,9 @@ static bool parse_metric(const char *s, size_t n, locust_threshold *t)
             return true;
         }
     }
-    /* pN: N a percentage with digits and at most one '.', 0 < N <= 100. */
+    /* pN, or cpN for the corrected time: N a percentage with digits and at most one '.', 0 < N <= 100. */
+    bool corrected = n > 2 && s[0] == 'c';
+    if (corrected) s++, n--;
     if (n < 2 || s[0] != 'p') return false;
     char num[16];
     if (n - 1 >= sizeof num) return false;
@@ -78,7 +81,7 @@ static bool parse_metric(const char *s, size_t n, locust_threshold *t)
     if (num[digits] && num[digits] != '.') return false;
     double v = strtod(num, NULL);
     if (!(v > 0 && v <= 100)) return false;
-    t->metric = LOCUST_METRIC_PERCENTILE;
+    t->metric = corrected ? LOCUST_METRIC_CORRECTED_PERCENTILE : LOCUST_METRIC_PERCENTILE;
     t->percentile = v / 100;
     return true;
 }
@@ -134,8 +137,8 @@ int locust_threshold_parse(const char *expr, locust_threshold *t, char *err, siz
     const char *m = colon ? colon + 1 : expr;
     if (!parse_metric(m, (size_t)(expr + at - m), t))
         return fail(err, errlen,
-                    "invalid threshold '%s': unknown metric '%.*s' (use p50..p99.99, avg, min, max, rps, "
-                    "fail_ratio or num_failures)",
+                    "invalid threshold '%s': unknown metric '%.*s' (use p50..p99.99, cp50..cp99.99 for the "
+                    "corrected time, avg, min, max, rps, fail_ratio or num_failures)",
                     expr, (int)(expr + at - m), m);
     if (colon && parse_entry(expr, (size_t)(colon - expr), t, expr, err, errlen)) return LOCUST_EINVAL;
     const char *num = expr + at + clen;
@@ -158,7 +161,8 @@ const char *locust_threshold_metric_name(const locust_threshold *t, char *buf, s
             snprintf(buf, len, "%s", metric_names[i].name);
             return buf;
         }
-    snprintf(buf, len, "p%g", t->percentile * 100);
+    snprintf(buf, len, "%sp%g", t->metric == LOCUST_METRIC_CORRECTED_PERCENTILE ? "c" : "",
+             t->percentile * 100);
     return buf;
 }
 
@@ -202,8 +206,14 @@ bool locust_threshold_eval(locust_threshold *t, const locust_stats *s)
     if (i >= 0 && locust_stats_entry(s, (size_t)i, &e) == 0) {
         t->has_value = true;
         switch (t->metric) {
+        /* The precise histograms (at most 1% off), not 0.9's rounded one. */
         case LOCUST_METRIC_PERCENTILE:
-            t->has_value = locust_stats_percentile(s, (size_t)i, t->percentile, &t->value);
+            t->has_value = locust_stats_entry_percentile_precise(s, (size_t)i, LOCUST_TIME_SERVICE,
+                                                                 t->percentile, &t->value);
+            break;
+        case LOCUST_METRIC_CORRECTED_PERCENTILE:
+            t->has_value = locust_stats_entry_percentile_precise(s, (size_t)i, LOCUST_TIME_CORRECTED,
+                                                                 t->percentile, &t->value);
             break;
         case LOCUST_METRIC_AVG:
             t->has_value = e.num_requests > 0;

@@ -187,7 +187,10 @@ cJSON *locust__web_stats_json(locust_runner *r)
     memset(&total, 0, sizeof total);
     cJSON *rows = stats_rows(s, &total, &ok);
     add_num(doc, "fail_ratio", total.fail_ratio, &ok);
-    if (locust_runner_rate(r) > 0) add_item(doc, "open_model", locust__web_open_model_json(r), &ok);
+    /* Only for scheduled runs (--rate, paced users), so that 0.9's document is unchanged otherwise. */
+    if (locust_runner_rate(r) > 0 || locust_stats_dropped_runs(s) > 0 ||
+        locust_stats_entry_sample_count(s, locust_stats_entry_count(s), LOCUST_TIME_CORRECTED) > 0)
+        add_item(doc, "open_model", locust__web_open_model_json(r), &ok);
     if (locust_runner_is_master(r)) add_item(doc, "slaves", slave_rows(r, &ok), &ok);
     add_str(doc, "state", locust_runner_state_name(locust_runner_state_get(r)), &ok);
     add_item(doc, "stats", rows, &ok);

@@ -1,6 +1,7 @@
 /*
  * The open model in the web UI's stats JSON: an "open_model" object, present
- * only in rate mode (so 0.9's document is unchanged otherwise), with the
+ * only for scheduled runs (--rate, or paced users' corrected times and
+ * dropped slots; so 0.9's document is unchanged otherwise), with the
  * rate, the dropped runs, how late runs started (on a process that runs the
  * schedule itself) and the precise percentiles of every entry, service and
  * corrected time apart.

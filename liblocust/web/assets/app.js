@@ -307,6 +307,8 @@
     var rows = report.stats || [];
     renderStats(rows);
 
+    renderOpenModel(report.open_model);
+
     var errors = report.errors || [];
     fillTable('failures-table', errors, function (e) {
       var tr = el('tr');
@@ -329,6 +331,35 @@
       });
     }
     if (report.state !== 'stopped' && report.state !== 'ready') addPoint(report, rows[rows.length - 1]);
+  }
+
+  /* Scheduled runs (--rate, paced users): the dropped runs, and every entry's precise percentiles of the
+   * service time (from the moment a request was sent) and of the corrected time (from the moment its run
+   * was meant to start), on two labelled rows. */
+  var PCT_KEYS = ['50', '90', '99', '99.9', '99.99', '100'];
+  function renderOpenModel(om) {
+    $('open-model').hidden = !om;
+    if (!om) return;
+    $('open-model-summary').textContent =
+      (om.rate > 0 ? 'Open model: target ' + rate(om.rate) + ' runs/s' +
+         (om.achieved_rate !== undefined ? ', achieved ' + rate(om.achieved_rate) + ' runs/s' : '') + '; '
+       : 'Scheduled runs (constant_pacing/constant_throughput); ') +
+      'runs dropped: ' + int(om.dropped_runs);
+    var rows = [];
+    (om.percentiles || []).forEach(function (p) {
+      [['service time', p.service_ms], ['corrected (from intended start)', p.corrected_ms]].forEach(function (k) {
+        if (k[1]) rows.push({ entry: p, label: k[0], t: k[1] });
+      });
+    });
+    fillTable('open-model-table', rows, function (x) {
+      var tr = el('tr');
+      tr.appendChild(el('td', 'text method', x.entry.method || ''));
+      tr.appendChild(el('td', 'text name', x.entry.name));
+      tr.appendChild(el('td', 'text', x.label));
+      tr.appendChild(el('td', '', int(x.t.count)));
+      PCT_KEYS.forEach(function (k) { tr.appendChild(el('td', '', ms(x.t[k]))); });
+      return tr;
+    });
   }
 
   function pollStats() {
