@@ -301,60 +301,63 @@ START_TEST(messages_go_from_the_master_to_each_slave_and_back)
     ck_assert_int_eq(row(MESSAGES, "POST", "/login", &failures), 4);
     ck_assert_int_eq(failures, 0);
     ck_assert_int_gt(row(MESSAGES, "GET", "/", NULL), 0);
-    START_TEST(rate_ramp_raises_the_rate_every_second)
-    {
-        /* -t 3: the ticks at 0, 1 and 2 s set 10, 19 and 28 runs/s, so about 57 runs, none dropped (pool
-         * 100). */
-        ASSERT_EXIT(RATE_RAMP, 0);
-        ASSERT_CONTAINS(runs[RATE_RAMP].err, "Shape test updating to 28 task runs/s (pool of 100 users)");
-        ASSERT_CONTAINS(runs[RATE_RAMP].err, " 0 runs dropped");
-        long failures, n = row(RATE_RAMP, "GET", "/", &failures);
-        ck_assert_msg(n >= 50 && n <= 64, "%ld requests; the ramp's first 3 s are about 57 runs", n);
-        ck_assert_int_eq(failures, 0);
-    }
-    END_TEST
+}
+END_TEST
 
-    START_TEST(embed_prints_the_statistics_it_reads)
-    {
-        ASSERT_EXIT(EMBED, 0);
-        ck_assert(strncmp(runs[EMBED].out, "Method Name         Requests Failures", 37) == 0);
-        ASSERT_CONTAINS(runs[EMBED].out, "\nGET    /            ");
-        ASSERT_CONTAINS(runs[EMBED].out, "\nGET    /json        ");
-        ASSERT_CONTAINS(runs[EMBED].out, "\n       Total        ");
-    }
-    END_TEST
+START_TEST(rate_ramp_raises_the_rate_every_second)
+{
+    /* -t 3: the ticks at 0, 1 and 2 s set 10, 19 and 28 runs/s, so about 57 runs, none dropped (pool
+     * 100). */
+    ASSERT_EXIT(RATE_RAMP, 0);
+    ASSERT_CONTAINS(runs[RATE_RAMP].err, "Shape test updating to 28 task runs/s (pool of 100 users)");
+    ASSERT_CONTAINS(runs[RATE_RAMP].err, " 0 runs dropped");
+    long failures, n = row(RATE_RAMP, "GET", "/", &failures);
+    ck_assert_msg(n >= 50 && n <= 64, "%ld requests; the ramp's first 3 s are about 57 runs", n);
+    ck_assert_int_eq(failures, 0);
+}
+END_TEST
 
-    START_TEST(the_cxx_harness_passes)
-    {
-        ASSERT_EXIT(HARNESS, 0);
-        ASSERT_CONTAINS(runs[HARNESS].out, "GET /profile");
-        ASSERT_CONTAINS(runs[HARNESS].out, "\nPASS\n");
-    }
-    END_TEST
+START_TEST(embed_prints_the_statistics_it_reads)
+{
+    ASSERT_EXIT(EMBED, 0);
+    ck_assert(strncmp(runs[EMBED].out, "Method Name         Requests Failures", 37) == 0);
+    ASSERT_CONTAINS(runs[EMBED].out, "\nGET    /            ");
+    ASSERT_CONTAINS(runs[EMBED].out, "\nGET    /json        ");
+    ASSERT_CONTAINS(runs[EMBED].out, "\n       Total        ");
+}
+END_TEST
 
-    int main(void)
-    {
-        testutil_quiet_logs();
-        Suite *s = suite_create("examples");
-        TCase *tc = tcase_create("examples");
-        tcase_add_unchecked_fixture(tc, run_all, free_all);
-        tcase_set_timeout(tc, 120);
-        tcase_add_test(tc, basic_logs_in_browses_and_logs_out);
-        tcase_add_test(tc, weighted_hatches_by_class_weight);
-        tcase_add_test(tc, weighted_task_ratio_follows_the_weights);
-        tcase_add_test(tc, nested_enters_and_leaves_the_forum);
-        tcase_add_test(tc, sequence_runs_the_tasks_in_order);
-        tcase_add_test(tc, dynamic_names_group_the_urls);
-        tcase_add_test(tc, catch_response_decides_success_and_failure);
-        tcase_add_test(tc, events_listeners_see_every_event);
-        tcase_add_test(tc, events_adds_routes_to_the_web_ui);
-        tcase_add_test(tc, custom_client_reports_its_requests);
-        tcase_add_test(tc, pacing_tags_runs_only_the_tagged_task_at_its_pace);
-        tcase_add_test(tc, shape_drives_the_users_and_the_test_events_fire);
-        tcase_add_test(tc, messages_go_from_the_master_to_each_slave_and_back);
-        tcase_add_test(tc, rate_ramp_raises_the_rate_every_second);
-        tcase_add_test(tc, embed_prints_the_statistics_it_reads);
-        tcase_add_test(tc, the_cxx_harness_passes);
-        suite_add_tcase(s, tc);
-        return testutil_run(s);
-    }
+START_TEST(the_cxx_harness_passes)
+{
+    ASSERT_EXIT(HARNESS, 0);
+    ASSERT_CONTAINS(runs[HARNESS].out, "GET /profile");
+    ASSERT_CONTAINS(runs[HARNESS].out, "\nPASS\n");
+}
+END_TEST
+
+int main(void)
+{
+    testutil_quiet_logs();
+    Suite *s = suite_create("examples");
+    TCase *tc = tcase_create("examples");
+    tcase_add_unchecked_fixture(tc, run_all, free_all);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, basic_logs_in_browses_and_logs_out);
+    tcase_add_test(tc, weighted_hatches_by_class_weight);
+    tcase_add_test(tc, weighted_task_ratio_follows_the_weights);
+    tcase_add_test(tc, nested_enters_and_leaves_the_forum);
+    tcase_add_test(tc, sequence_runs_the_tasks_in_order);
+    tcase_add_test(tc, dynamic_names_group_the_urls);
+    tcase_add_test(tc, catch_response_decides_success_and_failure);
+    tcase_add_test(tc, events_listeners_see_every_event);
+    tcase_add_test(tc, events_adds_routes_to_the_web_ui);
+    tcase_add_test(tc, custom_client_reports_its_requests);
+    tcase_add_test(tc, pacing_tags_runs_only_the_tagged_task_at_its_pace);
+    tcase_add_test(tc, shape_drives_the_users_and_the_test_events_fire);
+    tcase_add_test(tc, messages_go_from_the_master_to_each_slave_and_back);
+    tcase_add_test(tc, rate_ramp_raises_the_rate_every_second);
+    tcase_add_test(tc, embed_prints_the_statistics_it_reads);
+    tcase_add_test(tc, the_cxx_harness_passes);
+    suite_add_tcase(s, tc);
+    return testutil_run(s);
+}
