@@ -56,9 +56,11 @@ typedef struct locust_request_opts {
     locust_chunk_fn stream;  /* streaming mode: chunks go here, nothing is stored */
     void *stream_udata;
     /* (Fields below were added later; the ones above keep their places.) */
-    bool body_len_set; /* body_len is the length even when 0 (an empty buffer, never strlen()) */
-    bool http2;        /* HTTP/2 through curl (ALPN on https://, prior knowledge on http://); see
-                          locust_http_set_http2() */
+    bool body_len_set;     /* body_len is the length even when 0 (an empty buffer, never strlen()) */
+    bool http2;            /* HTTP/2 through curl (ALPN on https://, prior knowledge on http://); see
+                              locust_http_set_http2() */
+    const char *ca_bundle; /* PEM file of the CAs to trust (requests' verify="/path/ca.pem"); NULL:
+                              the session's, see locust_http_set_ca_bundle() */
 } locust_request_opts;
 
 /** Returns the user's HTTP session. */
@@ -107,6 +109,16 @@ int locust_http_set_auth(locust_http *h, const char *user, const char *password)
  * LOCUST_EINVAL.
  */
 int locust_http_set_http2(locust_http *h, bool on);
+/**
+ * Trusts the CAs of the PEM file `path` (requests' verify="/path/ca.pem")
+ * for every https:// request of the session that does not name its own
+ * .ca_bundle, instead of curl's default bundle (Debian's
+ * /etc/ssl/certs/ca-certificates.crt). NULL goes back to the default. The
+ * file is read when a connection needs it; one that cannot be read fails
+ * those requests with curl's SSLError. Returns 0, LOCUST_EINVAL or
+ * LOCUST_ENOMEM.
+ */
+int locust_http_set_ca_bundle(locust_http *h, const char *path);
 /** Returns the value of a cookie in the session's jar (NULL if absent); valid until the next request. */
 const char *locust_http_cookie(locust_http *h, const char *name);
 /** Empties the session's cookie jar. */
