@@ -64,6 +64,12 @@ void locust__tls_resume_clear(locust__tls_resume *r);
  * words in msg.
  */
 int locust__tls_handshake(locust__tls *t, CURLcode *code, char *msg, size_t msg_len);
+/*
+ * Frees the connection's record buffers (34 KiB) while it waits for the
+ * next request: SSL_MODE_RELEASE_BUFFERS alone leaves OpenSSL 3.0's read
+ * buffer in place after a response, 16 KiB of every idle https user.
+ */
+void locust__tls_idle(locust__tls *t);
 /* Whether the connection was made with the context c (its settings). */
 bool locust__tls_made_by(const locust__tls *t, const locust__tls_ctx *c);
 /* Whether OpenSSL holds decrypted bytes not read yet (the socket will not say so). */

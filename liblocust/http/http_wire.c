@@ -38,201 +38,27 @@
 #include <zlib.h>
 
 #include "http/http_resolve.h"
-#include "http/http_tls.h"
-#include "http/http_wire.h"
+#include "http/http_wire_conn.h"
 
 /* curl's default connect timeout. */
 #define CONNECT_TIMEOUT 300.0
 
-typedef locust__sockaddr wire_addr;
-
-struct locust__wire {
-    locust_http *h;
-    struct ev_loop *loop;
-    int fd;
-    ev_io io;
-    ev_timer timer;
-    int events;
-    bool waiting;    /* the user is blocked on this connection */
-    bool timed_out;  /* the timer fired while it was */
-    unsigned served; /* responses read on this connection */
-    bool http10;     /* its server answered in HTTP/1.0 */
-    wire_addr addr;  /* where the connection goes */
-    socklen_t addr_len;
-    char *conn_name; /* the host name it was opened for (NULL: an IP address) */
-    size_t conn_name_len;
-    /* The next hop, as locust__wire_usable() found it for locust__wire_hop():
-     * an IP address in `to`, or a host name (to_name) and port. */
-    wire_addr to;
-    socklen_t to_len;
-    const char *to_name;
-    size_t to_name_len;
-    uint16_t to_port;
-    const char *target, *authority;
-    size_t authority_len;
-    bool default_port;
-    int conn_errno; /* why the last connect() failed */
-    /* TLS: the next hop's (an https:// URL), and the connection's. */
-    bool to_tls;
-    const char *to_host; /* the URL's host (an IP address without brackets) */
-    size_t to_host_len;
-    locust__tls_ctx *to_ctx; /* the hop's TLS settings; NULL: they failed (ctx_code, ctx_msg) */
-    CURLcode ctx_code;
-    locust__tls *tls;          /* NULL: a plain connection */
-    locust__tls_resume resume; /* the session to resume with the host (one per user) */
-    int want;                  /* what the TLS layer waits for: EV_READ or EV_WRITE */
-    bool tls_failed;           /* a read or write failed in TLS: curl's words in tls_msg */
-    char tls_msg[CURL_ERROR_SIZE];
-};
-
-/* ---- which hops go over the wire ----------------------------------------- */
-
-/* Proxies from the environment, as curl reads them for http:// ([0]) and https:// ([1]) URLs. */
-static _Thread_local int proxy_env[2] = {-1, -1};
-
-static bool have_proxy_env(bool https)
-{
-    if (proxy_env[https] < 0) {
-        static const char *const vars[2][4] = {{"http_proxy", "all_proxy", "ALL_PROXY", NULL},
-                                               {"https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"}};
-        proxy_env[https] = 0;
-        for (size_t i = 0; i < 4 && vars[https][i] != NULL; i++) {
-            const char *v = getenv(vars[https][i]);
-            if (v != NULL && *v != '\0') proxy_env[https] = 1;
-        }
-    }
-    return proxy_env[https] == 1;
-}
-
-/*
- * Splits "http[s]://host[:port]/..." into the socket address (of an IP
- * address) or the host name (to_name), the port, the request target and
- * whether it is TLS. False when curl has to take the hop.
- */
-static bool parse_target(const char *url, locust__wire *w)
-{
-    bool tls = strncmp(url, "https://", 8) == 0;
-    if (!tls && strncmp(url, "http://", 7) != 0) return false;
-    wire_addr *sa = &w->to;
-    const char *a = url + (tls ? 8 : 7), *end = a + strcspn(a, "/?#");
-    const char *host = a, *host_end, *port = NULL;
-    char ip[INET6_ADDRSTRLEN + 1];
-    if (*a == '[') {
-        host = a + 1;
-        host_end = memchr(host, ']', (size_t)(end - host));
-        if (host_end == NULL) return false;
-        if (host_end + 1 < end) {
-            if (host_end[1] != ':') return false;
-            port = host_end + 2;
-        }
-    } else {
-        host_end = memchr(a, ':', (size_t)(end - a));
-        if (host_end != NULL)
-            port = host_end + 1;
-        else
-            host_end = end;
-    }
-    size_t hl = (size_t)(host_end - host);
-    if (hl == 0 || hl >= sizeof ip) return false;
-    memcpy(ip, host, hl);
-    ip[hl] = '\0';
-    unsigned long p = tls ? 443 : 80;
-    if (port != NULL) {
-        char *pe;
-        if (port == end || *port < '0' || *port > '9') return false;
-        p = strtoul(port, &pe, 10);
-        if (pe != end || p == 0 || p > 65535) return false;
-    }
-    memset(sa, 0, sizeof *sa);
-    w->to_name = NULL;
-    if (*a == '[') {
-        struct sockaddr_in6 *s6 = &sa->in6;
-        if (inet_pton(AF_INET6, ip, &s6->sin6_addr) != 1) return false;
-        s6->sin6_family = AF_INET6;
-        s6->sin6_port = htons((uint16_t)p);
-        w->to_len = sizeof *s6;
-    } else {
-        struct sockaddr_in *s4 = &sa->in4;
-        if (inet_pton(AF_INET, ip, &s4->sin_addr) == 1) {
-            s4->sin_family = AF_INET;
-            s4->sin_port = htons((uint16_t)p);
-            w->to_len = sizeof *s4;
-        } else {
-            /* A host name, resolved by the runner's cache (http_resolve.c) when
-             * a connection is opened. curl's URL parser left it in the URL. */
-            w->to_name = host;
-            w->to_name_len = hl;
-        }
-    }
-    w->to_port = (uint16_t)p;
-    w->to_tls = tls;
-    w->to_host = host;
-    w->to_host_len = hl;
-    w->target = end;
-    w->authority = a;
-    w->authority_len = (size_t)(end - a);
-    w->default_port = p == (tls ? 443 : 80);
-    return true;
-}
+/* ---- the connection --------------------------------------------------------- */
 
 static void on_io(struct ev_loop *loop, ev_io *io, int revents);
 static void on_timer(struct ev_loop *loop, ev_timer *t, int revents);
 
-/* Set by the differential tests (tests/test_http_diff.c) to send every hop through curl. */
-static bool force_curl;
-
-void locust__wire_force_curl(bool on)
+locust__wire *locust__wire_new(locust_http *h)
 {
-    force_curl = on;
+    locust__wire *w = calloc(1, sizeof *w);
+    if (w == NULL) return NULL;
+    w->h = h;
+    w->loop = locust__runner_loop(h->runner);
+    w->fd = -1;
+    ev_timer_init(&w->timer, on_timer, 0., 0.);
+    w->timer.data = w;
+    return w;
 }
-
-bool locust__wire_usable(locust_http *h)
-{
-    struct locust__http_req *q = h->req;
-    h->curl_why = "a test forced curl";
-    if (force_curl) return false;
-    h->curl_why = "HTTP/2";
-    if (h->http2 || q->opts->http2) return false;
-    h->curl_why = "a proxy from the environment";
-    if (have_proxy_env(strncmp(q->url, "https://", 8) == 0)) return false;
-    h->curl_why = "out of memory";
-    locust__wire *w = h->wire;
-    if (w == NULL) {
-        if ((w = calloc(1, sizeof *w)) == NULL) return false;
-        w->h = h;
-        w->loop = locust__runner_loop(h->runner);
-        w->fd = -1;
-        ev_timer_init(&w->timer, on_timer, 0., 0.);
-        w->timer.data = w;
-        h->wire = w;
-    }
-    if (!parse_target(q->url, w)) {
-        h->curl_why = "a URL it does not take (userinfo, or an odd port)";
-        return false;
-    }
-    if (w->to_tls) {
-        /* The thread's context for the hop's TLS settings; when their files cannot be used, the
-         * hop fails once connected, as curl's does. */
-        const locust_request_opts *o = q->opts;
-        locust__tls_cfg cfg = {.verify = !o->insecure,
-                               .ca_bundle = o->ca_bundle ? o->ca_bundle : h->ca_bundle,
-                               .client_cert = o->client_cert,
-                               .client_key = o->client_key};
-        w->to_ctx = locust__tls_ctx_get(&cfg, &w->ctx_code, w->tls_msg, sizeof w->tls_msg);
-    }
-    const struct curl_slist *hdrs = q->body_dropped ? q->hdrs_nobody : q->hdrs;
-    if (hdrs != NULL && hdrs == h->wire_head.usable_for) return true;
-    const char *expect = locust__wire_find_header(hdrs, "Expect");
-    /* A chunked upload or a wait for 100-continue: curl's business. */
-    bool ok = locust__wire_find_header(hdrs, "Transfer-Encoding") == NULL &&
-              (expect == NULL || locust__wire_value_empty(expect));
-    h->curl_why = "a Transfer-Encoding or Expect header";
-    /* The session's shared lists stay as they are until forgotten. */
-    if (ok && q->hdrs_shared) h->wire_head.usable_for = hdrs;
-    return ok;
-}
-
-/* ---- the connection --------------------------------------------------------- */
 
 static void wire_close(locust__wire *w)
 {
@@ -654,6 +480,8 @@ int locust__wire_hop(locust_http *h)
             w->served++;
             /* curl asks a server that answered in HTTP/1.0 in HTTP/1.0 on that connection. */
             w->http10 = p.version == 10;
+            /* The connection waits for the user's next request: its TLS record buffers go. */
+            if (w->tls != NULL) locust__tls_idle(w->tls);
         }
         h->xfer.result = p.result;
         h->xfer.end = locust__mono();
