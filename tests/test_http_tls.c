@@ -327,6 +327,49 @@ START_TEST(https_over_the_wire_verifies_resumes_and_fails_in_curls_words)
 }
 END_TEST
 
+/* ---- the debug log names the path ------------------------------------------------------- */
+
+static char log_lines[4][512];
+static unsigned n_log_lines;
+
+static void on_log(locust_log_level level, const char *logger, const char *msg, void *udata)
+{
+    (void)level, (void)udata;
+    if (strcmp(logger, "locust.http") == 0 && strstr(msg, " goes ") != NULL && n_log_lines < 4)
+        snprintf(log_lines[n_log_lines++], sizeof log_lines[0], "%s", msg);
+}
+
+static void paths_task(locust_ctx *ctx)
+{
+    char url[128];
+    snprintf(url, sizeof url, "https://127.0.0.1:%d/", ports[GOOD]);
+    locust_request_opts o = {.ca_bundle = ca}, h2 = {.ca_bundle = ca, .http2 = true};
+    for (int i = 0; i < 3; i++)
+        ck_assert_int_eq(locust_response_status(locust_get(ctx, url, &o)), 200);
+    ck_assert_int_eq(locust_response_status(locust_get(ctx, url, &h2)), 200);
+    locust_stop_user(ctx);
+}
+
+START_TEST(the_debug_log_says_once_per_session_that_https_goes_over_the_wire)
+{
+    static const locust_task tasks[] = {LOCUST_TASK(paths_task), LOCUST_TASKS_END};
+    static const locust_taskset ts = {.name = "Paths", .tasks = tasks};
+    n_log_lines = 0;
+    locust_log_set(on_log, NULL, LOCUST_LOG_DEBUG);
+    harness_run(&ts, "https://127.0.0.1", 1, 100, 60);
+    testutil_quiet_logs();
+    ck_assert_uint_eq(run.task_errors, 0);
+    ck_assert_uint_eq(run.successes, 4);
+    char want[256];
+    snprintf(want, sizeof want,
+             "user 1: https://127.0.0.1:%d/ goes over the session's own HTTP/1.1 connection", ports[GOOD]);
+    ck_assert_uint_eq(n_log_lines, 2);
+    ck_assert_str_eq(log_lines[0], want);
+    snprintf(want, sizeof want, "user 1: https://127.0.0.1:%d/ goes through curl (HTTP/2)", ports[GOOD]);
+    ck_assert_str_eq(log_lines[1], want);
+}
+END_TEST
+
 int main(void)
 {
     testutil_quiet_logs();
@@ -335,6 +378,7 @@ int main(void)
     tcase_add_unchecked_fixture(tc, servers_up, servers_down);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, https_over_the_wire_verifies_resumes_and_fails_in_curls_words);
+    tcase_add_test(tc, the_debug_log_says_once_per_session_that_https_goes_over_the_wire);
     suite_add_tcase(s, tc);
     return testutil_run(s);
 }
