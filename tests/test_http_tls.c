@@ -169,7 +169,7 @@ static void servers_down(void)
 
 /* ---- scenarios ----------------------------------------------------------------------------- */
 
-enum { TRUST_DEFAULT, TRUST_REQUEST, TRUST_SESSION };
+enum { TRUST_DEFAULT, TRUST_REQUEST, TRUST_SESSION, TRUST_MISSING };
 enum { NO_CERT, CLIENT_CERT, MISSING_CERT };
 
 typedef struct step {
@@ -199,6 +199,9 @@ static const step steps[] = {
      .words = "SSLError('SSL certificate problem: unable to get local "
               "issuer certificate')"},
     {GOOD, "127.0.0.1", "/", TRUST_DEFAULT, .insecure = true, .status = 200},
+    /* A CA bundle that cannot be read. */
+    {GOOD, "127.0.0.1", "/", TRUST_MISSING,
+     .words = "SSLError('error setting certificate file: /nonexistent/ca.pem')"},
     /* The certificate does not name the host. */
     {WRONG, "127.0.0.1", "/", TRUST_REQUEST,
      .words =
@@ -242,6 +245,8 @@ static int path_now; /* 0: the wire, 1: curl */
 static void run_steps(locust_ctx *ctx)
 {
     locust_http *h = locust_client(ctx);
+    ck_assert_int_eq(locust_http_set_ca_bundle(NULL, ca), LOCUST_EINVAL);
+    ck_assert_int_eq(locust_http_set_ca_bundle(h, ""), LOCUST_EINVAL);
     for (size_t i = 0; i < N_STEPS; i++) {
         const step *s = &steps[i];
         char url[256];
@@ -250,6 +255,7 @@ static void run_steps(locust_ctx *ctx)
         locust_request_opts o = {
             .insecure = s->insecure, .timeout = s->timeout, .headers = s->close ? close_hdr : NULL};
         if (s->trust == TRUST_REQUEST) o.ca_bundle = ca;
+        if (s->trust == TRUST_MISSING) o.ca_bundle = "/nonexistent/ca.pem";
         ck_assert_int_eq(locust_http_set_ca_bundle(h, s->trust == TRUST_SESSION ? ca : NULL), 0);
         if (s->cert == CLIENT_CERT) {
             o.client_cert = client_pem;
@@ -323,7 +329,7 @@ START_TEST(https_over_the_wire_verifies_resumes_and_fails_in_curls_words)
     ck_assert_str_eq(results[0][1].body, ".");
     ck_assert_str_eq(results[0][2].body, "r");
     ck_assert_str_eq(results[0][3].body, "hello over TLSv1.3\n");
-    ck_assert_str_eq(results[0][14].body, "CN=locust-client\n");
+    ck_assert_str_eq(results[0][15].body, "CN=locust-client\n");
 }
 END_TEST
 
