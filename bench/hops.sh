@@ -43,14 +43,7 @@ http {
         root $OUT/www;
         location / { }
     }
-    server {
-        listen 127.0.0.1:$SPORT ssl;
-        ssl_protocols TLSv1.2 TLSv1.3;
-        ssl_certificate $SRC/tests/data/tls-server.pem;
-        ssl_certificate_key $SRC/tests/data/tls-server.key;
-        root $OUT/www;
-        location / { }
-    }
+$(tls_server "127.0.0.1:$SPORT" "$OUT/www")
 }
 CONF
 /usr/sbin/nginx -p "$OUT/h2/nginx" -c "$OUT/h2/nginx/nginx.conf"

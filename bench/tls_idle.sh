@@ -33,14 +33,7 @@ http {
     access_log off;
     keepalive_timeout 600s;
     client_body_temp_path $OUT/nginx/body;
-    server {
-        listen 127.0.0.1:$PORT ssl backlog=65535;
-        ssl_protocols TLSv1.2 TLSv1.3;
-        ssl_certificate $SRC/tests/data/tls-server.pem;
-        ssl_certificate_key $SRC/tests/data/tls-server.key;
-        root $OUT/www;
-        location / { }
-    }
+$(tls_server "127.0.0.1:$PORT" "$OUT/www" " backlog=65535")
 }
 CONF
 /usr/sbin/nginx -p "$OUT/nginx" -c "$OUT/nginx/nginx.conf"
