@@ -29,7 +29,7 @@
 #include "tls_certs.h"
 
 /* nginx's ports, then the raw listeners'. */
-enum { GOOD, WRONG, EXPIRED, NOSAN, CLIENT, PLAIN, RESET, EOFS, STALL, N_PORTS };
+enum { GOOD, WRONG, EXPIRED, NOSAN, CLIENT, SNI, PLAIN, RESET, EOFS, STALL, N_PORTS };
 static int ports[N_PORTS];
 static char dir[64];
 static char ca[PATH_MAX], client_pem[PATH_MAX], client_key[PATH_MAX];
@@ -112,6 +112,13 @@ static void start_nginx(void)
                     "    location /reused { return 200 \"$ssl_session_reused\"; }\n"
                     "    location /redirect { return 302 /; } }\n");
     }
+    /* By SNI: the wrong certificate by default, the good one for a client that names localhost. */
+    fprintf(f,
+            "  server { listen 127.0.0.1:%d ssl default_server; ssl_certificate %s; ssl_certificate_key %s;\n"
+            "    location / { return 200 \"default\\n\"; } }\n"
+            "  server { listen 127.0.0.1:%d ssl; server_name localhost; ssl_certificate %s;\n"
+            "    ssl_certificate_key %s; location / { return 200 \"named\\n\"; } }\n",
+            ports[SNI], cert[WRONG], key[WRONG], ports[SNI], cert[GOOD], key[GOOD]);
     fprintf(f, "  server { listen 127.0.0.1:%d; location / { return 200 \"plain\\n\"; } } }\n", ports[PLAIN]);
     fclose(f);
     char cmd[PATH_MAX * 2];
@@ -221,6 +228,11 @@ static const step steps[] = {
     {CLIENT, "127.0.0.1", "/", TRUST_REQUEST, .cert = CLIENT_CERT, .status = 200},
     {CLIENT, "127.0.0.1", "/", TRUST_REQUEST, .cert = MISSING_CERT,
      .words = "SSLError('could not load PEM client certificate from /nonexistent/client.pem"},
+    /* SNI names the host (nginx then picks the good certificate), never an IP address. */
+    {SNI, "localhost", "/", TRUST_REQUEST, .status = 200},
+    {SNI, "127.0.0.1", "/", TRUST_REQUEST,
+     .words =
+         "SSLError(\"SSL: no alternative certificate subject name matches target host name '127.0.0.1'\")"},
     /* Not TLS at all, and handshakes that end badly. */
     {PLAIN, "127.0.0.1", "/", TRUST_REQUEST, .words = "SSLError('OpenSSL/"},
     {RESET, "127.0.0.1", "/", TRUST_REQUEST, .words = "SSLError('Recv failure: Connection reset by peer')"},
@@ -330,6 +342,7 @@ START_TEST(https_over_the_wire_verifies_resumes_and_fails_in_curls_words)
     ck_assert_str_eq(results[0][2].body, "r");
     ck_assert_str_eq(results[0][3].body, "hello over TLSv1.3\n");
     ck_assert_str_eq(results[0][15].body, "CN=locust-client\n");
+    ck_assert_str_eq(results[0][17].body, "named\n");
 }
 END_TEST
 
