@@ -5,6 +5,11 @@
 # session's own connection (the wire) and once through curl; RSS is sampled
 # when every user is connected and waiting:
 #     RSS per idle https user = (RSS at N users - RSS at 1 user) / (N - 1)
+# The first response is slow (8 KiB at nginx's limit_rate of 1 KiB/s), so
+# that every user's request is still running when the last user starts:
+# curl's users share the runner's connection pool, and with fast responses
+# a user that starts takes an idle one's connection (10,000 users held ~300
+# connections), which measures curl handles, not idle https connections.
 # Prints a markdown table to stdout and keeps the runs in
 # BUILD/bench/tlsidle/. Called by run.sh (BENCH_PARTS=tlsidle) or alone:
 #     sh bench/tls_idle.sh build [users]
@@ -19,7 +24,7 @@ OUT=$BUILD/bench/tlsidle
 rm -rf "$OUT"
 mkdir -p "$OUT/nginx" "$OUT/www"
 . "$SRC/bench/nginx.sh"
-echo ok >"$OUT/www/index.html"
+head -c 8192 /dev/zero | tr '\0' 'x' >"$OUT/www/index.html"
 PORT=$(free_port)
 cat >"$OUT/nginx/nginx.conf" <<CONF
 worker_processes 1;
@@ -32,6 +37,7 @@ events { worker_connections 120000; multi_accept on; }
 http {
     access_log off;
     keepalive_timeout 600s;
+    limit_rate 1k;
     client_body_temp_path $OUT/nginx/body;
 $(tls_server "127.0.0.1:$PORT" "$OUT/www" " backlog=65535")
 }
@@ -42,13 +48,13 @@ find_locust_run "$BUILD"
 ${CC:-cc} -O2 -shared -fPIC -I"$SRC/include" -o "$OUT/scenario.so" "$SRC/bench/scenario.c"
 ulimit -n $((USERS + 1000)) 2>/dev/null || true
 
-# idle TAG USERS [env...]: hatched at RATE/s (BENCH_TLS_RATE, default 1000), sampled 12 s after
-# the last user started.
+# idle TAG USERS [env...]: hatched at RATE/s (BENCH_TLS_RATE, default 1000), sampled 40 s after
+# the last user started (its slow response is over by then, also through curl on a loaded machine).
 RATE=${BENCH_TLS_RATE:-1000}
 idle() {
     tag=$1 n=$2
     shift 2
-    at=$((n / RATE + 12))
+    at=$((n / RATE + 40))
     echo "bench: $tag ($n idle https users)" >&2
     env BENCH_CA="$SRC/tests/data/tls-server.pem" BENCH_WAIT_MS=60000-70000 "$@" python3 "$SRC/bench/sample.py" \
         "$OUT/$tag.json" "$PORT" "$at" -- taskset -c 1 "$LOCUST_RUN" -f "$OUT/scenario.so" --no-web -c "$n" \
