@@ -29,7 +29,7 @@
 #include "tls_certs.h"
 
 /* nginx's ports, then the raw listeners'. */
-enum { GOOD, WRONG, EXPIRED, NOSAN, CLIENT, SNI, PLAIN, RESET, EOFS, STALL, N_PORTS };
+enum { GOOD, WRONG, EXPIRED, NOSAN, CLIENT, SNI, OLD, CIPHER, PLAIN, RESET, EOFS, STALL, N_PORTS };
 static int ports[N_PORTS];
 static char dir[64];
 static char ca[PATH_MAX], client_pem[PATH_MAX], client_key[PATH_MAX];
@@ -119,6 +119,14 @@ static void start_nginx(void)
             "  server { listen 127.0.0.1:%d ssl; server_name localhost; ssl_certificate %s;\n"
             "    ssl_certificate_key %s; location / { return 200 \"named\\n\"; } }\n",
             ports[SNI], cert[WRONG], key[WRONG], ports[SNI], cert[GOOD], key[GOOD]);
+    /* Handshakes that fail: TLS 1.1 only (what OpenSSL 3 refuses), and a cipher the client does not offer. */
+    fprintf(f,
+            "  server { listen 127.0.0.1:%d ssl; ssl_protocols TLSv1.1; ssl_ciphers \"ALL:@SECLEVEL=0\";\n"
+            "    ssl_certificate %s; ssl_certificate_key %s; location / { return 200; } }\n"
+            "  server { listen 127.0.0.1:%d ssl; ssl_protocols TLSv1.2; ssl_ciphers "
+            "ECDHE-ECDSA-CAMELLIA256-SHA384;\n"
+            "    ssl_certificate %s; ssl_certificate_key %s; location / { return 200; } }\n",
+            ports[OLD], cert[GOOD], key[GOOD], ports[CIPHER], cert[GOOD], key[GOOD]);
     fprintf(f, "  server { listen 127.0.0.1:%d; location / { return 200 \"plain\\n\"; } } }\n", ports[PLAIN]);
     fclose(f);
     char cmd[PATH_MAX * 2];
@@ -233,6 +241,9 @@ static const step steps[] = {
     {SNI, "127.0.0.1", "/", TRUST_REQUEST,
      .words =
          "SSLError(\"SSL: no alternative certificate subject name matches target host name '127.0.0.1'\")"},
+    /* Handshake failures, in OpenSSL's words as curl gives them. */
+    {OLD, "127.0.0.1", "/", TRUST_REQUEST, .words = "SSLError('OpenSSL/"},
+    {CIPHER, "127.0.0.1", "/", TRUST_REQUEST, .words = "SSLError('OpenSSL/"},
     /* Not TLS at all, and handshakes that end badly. */
     {PLAIN, "127.0.0.1", "/", TRUST_REQUEST, .words = "SSLError('OpenSSL/"},
     {RESET, "127.0.0.1", "/", TRUST_REQUEST, .words = "SSLError('Recv failure: Connection reset by peer')"},
