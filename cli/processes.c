@@ -68,7 +68,7 @@ int cli_processes_start(cli_processes *p, unsigned n, int port, const cli_option
     snprintf(port_s, sizeof port_s, "%d", port);
     memset(p, 0, sizeof *p);
     for (unsigned i = 0; i < n; i++) {
-        const char *argv[32 + CLI_MAX_CLASS_NAMES + 4 * CLI_MAX_TAG_ARGS];
+        const char *argv[32 + CLI_MAX_CLASS_NAMES];
         size_t k = 0;
         argv[k++] = exe;
         argv[k++] = "-f";
@@ -102,15 +102,11 @@ int cli_processes_start(cli_processes *p, unsigned n, int port, const cli_option
             argv[k++] = "--stop-timeout";
             argv[k++] = stop_s;
         }
-        /* The slaves run the tasks, so the tag filter is theirs too. */
-        for (size_t t = 0; t < o->n_tags; t++) {
-            argv[k++] = "--tags";
-            argv[k++] = o->tags[t];
-        }
-        for (size_t t = 0; t < o->n_exclude_tags; t++) {
-            argv[k++] = "--exclude-tags";
-            argv[k++] = o->exclude_tags[t];
-        }
+        /*
+         * No -T/-E: the master's tag filter goes with its hatch jobs, so the
+         * slaves follow the web UI's changes too (with their own -T, they
+         * would fall back to it when the form clears the filter).
+         */
         for (size_t c = 0; c < o->n_class_names; c++)
             argv[k++] = o->class_names[c];
         argv[k] = NULL;

@@ -413,6 +413,9 @@ enum MHD_Result demo_route(demo_req *q, struct MHD_Connection *c, const char *ur
         return route_slow(q, c, n);
     }
     if (strcmp(url, "/storm") == 0) return route_storm(c);
+    bool taken;
+    enum MHD_Result auth = demo_route_auth(c, url, &taken);
+    if (taken) return auth;
     if (strcmp(url, "/counter") == 0 || strcmp(url, "/counter/reset") == 0) {
         if (url[8] == '/') demo_served_reset();
         cJSON *doc = cJSON_CreateObject();

@@ -172,6 +172,7 @@ static void usage(FILE *f)
                "Routes: /  /login?user=NAME  /logout  /profile  /redirect  /redirect/N\n"
                "  /redirect-to?url=URL&status=CODE  /status/CODE  /delay/MS  /gzip  /json\n"
                "  /bytes/N  /echo  /reset  /hang  /counter  /counter/reset\n"
+               "  /digest-auth/USER/PASS  /basic-auth/USER/PASS  demand digest (MD5) or basic auth\n"
                "  /slow/N?ms=MS&chunked=1  N body bytes, one every MS ms (default 10)\n"
                "  /storm?pct=P              a random 5xx (500, 502, 503, 504) P%% of the time\n"
                "                            (default 50), else 200\n"
@@ -336,9 +337,19 @@ int main(int argc, char **argv)
         fprintf(stderr, "locust-demo-target: cannot initialise: %s\n", strerror(errno));
         return 1;
     }
+    size_t random_len;
+    const char *random;
+    if (demo_auth_init(&random_len, &random) != 0) {
+        fprintf(stderr, "locust-demo-target: cannot seed digest nonces: %s\n", strerror(errno));
+        return 1;
+    }
     /* The optional options, ended by the first MHD_OPTION_END. */
-    struct MHD_OptionItem extra[4];
+    struct MHD_OptionItem extra[6];
     size_t nextra = 0;
+    extra[nextra++] =
+        (struct MHD_OptionItem){MHD_OPTION_DIGEST_AUTH_RANDOM, (intptr_t)random_len, (void *)random};
+    /* Nonces remembered for their counts: enough for many digest users at once (MHD keeps 4). */
+    extra[nextra++] = (struct MHD_OptionItem){MHD_OPTION_NONCE_NC_SIZE, 4096, NULL};
     if (threads > 1)
         extra[nextra++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)threads, NULL};
     if (cert_pem != NULL) {

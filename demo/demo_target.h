@@ -46,6 +46,11 @@ int demo_routes_init(void);
 void demo_routes_free(void);
 enum MHD_Result demo_route(demo_req *q, struct MHD_Connection *c, const char *url, const char *method);
 
+/* demo_auth.c: fills the random seed of digest nonces (MHD_OPTION_DIGEST_AUTH_RANDOM). */
+int demo_auth_init(size_t *len, const char **random);
+/* /digest-auth/USER/PASS and /basic-auth/USER/PASS; *taken false for another URL. */
+enum MHD_Result demo_route_auth(struct MHD_Connection *c, const char *url, bool *taken);
+
 /* demo_target.c: what /counter reports. */
 unsigned long long demo_served(void);
 /* Requests whose response was sent completely (MHD's COMPLETED_OK). */

@@ -26,7 +26,7 @@ fi
 make -C "$OUT/lib" -j"$(nproc)" liblocust-core.la >"$OUT/build.log" 2>&1 || { tail -n 30 "$OUT/build.log"; exit 1; }
 CFLAGS="-g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer $SAN"
 INC="-I$SRC/include -I$SRC/liblocust -I$SRC/cli -I$OUT/lib $(pkg-config --cflags libcurl libzmq msgpack libcjson libmicrohttpd)"
-LIBS="$OUT/lib/.libs/liblocust-core.a $(pkg-config --libs libcurl libzmq msgpack libcjson libmicrohttpd zlib) -lev -lm -ldl"
+LIBS="$OUT/lib/.libs/liblocust-core.a $(pkg-config --libs libcurl libzmq msgpack libcjson libmicrohttpd zlib libpsl) -lev -lm -ldl"
 
 run_one() {
     h=$1

@@ -9,6 +9,17 @@ script_setup() {
     trap script_cleanup EXIT
 }
 
+# script_need_locust2: sets $PY and $LOCUST to Debian's python3-locust
+# (Locust 2.12.1), or skips the test (77) when it is not installed.
+script_need_locust2() {
+    PY=/usr/bin/python3
+    LOCUST=/usr/bin/locust
+    if [ ! -x "$LOCUST" ] || ! $PY -c 'import locust' 2>/dev/null; then
+        echo "SKIP: Debian's python3-locust is not installed (scripts/install-deps.sh installs it)"
+        exit 77
+    fi
+}
+
 script_cleanup() {
     for p in $pids; do kill -9 "$p" 2>/dev/null; done
     [ -n "${KEEP:-}" ] || rm -rf "$tmp"

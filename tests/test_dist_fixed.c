@@ -2,7 +2,9 @@
  * fixed_count across slaves: the master places the fixed users, so a class
  * with fixed_count = 1 has one user over all slaves (not one per slave),
  * also after the count changes; the other users are shared by weight. And
- * a load shape on the master drives its slaves.
+ * a load shape on the master drives its slaves, with the classes it names.
+ * test_start and test_stop fire once per test on the master and on every
+ * slave.
  */
 #include "test_dist_util.h"
 #include "testutil.h"
@@ -100,6 +102,11 @@ static bool master_stopped(void *ud)
     return locust_runner_state_get(master) == LOCUST_STATE_STOPPED && users_of(0) + users_of(1) == 0;
 }
 
+static bool admin_is_back(void *ud)
+{
+    return users_of(1) == 1 && users_of(0) + users_of(1) == 5;
+}
+
 START_TEST(a_shape_on_the_master_drives_the_slaves)
 {
     start_cluster();
@@ -120,6 +127,82 @@ START_TEST(a_shape_on_the_master_drives_the_slaves)
 }
 END_TEST
 
+/* test_start and test_stop, counted per node: [0] the master, [1..3] the slaves. */
+static unsigned starts[4], stops[4];
+static void count_start(const locust_event *ev, void *ud)
+{
+    starts[(uintptr_t)ud]++;
+}
+static void count_stop(const locust_event *ev, void *ud)
+{
+    stops[(uintptr_t)ud]++;
+}
+
+static bool all_stopped(void *ud)
+{
+    unsigned want = (unsigned)(uintptr_t)ud;
+    for (int i = 0; i < 4; i++)
+        if (stops[i] != want) return false;
+    return master_stopped(NULL);
+}
+
+START_TEST(test_events_fire_once_per_test_on_the_master_and_every_slave)
+{
+    start_cluster();
+    memset(starts, 0, sizeof starts);
+    memset(stops, 0, sizeof stops);
+    for (uintptr_t i = 0; i < 4; i++) {
+        locust_runner *r = i ? slaves[i - 1] : master;
+        ck_assert_int_eq(locust_on(r, LOCUST_EV_TEST_START, count_start, (void *)i), 0);
+        ck_assert_int_eq(locust_on(r, LOCUST_EV_TEST_STOP, count_stop, (void *)i), 0);
+    }
+    for (unsigned test = 1; test <= 2; test++) {
+        ck_assert_int_eq(locust_runner_start(master, 6, 600), 0);
+        ck_assert_msg(dist_run_until(loop, reached, (void *)6, 10), "6 users were not reached");
+        /* A new count during the test is not a new test. */
+        ck_assert_int_eq(locust_runner_start(master, 9, 900), 0);
+        ck_assert_msg(dist_run_until(loop, reached, (void *)9, 10), "9 users were not reached");
+        ck_assert_int_eq(locust_runner_stop(master), 0);
+        ck_assert_msg(dist_run_until(loop, all_stopped, (void *)(uintptr_t)test, 10),
+                      "test %u did not stop on every node", test);
+        for (int i = 0; i < 4; i++)
+            ck_assert_msg(starts[i] == test && stops[i] == test,
+                          "node %d: %u test_start, %u test_stop after test %u", i, starts[i], stops[i], test);
+    }
+    end_cluster();
+}
+END_TEST
+
+/* A shape that names its classes: Visitor only at first, then every class. */
+static bool visitors_then_all(locust_runner *r, double run_time, locust_shape_tick *out, void *udata)
+{
+    static const char *const only_visitors[] = {"Visitor", NULL};
+    if (run_time >= 3) return false;
+    out->users = 5;
+    out->spawn_rate = 500;
+    out->classes = run_time < 1.5 ? only_visitors : NULL;
+    return true;
+}
+
+START_TEST(a_shape_naming_classes_restricts_the_slaves_to_them)
+{
+    start_cluster();
+    ck_assert_int_eq(locust_runner_set_shape(master, "visitors", visitors_then_all, NULL), 0);
+    ck_assert_int_eq(locust_runner_shape_start(master, false), 0);
+    ck_assert_msg(dist_run_until(loop, reached, (void *)5, 10), "5 users were not reached");
+    /* All five are Visitors over the three slaves: the master placed them (2, 2, 1). */
+    ck_assert_uint_eq(users_of(0), 5);
+    ck_assert_uint_eq(users_of(1), 0);
+    for (int i = 0; i < 3; i++)
+        ck_assert_uint_ge(locust_runner_user_count(slaves[i]), 1);
+    /* Then every class again: the fixed Admin is back among the five. */
+    ck_assert_msg(dist_run_until(loop, admin_is_back, NULL, 10), "the Admin did not come back");
+    ck_assert_uint_eq(users_of(0), 4);
+    ck_assert_msg(dist_run_until(loop, master_stopped, NULL, 10), "the shape did not stop the test");
+    end_cluster();
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("dist_fixed");
@@ -127,6 +210,8 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, the_master_places_fixed_users_over_its_slaves);
     tcase_add_test(tc, a_shape_on_the_master_drives_the_slaves);
+    tcase_add_test(tc, a_shape_naming_classes_restricts_the_slaves_to_them);
+    tcase_add_test(tc, test_events_fire_once_per_test_on_the_master_and_every_slave);
     suite_add_tcase(s, tc);
     return testutil_run(s);
 }

@@ -7,13 +7,8 @@
 set -u
 B=${LOCUST_BUILDDIR:-.}
 S=${LOCUST_SRCDIR:-$(dirname "$0")/..}
-PY=/usr/bin/python3
-LOCUST=/usr/bin/locust
-if [ ! -x "$LOCUST" ] || ! $PY -c 'import locust' 2>/dev/null; then
-    echo "SKIP: Debian's python3-locust is not installed (scripts/install-deps.sh installs it)"
-    exit 77
-fi
 . "$S/tests/dist_script.sh"
+script_need_locust2
 script_setup locust2msg
 port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 

@@ -5,8 +5,8 @@
  * the embedding programs run too. What each example is meant to show must
  * be visible in its statistics and output.
  *
- * The runs are started all at once and last 3 s, so the whole program takes
- * a few seconds.
+ * The runs are started all at once and last 3 s (the shape's 30 s are cut
+ * short), so the whole program takes a few seconds.
  */
 #include <curl/curl.h>
 #include <signal.h>
@@ -52,6 +52,9 @@ enum {
     CATCH_RESPONSE,
     EVENTS,
     CUSTOM_CLIENT,
+    PACING_TAGS,
+    SHAPE,
+    MESSAGES,
     EMBED,
     HARNESS,
     N_RUNS
@@ -72,18 +75,28 @@ static void run_all(void)
 {
     cli_test_setup();
     ck_assert_int_eq(locust_test_target_start(&target, NULL), 0);
-    static const char *const names[] = {"basic",         "weighted",       "nested", "sequence",
-                                        "dynamic_names", "catch_response", "events", "custom_client"};
+    static const char *const names[] = {"basic",         "weighted",       "nested",  "sequence",
+                                        "dynamic_names", "catch_response", "events",  "custom_client",
+                                        "pacing_tags",   "shape",          "messages"};
     static const char *const users[] = {"5", "8", "4", "2", "2", "2", "3", "5"};
     for (int i = 0; i <= CUSTOM_CLIENT; i++)
         start_example(i, names[i], users[i]);
+    /* Only Shopper's browse task, whose runs start 0.5 s apart. */
+    CLI_START(&runs[PACING_TAGS], "-f", example("pacing_tags"), "-H", target.host, "--no-web", "-c", "2",
+              "-r", "100", "-t", "3", "-T", "browse", "Shopper", "--csv", cli_tmp_path("pacing_tags"));
+    /* The shape decides the users (its 30 s are cut short by -t). */
+    CLI_START(&runs[SHAPE], "-f", example("shape"), "-H", target.host, "--no-web", "-t", "3", "--csv",
+              cli_tmp_path("shape"));
+    /* A master and two local slaves exchange the custom messages. */
+    CLI_START(&runs[MESSAGES], "-f", example("messages"), "-H", target.host, "--no-web", "--processes", "2",
+              "-c", "4", "-r", "100", "-t", "3", "--csv", cli_tmp_path("messages"));
     const char *embed[] = {program("embed"), target.host, "2", NULL};
     const char *harness[] = {program("harness"), target.host, "2", NULL};
     ck_assert_int_eq(cli_proc_start(&runs[EMBED], cli_tmpdir, NULL, embed, NULL), 0);
     ck_assert_int_eq(cli_proc_start(&runs[HARNESS], cli_tmpdir, NULL, harness, NULL), 0);
     for (int i = 0; i < N_RUNS; i++)
         cli_proc_wait(&runs[i], 90);
-    for (int i = 0; i <= CUSTOM_CLIENT; i++) {
+    for (int i = 0; i <= MESSAGES; i++) {
         char file[128];
         snprintf(file, sizeof file, "%s_requests.csv", names[i]);
         csv[i] = cli_slurp(cli_tmp_path(file));
@@ -252,6 +265,42 @@ START_TEST(custom_client_reports_its_requests)
 }
 END_TEST
 
+START_TEST(pacing_tags_runs_only_the_tagged_task_at_its_pace)
+{
+    ASSERT_EXIT(PACING_TAGS, 0);
+    long failures;
+    /* -T browse Shopper: the checkout task set (GET /json) is filtered out; browse (GET /) runs. */
+    ck_assert_int_eq(row(PACING_TAGS, "GET", "/json", NULL), -1);
+    long browses = row(PACING_TAGS, "GET", "/", &failures);
+    ck_assert_int_eq(failures, 0);
+    /* Two users whose runs start 0.5 s apart for 3 s: at most 7 runs each, however fast the target. */
+    ck_assert_int_ge(browses, 4);
+    ck_assert_int_le(browses, 2 * 7);
+}
+END_TEST
+
+START_TEST(shape_drives_the_users_and_the_test_events_fire)
+{
+    ASSERT_EXIT(SHAPE, 0);
+    ASSERT_CONTAINS(runs[SHAPE].err, "Shape test updating to 10 users at 5.00 spawn rate");
+    ASSERT_CONTAINS(runs[SHAPE].err, "/INFO/shape: test_start");
+    ASSERT_CONTAINS(runs[SHAPE].err, "/INFO/shape: test_stop");
+    ck_assert_int_gt(row(SHAPE, "GET", "/", NULL), 0);
+}
+END_TEST
+
+START_TEST(messages_go_from_the_master_to_each_slave_and_back)
+{
+    ASSERT_EXIT(MESSAGES, 0);
+    /* Each of the two slaves answered the master's accounts. */
+    ck_assert_int_eq(cli_count(runs[MESSAGES].err, " got 3 accounts"), 2);
+    long failures;
+    ck_assert_int_eq(row(MESSAGES, "POST", "/login", &failures), 4);
+    ck_assert_int_eq(failures, 0);
+    ck_assert_int_gt(row(MESSAGES, "GET", "/", NULL), 0);
+}
+END_TEST
+
 START_TEST(embed_prints_the_statistics_it_reads)
 {
     ASSERT_EXIT(EMBED, 0);
@@ -287,6 +336,9 @@ int main(void)
     tcase_add_test(tc, events_listeners_see_every_event);
     tcase_add_test(tc, events_adds_routes_to_the_web_ui);
     tcase_add_test(tc, custom_client_reports_its_requests);
+    tcase_add_test(tc, pacing_tags_runs_only_the_tagged_task_at_its_pace);
+    tcase_add_test(tc, shape_drives_the_users_and_the_test_events_fire);
+    tcase_add_test(tc, messages_go_from_the_master_to_each_slave_and_back);
     tcase_add_test(tc, embed_prints_the_statistics_it_reads);
     tcase_add_test(tc, the_cxx_harness_passes);
     suite_add_tcase(s, tc);

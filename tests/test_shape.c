@@ -120,7 +120,48 @@ START_TEST(a_custom_shape_picks_classes)
     /* Without quit_at_end the shape's end stops the test; the run time ends the run. */
     ck_assert_int_eq(locust_runner_run(r, 3.5), 0);
     ck_assert_int_eq(ticks, 3);
-    ck_assert(strncmp(seen, "3@stage0,3@stage0,test_stop", 27) == 0);
+    /* The second tick asks for what the first did: no new start (2.x compares the ticks). */
+    ck_assert(strncmp(seen, "3@stage0,test_stop", 18) == 0);
+    locust_runner_free(r);
+}
+END_TEST
+
+/* Api only for the first tick, then the same count over every class. */
+static bool api_then_all(locust_runner *r, double run_time, locust_shape_tick *out, void *udata)
+{
+    int *ticks = udata;
+    if (++*ticks > 2) return false;
+    out->users = 3;
+    out->spawn_rate = 100;
+    out->classes = *ticks == 1 ? only_api : NULL;
+    return true;
+}
+
+static unsigned second_tick_users[2];
+
+/* Notes the users of each class once the second tick's users run, then ends the run. */
+static void quit_after_second_tick(const locust_event *ev, void *udata)
+{
+    int *ticks = udata;
+    if (*ticks != 2) return;
+    for (size_t c = 0; c < 2; c++)
+        second_tick_users[c] = locust_runner_class_user_count(ev->runner, c);
+    locust_runner_quit(ev->runner);
+}
+
+START_TEST(a_tick_naming_no_class_after_one_that_did_runs_every_class)
+{
+    locust_runner *r = runner();
+    int ticks = 0;
+    ck_assert_int_eq(locust_runner_set_shape(r, "api-then-all", api_then_all, &ticks), 0);
+    locust_on(r, LOCUST_EV_HATCH_COMPLETE, quit_after_second_tick, &ticks);
+    ck_assert_int_eq(locust_runner_shape_start(r, false), 0);
+    ck_assert_uint_eq(locust_runner_class_user_count(r, 0), 0);
+    /* The second tick asks for the same 3 users and rate, over every class this time. */
+    ck_assert_int_eq(locust_runner_run(r, 5), 0);
+    ck_assert_int_eq(ticks, 2);
+    ck_assert_uint_gt(second_tick_users[0], 0);
+    ck_assert_uint_eq(second_tick_users[0] + second_tick_users[1], 3);
     locust_runner_free(r);
 }
 END_TEST
@@ -160,6 +201,7 @@ int main(void)
     tcase_add_test(tc, stages_parse_and_bad_stages_are_named);
     tcase_add_test(tc, stages_drive_the_user_count_and_end_the_test);
     tcase_add_test(tc, a_custom_shape_picks_classes);
+    tcase_add_test(tc, a_tick_naming_no_class_after_one_that_did_runs_every_class);
     tcase_add_test(tc, a_stop_from_outside_ends_the_shape);
     suite_add_tcase(s, tc);
     return testutil_run(s);

@@ -56,12 +56,43 @@ typedef struct locust_request_opts {
     locust_chunk_fn stream;  /* streaming mode: chunks go here, nothing is stored */
     void *stream_udata;
     /* (Fields below were added later; the ones above keep their places.) */
-    bool body_len_set;     /* body_len is the length even when 0 (an empty buffer, never strlen()) */
-    bool http2;            /* HTTP/2 through curl (ALPN on https://, prior knowledge on http://); see
-                              locust_http_set_http2() */
+    bool body_len_set; /* body_len is the length even when 0 (an empty buffer, never strlen()) */
+    bool http2;        /* HTTP/2 through curl (ALPN on https://, prior knowledge on http://); see
+                          locust_http_set_http2() */
+    const struct locust_file_part *files; /* multipart/form-data upload (requests' files=): parts ending
+                                             with one whose .field is NULL; .form fields go first */
+    const char *proxy;                    /* proxy URL for this request (requests' proxies=), e.g.
+                                             "http://127.0.0.1:3128"; see locust_http_set_proxy() */
+    int auth_type; /* scheme of .auth_user (or the session's credentials): LOCUST_AUTH_*; 0 = basic */
     const char *ca_bundle; /* PEM file of the CAs to trust (requests' verify="/path/ca.pem"); NULL:
                               the session's, see locust_http_set_ca_bundle() */
 } locust_request_opts;
+
+/**
+ * One file of a multipart upload (requests' `files={"field": ("name", data,
+ * "type")}`): its content comes from a file (`path`, read when the request
+ * is sent; a missing file fails the task as requests' FileNotFoundError)
+ * or from memory (`data`, `data_len`; strlen(data) when 0).
+ */
+typedef struct locust_file_part {
+    const char *field;          /* form field name; NULL ends the array */
+    const char *filename;       /* file name sent; default: the path's last part, else the field */
+    const char *path;           /* read the content from this file ... */
+    const void *data;           /* ... or send these bytes */
+    size_t data_len;            /* length of data (strlen(data) when 0) */
+    const char *content_type;   /* the part's Content-Type; default: curl's guess from the file name */
+    const char *const *headers; /* extra part headers: "Name: value", ..., NULL */
+} locust_file_part;
+
+/** HTTP authentication schemes for .auth_type and locust_http_set_auth_type() (curl's CURLAUTH_*). */
+enum {
+    LOCUST_AUTH_BASIC = 0,     /* requests' HTTPBasicAuth: sent with the first request (the default) */
+    LOCUST_AUTH_DIGEST = 1,    /* requests' HTTPDigestAuth: answers the server's 401 challenge */
+    LOCUST_AUTH_NTLM = 2,      /* NTLM (requests_ntlm's HttpNtlmAuth) */
+    LOCUST_AUTH_ANY = 3,       /* whichever the server offers, the safest first */
+    LOCUST_AUTH_ANYSAFE = 4,   /* whichever the server offers, but never basic */
+    LOCUST_AUTH_NEGOTIATE = 5, /* SPNEGO (Kerberos), when curl has GSS-API */
+};
 
 /** Returns the user's HTTP session. */
 locust_http *locust_client(locust_ctx *ctx);
@@ -125,6 +156,16 @@ const char *locust_http_cookie(locust_http *h, const char *name);
 int locust_http_clear_cookies(locust_http *h);
 /** Sets the body size cap in bytes (default 16 MiB); a larger body fails the request. */
 int locust_http_set_max_body(locust_http *h, size_t max);
+/**
+ * Sends every request of the session through a proxy (requests'
+ * `session.proxies`), e.g. "http://127.0.0.1:3128" (curl's CURLOPT_PROXY
+ * syntax: http://, https://, socks5h://...); a request's .proxy overrides
+ * it. NULL: none (curl then honours http_proxy and friends). Copied.
+ * Returns 0, LOCUST_EINVAL or LOCUST_ENOMEM.
+ */
+int locust_http_set_proxy(locust_http *h, const char *proxy);
+/** Sets the scheme of the session's credentials (locust_http_set_auth()): LOCUST_AUTH_*. */
+int locust_http_set_auth_type(locust_http *h, int type);
 
 /** HTTP status, 0 when no response came. */
 int locust_response_status(const locust_response *r);
@@ -159,6 +200,36 @@ const char *locust_response_error(const locust_response *r);
 void locust_response_success(locust_response *r);
 /** catch_response: report a failure with a message now. */
 void locust_response_failure(locust_response *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/**
+ * The redirects followed to this response (requests' `response.history`),
+ * oldest first: how many, and hop i's status and URL (valid while the
+ * response lives). locust_response_history() returns 0, or LOCUST_EINVAL
+ * for an index out of range.
+ */
+int locust_response_history_count(const locust_response *r);
+int locust_response_history(const locust_response *r, int i, int *status, const char **url);
+/**
+ * The cookies this response set (requests' `response.cookies`): those the
+ * final hop's Set-Cookie headers gave and the session kept (a cookie the
+ * server deleted is not one). By index, oldest first (0 or LOCUST_EINVAL),
+ * or the value by name (NULL if absent).
+ */
+int locust_response_cookie_count(const locust_response *r);
+int locust_response_cookie_at(const locust_response *r, int i, const char **name, const char **value);
+const char *locust_response_cookie(const locust_response *r, const char *name);
+/** requests' `is_redirect`: a 301, 302, 303, 307 or 308 with a Location header. */
+bool locust_response_is_redirect(const locust_response *r);
+/** requests' `is_permanent_redirect`: a 301 or 308 with a Location header. */
+bool locust_response_is_permanent_redirect(const locust_response *r);
+/**
+ * requests' raise_for_status(): 0 for a status below 400 (or from 600);
+ * for 4xx and 5xx, LOCUST_EHTTP with *text (if given) set to requests'
+ * words, "404 Client Error: Not Found for url: http://..." (owned by the
+ * response). A catch_response response not yet marked is then marked a
+ * failure, HTTPError('404 Client Error: ...'); to fail the task as Python's
+ * exception would, follow with locust_fail(ctx, "HTTPError: %s", text).
+ */
+int locust_response_raise_for_status(locust_response *r, const char **text);
 /** Releases a response now (reporting a catch_response outcome). NULL is fine. */
 void locust_response_free(locust_response *r);
 

@@ -473,8 +473,9 @@ int locust_runner_add_class(locust_runner *r, const locust_class *cls);
  * nested task set left with no task is skipped; a class left with no task
  * is refused with LOCUST_ECLASS naming it, and the previous filter stays.
  * Only while no test runs (LOCUST_ESTATE otherwise); applies to classes
- * added later too. On a master it filters nothing (slaves run the tasks:
- * give each slave its own filter).
+ * added later too. On a master the filter goes to the slaves with the
+ * hatch jobs of the next test (a slave keeps its own when the master has
+ * none); a Locust 2.x worker takes its master's filter, as 2.x's does.
  */
 int locust_runner_set_tags(locust_runner *r, const char *tags, const char *exclude_tags);
 
@@ -500,6 +501,7 @@ int locust_runner_start(locust_runner *r, unsigned users, double hatch_rate);
 /**
  * Like locust_runner_start() with explicit per-class counts (Locust 2.x's
  * user_classes_count). `counts` has one entry per added class, in order.
+ * On a master the counts are for all slaves together: it places them.
  */
 int locust_runner_start_counts(locust_runner *r, const unsigned *counts, double hatch_rate);
 
@@ -663,8 +665,9 @@ typedef bool (*locust_shape_fn)(locust_runner *r, double run_time, locust_shape_
 /**
  * Puts a shape in control of the runner (NULL removes it); a scenario's
  * init function calls it. The shape runs where decisions are made: in the
- * single process, or on a master, which drives its slaves. `name` is shown
- * by the web UI. Only while no test runs.
+ * single process, or on a master, which drives its slaves (the classes a
+ * tick names are the only ones the slaves run). `name` is shown by the web
+ * UI. Only while no test runs.
  */
 int locust_runner_set_shape(locust_runner *r, const char *name, locust_shape_fn fn, void *udata);
 

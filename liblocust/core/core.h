@@ -87,6 +87,8 @@ typedef struct locust__delegate {
     void *ud;
     bool is_master;
     int (*start)(void *ud, unsigned users, double hatch_rate);
+    /* locust_runner_start_counts(): the users of each class (a shape that names classes). */
+    int (*start_counts)(void *ud, const unsigned *counts, double hatch_rate);
     int (*stop)(void *ud);
     /* Must end with locust__runner_finish_quit() once the slaves are told. */
     int (*quit)(void *ud);

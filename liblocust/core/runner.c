@@ -750,6 +750,11 @@ int locust_runner_start_counts(locust_runner *r, const unsigned *counts, double 
                                         (unsigned)LOCUST_MAX_USERS);
         total += counts[i];
     }
+    if (r->has_delegate && r->delegate.start_counts) {
+        /* A master places the classes' users on its slaves. */
+        r->target = total;
+        return r->delegate.start_counts(r->delegate.ud, counts, hatch_rate);
+    }
     if (r->state == LOCUST_STATE_READY || r->state == LOCUST_STATE_STOPPED) {
         /* A new test: clear the statistics and the task exceptions. */
         locust_stats_clear(r->stats);

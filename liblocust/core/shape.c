@@ -21,6 +21,7 @@ typedef struct shape {
     void *udata;
     ev_timer timer;
     bool running, quit_at_end, ticked;
+    char classes[512]; /* the class names of the last tick, one per line ("" = all classes) */
     double started;
     unsigned users;
     double rate;
@@ -118,6 +119,22 @@ static void end_test(shape *s)
         locust_runner_stop(s->r);
 }
 
+/*
+ * Writes the tick's class names, one per line, into key; false when they do
+ * not fit (the tick then always counts as a change).
+ */
+static bool classes_key(const locust_shape_tick *t, char *key, size_t cap)
+{
+    size_t used = 0;
+    key[0] = 0;
+    for (const char *const *c = t->classes; c && *c; c++) {
+        int n = snprintf(key + used, cap - used, "%s\n", *c);
+        if (n < 0 || (size_t)n >= cap - used) return false;
+        used += (size_t)n;
+    }
+    return true;
+}
+
 static void tick(shape *s)
 {
     double run_time = ev_now(locust__runner_loop(s->r)) - s->started;
@@ -132,14 +149,19 @@ static void tick(shape *s)
         end_test(s);
         return;
     }
-    if (s->ticked && t.users == s->users && t.spawn_rate == s->rate && !t.classes) return;
+    /* As 2.x: a tick equal to the last one (count, rate and classes) changes nothing. */
+    char key[sizeof s->classes];
+    bool keyed = classes_key(&t, key, sizeof key);
+    if (s->ticked && t.users == s->users && t.spawn_rate == s->rate && keyed && strcmp(key, s->classes) == 0)
+        return;
     s->ticked = true;
+    snprintf(s->classes, sizeof s->classes, "%s", keyed ? key : "\n");
     s->users = t.users;
     s->rate = t.spawn_rate;
     locust_log(LOCUST_LOG_INFO, "locust.runners", "Shape test updating to %u users at %.2f spawn rate",
                t.users, t.spawn_rate);
-    int err = t.classes && !locust_runner_is_master(s->r) ? start_classes(s->r, &t)
-                                                          : locust_runner_start(s->r, t.users, t.spawn_rate);
+    /* On a master too: the class restriction reaches the slaves (locust_runner_start_counts). */
+    int err = t.classes ? start_classes(s->r, &t) : locust_runner_start(s->r, t.users, t.spawn_rate);
     if (err)
         locust_log(LOCUST_LOG_ERROR, "locust.runners", "The shape '%s' could not set %u users: %s", s->name,
                    t.users, locust_runner_last_error(s->r));

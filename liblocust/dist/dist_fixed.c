@@ -1,11 +1,12 @@
 /*
- * fixed_count across slaves: when a class has a fixed count, the master
- * decides how many users of each class every slave runs (2.x's dispatcher
- * does the same), so that the fixed counts hold for the whole test and not
- * per slave. Its hatch message then carries "user_classes_count" next to
- * 0.9's keys; a liblocust slave follows it, a Locust 0.9 slave ignores it
- * (and splits by weight, as before). Without a fixed class the message is
- * 0.9's, unchanged.
+ * Class counts across slaves: when a class has a fixed count, or the start
+ * named each class's users (a load shape that returns classes, 2.x's
+ * tick() -> (users, spawn_rate, user_classes)), the master decides how many
+ * users of each class every slave runs (2.x's dispatcher does the same), so
+ * that the counts hold for the whole test and not per slave. Its hatch
+ * message then carries "user_classes_count" next to 0.9's keys; a liblocust
+ * slave follows it, a Locust 0.9 slave ignores it (and splits by weight, as
+ * before). Otherwise the message is 0.9's, unchanged.
  */
 #include "dist/dist_master.h"
 
@@ -19,10 +20,11 @@ unsigned *locust__master_deal_classes(locust__master *m, unsigned users, size_t 
 {
     locust_runner *r = m->r;
     size_t nc = locust_runner_class_count(r);
-    if (nc == 0 || nslaves == 0 || !locust__runner_has_fixed(r)) return NULL;
+    if (nc == 0 || nslaves == 0 || (!m->asked_counts && !locust__runner_has_fixed(r))) return NULL;
     unsigned *counts = calloc(nc, sizeof *counts);
     unsigned *out = calloc(nslaves * nc, sizeof *out);
-    if (!counts || !out || locust_runner_split_users(r, users, counts)) {
+    if (counts && m->asked_counts) memcpy(counts, m->asked_counts, nc * sizeof *counts);
+    if (!counts || !out || (!m->asked_counts && locust_runner_split_users(r, users, counts))) {
         free(counts);
         free(out);
         return NULL;
@@ -43,6 +45,21 @@ unsigned *locust__master_deal_classes(locust__master *m, unsigned users, size_t 
     }
     free(counts);
     return out;
+}
+
+int locust__master_set_asked_counts(locust__master *m, const unsigned *counts, unsigned *users)
+{
+    free(m->asked_counts);
+    m->asked_counts = NULL;
+    if (!counts) return 0;
+    size_t nc = locust_runner_class_count(m->r);
+    if (!(m->asked_counts = malloc((nc ? nc : 1) * sizeof *m->asked_counts))) return LOCUST_ENOMEM;
+    memcpy(m->asked_counts, counts, nc * sizeof *counts);
+    unsigned sum = 0;
+    for (size_t c = 0; c < nc; c++)
+        sum += counts[c]; /* locust_runner_start_counts() checked the sum's range */
+    *users = sum;
+    return 0;
 }
 
 int locust__pack_class_counts(msgpack_packer *pk, locust_runner *r, const unsigned *counts)

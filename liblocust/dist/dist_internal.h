@@ -75,6 +75,9 @@ typedef struct locust__node {
     bool quit_by_master, master_lost, finished, stop_pending;
     int end_status; /* locust_slave_status() */
     locust__ratelog_state badlog;
+    /* The tag filter the slave had before any master's (dist_tags.c). */
+    char *own_tags, *own_exclude;
+    bool own_filter_kept;
 
     /* 2.x only. */
     ev_timer heartbeat_timer;
@@ -119,6 +122,14 @@ int locust__w2_pack_class_counts(locust__node *n, msgpack_packer *pk);
 int locust__pack_class_counts(msgpack_packer *pk, locust_runner *r, const unsigned *counts);
 /* dist_fixed.c: reads a hatch message's user_classes_count into counts (one per class). */
 int locust__unpack_class_counts(locust_runner *r, const msgpack_object *map, unsigned *counts);
+
+/*
+ * dist_tags.c: at a test's start, applies the tag filter of a hatch or spawn
+ * message (its "parsed_options"), or the slave's own when it has none. An
+ * error (logged) means the slave must run no user in this test.
+ */
+int locust__node_apply_tags(locust__node *n, const msgpack_object *job);
+void locust__node_free_tags(locust__node *n);
 
 /* dist_message.c: hands a message of a registered custom type to its handler; false when none. */
 bool locust__message_dispatch(locust_runner *r, const locust__rpc_msg *m, const char *node_id);

@@ -136,31 +136,6 @@ static size_t all_slaves(const master *m, size_t table)
     return table > m->n_pipes ? table : m->n_pipes;
 }
 
-static int send_hatch(master *m, double rate, unsigned users, const char *host, const unsigned *classes)
-{
-    locust__rpc_out o;
-    /* The open model: each slave's share of the task-run rate, in a key 0.9.0 slaves never read. */
-    double share = m->pending_open_rate;
-    int err = locust__rpc_out_begin(&o, "hatch");
-    if (!err && msgpack_pack_map(&o.pk, 4 + (share > 0) + (classes != NULL))) err = LOCUST_ENOMEM;
-    if (!err && share > 0) err = locust__mp_pack_cstr(&o.pk, "liblocust_rate");
-    if (!err && share > 0 && msgpack_pack_double(&o.pk, share)) err = LOCUST_ENOMEM;
-    if (!err && classes) err = locust__mp_pack_cstr(&o.pk, "user_classes_count");
-    if (!err && classes) err = locust__pack_class_counts(&o.pk, m->r, classes);
-    if (!err) err = locust__mp_pack_cstr(&o.pk, "hatch_rate");
-    if (!err && msgpack_pack_double(&o.pk, rate)) err = LOCUST_ENOMEM;
-    if (!err) err = locust__mp_pack_cstr(&o.pk, "num_clients");
-    if (!err && msgpack_pack_unsigned_int(&o.pk, users)) err = LOCUST_ENOMEM;
-    if (!err) err = locust__mp_pack_cstr(&o.pk, "host");
-    if (!err) err = locust__mp_pack_cstr(&o.pk, host);
-    if (!err) err = locust__mp_pack_cstr(&o.pk, "stop_timeout");
-    if (!err && msgpack_pack_nil(&o.pk)) err = LOCUST_ENOMEM;
-    if (!err) err = locust__rpc_out_finish(&o, NULL, LOCUST__RPC_STYLE_09);
-    if (!err) err = locust__zsock_send(m->push, o.frame, o.len);
-    locust__rpc_out_free(&o);
-    return err;
-}
-
 /* ---- master state ------------------------------------------------------------------- */
 
 void locust__master_check_hatch_complete(master *m)
@@ -234,8 +209,7 @@ void locust__master_send_pending_hatches(master *m)
         const unsigned *classes = m->pending_classes
                                       ? m->pending_classes + m->pending_sent * locust_runner_class_count(m->r)
                                       : NULL;
-        int err =
-            send_hatch(m, m->pending_rate, m->pending[m->pending_sent], locust_runner_host(m->r), classes);
+        int err = locust__master_send_hatch(m, m->pending_rate, m->pending[m->pending_sent], classes);
         if (err == LOCUST_EAGAIN && !late) break;
         if (err)
             locust__ratelog(&m->sendlog, LOCUST_LOG_ERROR, LOG, "Could not send a hatch job: %s",
@@ -327,9 +301,8 @@ void locust__master_resplit(master *m, const char *why)
                         locust_strerror(err));
 }
 
-static int d_start(void *ud, unsigned users, double rate)
+static int start_test(master *m, unsigned users, double rate)
 {
-    master *m = ud;
     size_t nslaves = sharing_slaves(m);
     if (nslaves == 0) {
         locust_log(LOCUST_LOG_WARNING, LOG,
@@ -354,6 +327,22 @@ static int d_start(void *ud, unsigned users, double rate)
     m->stopping = false;
     locust__runner_set_state(m->r, LOCUST_STATE_HATCHING);
     return 0;
+}
+
+static int d_start(void *ud, unsigned users, double rate)
+{
+    master *m = ud;
+    locust__master_set_asked_counts(m, NULL, NULL); /* split by weight (and fixed counts) */
+    return start_test(m, users, rate);
+}
+
+/* A start that names each class's users (a shape that returns classes): the slaves get that placement. */
+static int d_start_counts(void *ud, const unsigned *counts, double rate)
+{
+    master *m = ud;
+    unsigned users = 0;
+    int err = locust__master_set_asked_counts(m, counts, &users);
+    return err ? err : start_test(m, users, rate);
 }
 
 static int d_stop(void *ud)
@@ -553,6 +542,7 @@ int locust_master_attach_sized(locust_runner *r, const locust_master_options *op
         .ud = m,
         .is_master = true,
         .start = d_start,
+        .start_counts = d_start_counts,
         .stop = d_stop,
         .quit = d_quit,
         .user_count = locust__master_user_count,
@@ -590,6 +580,7 @@ static void master_free(void *p)
     free(m->slaves);
     free(m->pipes);
     free(m->pending_classes);
+    free(m->asked_counts);
     free(m->pending);
     free(m);
 }

@@ -62,6 +62,7 @@ typedef struct locust__master {
     double pending_rate, pending_deadline;
     unsigned asked_users; /* the test's users and rate, split again when the slaves change */
     double asked_rate;
+    unsigned *asked_counts;   /* the users of each class when the start named them (dist_fixed.c), or NULL */
     double hatch_rate_total;  /* the hatch rate of the last start */
     double pending_open_rate; /* the open model: each slave's share of the task-run rate, 0 = closed */
     bool autostart_done, stopping, quitting, finished;
@@ -95,8 +96,16 @@ void locust__master_send_pending_hatches(locust__master *m);
 void locust__master_resplit(locust__master *m, const char *why);
 
 /* dist_fixed.c: per-slave class counts (nslaves rows of a count per class)
- * when a class has a fixed count, else NULL. */
+ * when the start named the classes' counts or a class has a fixed count, else NULL. */
 unsigned *locust__master_deal_classes(locust__master *m, unsigned users, size_t nslaves);
+/*
+ * dist_fixed.c: keeps the class counts of a start (NULL: a start by user
+ * count, split by weight) for the deals of this test; *users gets their sum.
+ */
+int locust__master_set_asked_counts(locust__master *m, const unsigned *counts, unsigned *users);
+
+/* dist_hatch.c: sends one hatch job: 0.9's keys and liblocust's extensions. */
+int locust__master_send_hatch(locust__master *m, double rate, unsigned users, const unsigned *classes);
 
 /* master_recv.c: the PULL socket's messages, the monitors, the liveness timer. */
 /* Starts reading the bound PULL socket (the first pass runs on the next loop iteration). */

@@ -380,7 +380,9 @@ static void on_hatch(locust__node *n, const msgpack_object *data)
     /* A nil host keeps our own (differs from 0.9.0, which discarded -H). */
     if (h) locust_runner_set_host(n->r, h);
     free(h);
-    int err = start_hatch(n, data, (unsigned)count, rate);
+    /* The master's tags (a filter the slave cannot apply runs no user rather than excluded tasks). */
+    int err = locust__node_apply_tags(n, data) ? locust_runner_start(n->r, 0, rate)
+                                               : start_hatch(n, data, (unsigned)count, rate);
     if (err)
         locust_log(LOCUST_LOG_ERROR, LOG, "Could not hatch %lld users: %s", (long long)count,
                    locust_runner_last_error(n->r)[0] ? locust_runner_last_error(n->r) : locust_strerror(err));
@@ -575,6 +577,7 @@ static void node_free(void *p)
     locust_off(n->r, LOCUST_EV_QUITTING, on_quitting, n);
     if (!n->finished) close_sockets(n, 0);
     locust__w2_free(n);
+    locust__node_free_tags(n);
     free(n);
 }
 

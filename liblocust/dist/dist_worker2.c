@@ -257,6 +257,8 @@ static void on_spawn(locust__node *n, const msgpack_object *data)
         if (h) locust_runner_set_host(n->r, h);
         free(h);
     }
+    /* 2.12.1's worker takes the master's tags from parsed_options at a test's start. */
+    if (locust__node_apply_tags(n, data)) memset(counts, 0, nc * sizeof *counts);
     n->w2_state = W2_SPAWNING;
     /* The master paces the ramp-up: a spawn's users all start at once. */
     int err = locust_runner_start_counts(n->r, counts, 1e9);

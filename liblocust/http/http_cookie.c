@@ -72,9 +72,10 @@ static const char *top_domain(const char *d)
     return first ? first : d;
 }
 
-static bool same_file(const char *host, const char *domain)
+/* Whether curl files `host` and `domain` together; hi and di: whether each is an IP address
+ * (is_ip(), which the callers know: inet_pton() cost ~450 instructions per request here). */
+static bool same_file(const char *host, bool hi, const char *domain, bool di)
 {
-    bool hi = is_ip(host), di = is_ip(domain);
     if (hi || di) return hi && di;
     return strcasecmp(top_domain(host), top_domain(domain)) == 0;
 }
@@ -291,7 +292,8 @@ static bool replaces(const locust__cookie *old, const locust__cookie *c)
 static bool file_cookie(locust__cookie_jar *j, locust__cookie *c, const char *host, bool secure, int64_t now)
 {
     remove_expired(j, now);
-    if (!is_ip(c->domain)) {
+    c->domain_ip = is_ip(c->domain);
+    if (!c->domain_ip) {
         pthread_once(&psl_once, psl_load);
         /* libpsl compares case-sensitively: both lower case, as Debian's curl
          * does since the fix of CVE-2023-46218 (longer names are refused). */
@@ -310,7 +312,7 @@ static bool file_cookie(locust__cookie_jar *j, locust__cookie *c, const char *ho
     locust__cookie *old = NULL;
     size_t at = 0;
     for (size_t i = 0; i < j->n; i++) {
-        if (!same_file(c->domain, j->c[i]->domain)) continue;
+        if (!same_file(c->domain, c->domain_ip, j->c[i]->domain, j->c[i]->domain_ip)) continue;
         if (overlays_secure(j->c[i], c, secure)) {
             cookie_free(c);
             return true;
@@ -414,7 +416,7 @@ size_t locust__cookie_select(locust__cookie_jar *j, const char *host, const char
     size_t n = 0;
     for (size_t i = 0; i < j->n && n < LOCUST__COOKIE_MAX_SEND; i++) {
         const locust__cookie *c = j->c[i];
-        if ((c->secure && !secure) || !same_file(host, c->domain)) continue;
+        if ((c->secure && !secure) || !same_file(host, ip, c->domain, c->domain_ip)) continue;
         bool dom = (c->tailmatch && !ip && tail_match(c->domain, host)) ||
                    ((!c->tailmatch || ip) && strcasecmp(host, c->domain) == 0);
         if (dom && (c->spath == NULL || path_match(c->spath, path))) out[n++] = c;

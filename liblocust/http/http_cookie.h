@@ -18,6 +18,7 @@ typedef struct locust__cookie {
     uint64_t created; /* order of creation, kept when a cookie is replaced */
     bool tailmatch;   /* sent to the domain's subdomains too */
     bool secure;
+    bool domain_ip; /* the domain is an IP address: found once, asked at every request */
 } locust__cookie;
 
 /* Cookies a jar keeps at most; a Set-Cookie past that is dropped. */

@@ -70,7 +70,10 @@ void locust__hop_take_cookie(locust_http *h, const char *line)
     const char *path;
     bool secure;
     if (h->req == NULL || !hop_origin(h, host, sizeof host, &path, &secure)) return;
+    unsigned taken = h->cookies_taken;
     locust__cookie_add(&h->jar, line, host, path, secure, (int64_t)time(NULL), &h->cookies_taken);
+    /* requests' response.cookies: what this response set and the jar kept. */
+    if (h->cookies_taken > taken && h->cur != NULL) locust__response_cookie_set(h->cur, &h->jar, line);
 }
 
 /* The jar's cookies for the hop, in curl's order; scratch is this thread's. */

@@ -84,6 +84,8 @@ struct locust_response {
     bool catch_response;
     bool reported;
     bool in_flight; /* still being fetched: never reported */
+    struct locust__resp_more
+        *more; /* redirect history, cookies set, raise_for_status text (http_history.c) */
 };
 
 typedef struct locust__wire locust__wire;
@@ -108,6 +110,9 @@ struct locust__http_req {
     char *cookie;                   /* .cookies as a Cookie header value */
     char *hop_cookie;               /* what curl sends as the hop's Cookie (the jar's, then .cookies) */
     const locust_request_opts *opts;
+    curl_mime *mime;   /* the multipart body of .files (http_multipart.c) */
+    const char *proxy; /* .proxy, else the session's: curl's CURLOPT_PROXY */
+    int auth_type;     /* LOCUST_AUTH_* of the credentials sent */
 };
 
 /* The URL work of the session's last request, reused when the next asks for the same URL. */
@@ -166,6 +171,8 @@ struct locust_http {
     bool stream_stopped; /* the chunk callback asked to stop */
     bool body_too_big;
     bool headers_too_big;
+    char *proxy;   /* locust_http_set_proxy() */
+    int auth_type; /* locust_http_set_auth_type() */
 };
 
 /* http_response.c */
@@ -192,6 +199,10 @@ int locust__response_set_error(locust_response *r, const char *type, const char 
 /* curl callbacks, userdata = the session. */
 size_t locust__http_header_cb(char *buf, size_t size, size_t n, void *udata);
 size_t locust__http_write_cb(char *buf, size_t size, size_t n, void *udata);
+/* What the header callback does with a "Name: value" line (of `total` bytes, `len` without its
+ * line end) whose first colon is at `colon`; for callers that found the colon already. */
+size_t locust__http_header_field(locust_http *h, const char *buf, size_t total, size_t len,
+                                 const char *colon);
 
 /* Writes Python's repr of an exception Type('msg') into a new string. */
 char *locust__py_exc_repr(const char *type, const char *msg);
@@ -247,6 +258,39 @@ bool locust__hop_has_cookies(locust_http *h);
  * its Cookie header are `before`; *capped: curl then leaves .cookies out.
  */
 char *locust__hop_cookie_value(locust_http *h, size_t before, bool *capped);
+
+/* http_history.c */
+/* Frees what a response keeps of its history and cookies. */
+void locust__response_more_free(locust_response *r);
+/* Forgets the cookies a previous hop of the redirect chain set. */
+void locust__response_hop_cookies_reset(locust_response *r);
+/* Records a redirect followed from `url` with `status` (requests' history). */
+void locust__response_history_add(locust_response *r, int status, const char *url);
+/* Records a Set-Cookie `line` of the hop the jar took (not a deletion). */
+void locust__response_cookie_set(locust_response *r, const locust__cookie_jar *jar, const char *line);
+
+/* http_req_more.c */
+/*
+ * Checks .files, .proxy and .auth_type and builds what they send into
+ * h->req (after the credentials are chosen). Returns 0, LOCUST_ENOMEM, or
+ * LOCUST_EINVAL with why[] saying what is wrong.
+ */
+int locust__req_more_prepare(locust_http *h, const locust_request_opts *o, char *why, size_t n);
+/* Why the hop has to go through curl because of those options, or NULL. */
+const char *locust__req_more_curl_why(const locust_http *h);
+/* Sets the hop's proxy, auth scheme and upload in curl; true when it uploads. */
+bool locust__req_more_configure(locust_http *h);
+/* Frees the upload of the request (detaching it from curl first). */
+void locust__req_more_clear(locust_http *h);
+
+/* http_multipart.c */
+/*
+ * Builds the multipart body of .files (after the .form fields) into
+ * h->req->mime. Returns 0, LOCUST_ENOMEM, or LOCUST_EINVAL with why[] saying
+ * which part is wrong (a file that cannot be opened: worded as Python's
+ * FileNotFoundError and friends).
+ */
+int locust__multipart_build(locust_http *h, const locust_request_opts *o, char *why, size_t n);
 
 /* http_request.c */
 /* ": reason" for curl's "Failed to connect to HOST port N" from a connect()'s errno. */

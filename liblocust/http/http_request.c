@@ -27,6 +27,7 @@ void locust__http_req_clear(locust_http *h)
 {
     struct locust__http_req *q = h->req;
     if (q == NULL) return;
+    locust__req_more_clear(h);
     if (!q->url_cached) {
         free(q->url);
         free(q->first_host);
@@ -111,8 +112,12 @@ static struct curl_slist *build_headers(locust_http *h, const locust_request_opt
     }
     bool user_ctype = has_header(o->headers, 0, "Content-Type") ||
                       has_header((const char *const *)h->headers, h->nheaders, "Content-Type");
-    /* curl would add a form Content-Type to any body, requests adds none to raw bytes. */
-    const char *ct = !body ? "Content-Type:" : user_ctype ? NULL : ctype ? ctype : "Content-Type:";
+    /* curl would add a form Content-Type to any body, requests adds none to raw bytes; an
+     * upload's multipart type with its boundary is curl's to add. */
+    const char *ct = !body                            ? "Content-Type:"
+                     : user_ctype || o->files != NULL ? NULL
+                     : ctype                          ? ctype
+                                                      : "Content-Type:";
     if (ct != NULL) {
         if ((t = curl_slist_append(l, ct)) == NULL) goto fail;
         l = t;
@@ -152,6 +157,10 @@ static void configure_hop(locust_http *h)
     h->errbuf[0] = '\0';
     curl_easy_setopt(e, CURLOPT_URL, q->url);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, q->body_dropped ? q->hdrs_nobody : q->hdrs);
+    /* A redirect that dropped the upload lets go of it. One that keeps it
+     * leaves it attached: curl rewinds an attached upload, but not one
+     * detached and attached again. */
+    if (q->mime != NULL && q->body_dropped) curl_easy_setopt(e, CURLOPT_MIMEPOST, NULL);
     /* Back to a plain GET: no body, no custom method. */
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, NULL);
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)-1);
@@ -165,6 +174,7 @@ static void configure_hop(locust_http *h)
         curl_easy_setopt(e, CURLOPT_POSTFIELDS, q->has_body ? q->body : "");
         if (strcmp(q->method, "POST") != 0) curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, q->method);
     }
+    locust__req_more_configure(h);
     bool auth = q->send_auth && q->auth_user != NULL;
     curl_easy_setopt(e, CURLOPT_USERNAME, auth ? q->auth_user : NULL);
     curl_easy_setopt(e, CURLOPT_PASSWORD, auth ? (q->auth_password ? q->auth_password : "") : NULL);
@@ -249,7 +259,6 @@ void locust__http_easy_init(locust_http *h)
     /* No cookie engine: the session's jar (http_cookie.c) serves both paths. */
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, LOCUST__HTTP_ACCEPT_ENCODING);
     curl_easy_setopt(e, CURLOPT_USERAGENT, LOCUST__HTTP_USER_AGENT);
-    curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, locust__http_header_cb);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, h);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, locust__http_write_cb);
@@ -369,7 +378,10 @@ static void transport_error(locust_http *h, locust_response *r, CURLcode rc, int
     } else if (rc == CURLE_BAD_CONTENT_ENCODING) {
         locust__response_set_error(r, "ContentDecodingError", "%s", msg);
     } else {
-        locust__response_set_error(r, "ConnectionError", "%s", msg);
+        /* requests' ProxyError: the proxy could not be reached. */
+        bool proxy = h->req->proxy != NULL && *h->req->proxy != '\0' &&
+                     (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_PROXY || rc == CURLE_PROXY);
+        locust__response_set_error(r, proxy ? "ProxyError" : "ConnectionError", "%s", msg);
     }
 }
 
@@ -406,6 +418,7 @@ static bool next_hop(locust_http *h, locust_response *r, bool *too_many)
         return false;
     }
     r->redirects++;
+    locust__response_history_add(r, r->status, q->url);
     if ((r->status == 302 || r->status == 303) && strcmp(q->method, "HEAD") != 0) strcpy(q->method, "GET");
     if (r->status == 301 && strcmp(q->method, "POST") == 0) strcpy(q->method, "GET");
     if (r->status != 307 && r->status != 308) {
@@ -534,7 +547,7 @@ static char *prepare(locust_http *h, locust_ctx *ctx, const char *method, const 
     if (method == NULL || *method == '\0' || strlen(method) >= sizeof q->method || strpbrk(method, " \r\n"))
         req_fail(h, ctx, "locust_request: invalid HTTP method '%s'", method ? method : "(null)");
     if (url == NULL) req_fail(h, ctx, "locust_request: the URL is NULL");
-    if ((o->body != NULL) + (o->form != NULL) + (o->json != NULL) > 1)
+    if ((o->body != NULL) + (o->form != NULL && o->files == NULL) + (o->json != NULL) > 1)
         req_fail(h, ctx, "locust_request: give only one of .body, .form and .json");
     const char *bad = check_lines(o->headers, false);
     if (bad != NULL) req_fail(h, ctx, "locust_request: header '%s' is not a \"Name: value\" line", bad);
@@ -547,7 +560,7 @@ static char *prepare(locust_http *h, locust_ctx *ctx, const char *method, const 
 
     /* The body, and its Content-Type. */
     const char *ctype = NULL;
-    if (o->form != NULL) {
+    if (o->form != NULL && o->files == NULL) {
         q->owned_body = locust__http_pairs(h->easy, NULL, o->form);
         ctype = "Content-Type: application/x-www-form-urlencoded";
     } else if (o->json != NULL) {
@@ -564,7 +577,7 @@ static char *prepare(locust_http *h, locust_ctx *ctx, const char *method, const 
         q->has_body = true;
     }
     bool ok1, ok2, ok3 = true;
-    bool plain = o->headers == NULL && ctype == NULL;
+    bool plain = o->headers == NULL && ctype == NULL && o->files == NULL;
     if (plain && h->hdrs_plain[0] != NULL) {
         q->hdrs = h->hdrs_plain[0];
         q->hdrs_nobody = h->hdrs_plain[1];
@@ -592,7 +605,14 @@ static char *prepare(locust_http *h, locust_ctx *ctx, const char *method, const 
     q->auth_user = o->auth_user ? o->auth_user : h->auth_user ? h->auth_user : q->url_user;
     q->auth_password = o->auth_user ? o->auth_password : h->auth_user ? h->auth_password : q->url_password;
     if (q->auth_user != NULL && *q->auth_user == '\0' && q->auth_user == q->url_user) q->auth_user = NULL;
-    if (!ok1 || !ok2 || !ok3 || (o->form && !q->owned_body) || (o->json && !q->owned_body)) {
+    char why[1024];
+    int more = locust__req_more_prepare(h, o, why, sizeof why);
+    if (more == LOCUST_EINVAL) {
+        free(name);
+        req_fail(h, ctx, "locust_request: %s", why);
+    }
+    ok3 = ok3 && more == 0;
+    if (!ok1 || !ok2 || !ok3 || (o->form && !o->files && !q->owned_body) || (o->json && !q->owned_body)) {
         free(name);
         return NULL;
     }
@@ -610,9 +630,12 @@ static CURLcode fetch(locust_http *h, locust_response *r, int *sock_errno)
     locust__http_multi *m = NULL;
     for (;;) {
         locust__response_reset_hop(r);
+        locust__response_hop_cookies_reset(r);
         h->cookies_taken = 0;
         /* Over the session's own connection when it can, else through curl. */
-        h->hop_native = locust__wire_usable(h);
+        const char *why = locust__req_more_curl_why(h);
+        h->hop_native = why == NULL && locust__wire_usable(h);
+        if (why != NULL) h->curl_why = why;
         int err = h->hop_native ? locust__wire_hop(h) : LOCUST_EAGAIN;
         if (err == LOCUST_EAGAIN && h->hop_native) h->curl_why = "a connection the wire could not open";
         if (err == LOCUST_EAGAIN) {

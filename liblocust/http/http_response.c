@@ -44,6 +44,7 @@ bool locust__response_str(char **dst, size_t *cap, const char *s)
 
 static void response_free(locust_response *r)
 {
+    locust__response_more_free(r);
     free(r->method);
     free(r->name);
     free(r->reason);
@@ -71,6 +72,7 @@ static void response_recycle(locust_response *r)
         return;
     }
     free(r->error);
+    locust__response_more_free(r);
     trim(&r->method, &r->method_cap, SPARE_MAX_STR);
     trim(&r->name, &r->name_cap, SPARE_MAX_STR);
     trim(&r->reason, &r->reason_cap, SPARE_MAX_STR);
@@ -126,10 +128,11 @@ locust_response *locust__response_new(locust_http *h, const char *method, const 
     }
     if (!locust__response_str(&r->method, &r->method_cap, method) ||
         !locust__response_str(&r->name, &r->name_cap, name) ||
-        !locust__response_str(&r->reason, &r->reason_cap, "")) {
+        (r->reason_cap == 0 && !locust__response_str(&r->reason, &r->reason_cap, ""))) {
         response_free(r);
         return NULL;
     }
+    r->reason[0] = '\0'; /* a recycled response keeps its buffer: no copy of "" needed */
     if (r->body != NULL) r->body[0] = '\0';
     if (r->url != NULL) r->url[0] = '\0';
     r->http = h;
@@ -201,11 +204,16 @@ int locust__response_set_error(locust_response *r, const char *type, const char 
 
 /* ---- curl callbacks ------------------------------------------------------ */
 
-static bool hdrs_append(locust_response *r, const char *s, size_t n)
+/*
+ * Stores one header as "name\0value\0": one capacity check and two copies
+ * per header (every header of every response passes here).
+ */
+static bool hdrs_append(locust_response *r, const char *k, size_t kn, const char *v, size_t vn)
 {
-    if (r->hdrs_len + n + 1 > r->hdrs_cap) {
+    size_t need = r->hdrs_len + kn + vn + 2;
+    if (need > r->hdrs_cap) {
         size_t cap = r->hdrs_cap ? r->hdrs_cap : 512;
-        while (cap < r->hdrs_len + n + 1)
+        while (cap < need)
             cap *= 2;
         if (cap > LOCUST__HTTP_MAX_HEADER_BYTES) return false;
         char *p = realloc(r->hdrs, cap);
@@ -213,10 +221,32 @@ static bool hdrs_append(locust_response *r, const char *s, size_t n)
         r->hdrs = p;
         r->hdrs_cap = cap;
     }
-    memcpy(r->hdrs + r->hdrs_len, s, n);
-    r->hdrs[r->hdrs_len + n] = '\0';
-    r->hdrs_len += n + 1;
+    char *d = r->hdrs + r->hdrs_len;
+    memcpy(d, k, kn);
+    d[kn] = '\0';
+    memcpy(d + kn + 1, v, vn);
+    d[kn + 1 + vn] = '\0';
+    r->hdrs_len = need;
     return true;
+}
+
+/*
+ * atoi() of the digits at [c, end): the usual short code is read here,
+ * anything else (signs, overlong numbers) by atoi() itself, whose result
+ * it must equal (strtol() costs ~150 instructions per response).
+ */
+static int status_atoi(const char *c, const char *end)
+{
+    int v = 0;
+    const char *d = c;
+    for (; d < end && d - c < 9 && *d >= '0' && *d <= '9'; d++)
+        v = v * 10 + (*d - '0');
+    if (d > c && (d == end || *d < '0' || *d > '9')) return v;
+    char code[24];
+    size_t cl = (size_t)(end - c) < sizeof code - 1 ? (size_t)(end - c) : sizeof code - 1;
+    memcpy(code, c, cl);
+    code[cl] = '\0';
+    return atoi(code);
 }
 
 /* Parses "HTTP/1.1 404 Not Found": a new response starts (1xx, next hop). */
@@ -243,42 +273,51 @@ static bool status_line(locust_response *r, const char *s, size_t n)
     const char *c = sp + 1, *end = s + n;
     while (c < end && isspace((unsigned char)*c))
         c++;
-    char code[24];
-    size_t cl = (size_t)(end - c) < sizeof code - 1 ? (size_t)(end - c) : sizeof code - 1;
-    memcpy(code, c, cl);
-    code[cl] = '\0';
-    r->status = atoi(code);
+    r->status = status_atoi(c, end);
     return true;
 }
 
-size_t locust__http_header_cb(char *buf, size_t size, size_t n, void *udata)
+/*
+ * A Set-Cookie line into the session's jar, on either path, as curl's engine
+ * takes it: the whole line after "Set-Cookie:" (curl measures it with its
+ * line end). Apart from its caller so that the caller, which every header
+ * passes through, does not set up this one's 5 kB stack frame.
+ */
+static __attribute__((noinline)) void take_cookie(locust_http *h, const char *buf, size_t total)
 {
-    locust_http *h = udata;
-    locust_response *r = h->cur;
-    size_t len = size * n, total = len;
-    while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
-        len--;
-    if (len >= 5 && strncmp(buf, "HTTP/", 5) == 0) return status_line(r, buf, len) ? total : 0;
-    const char *colon = memchr(buf, ':', len);
-    if (len == 0 || colon == NULL || buf[0] == ' ' || buf[0] == '\t') return total;
-    /* Into the session's jar, on either path, as curl's engine takes it: the
-     * whole line after "Set-Cookie:" (curl measures it with its line end). */
-    if (colon - buf == 10 && strncasecmp(buf, "Set-Cookie", 10) == 0 && total - 11 <= 5000) {
-        char line[5001];
-        memcpy(line, buf + 11, total - 11);
-        line[total - 11] = '\0';
-        locust__hop_take_cookie(h, line);
-    }
+    char line[5001];
+    memcpy(line, buf + 11, total - 11);
+    line[total - 11] = '\0';
+    locust__hop_take_cookie(h, line);
+}
+
+size_t locust__http_header_field(locust_http *h, const char *buf, size_t total, size_t len, const char *colon)
+{
+    if (colon - buf == 10 && (buf[0] | 0x20) == 's' && strncasecmp(buf, "Set-Cookie", 10) == 0 &&
+        total - 11 <= 5000)
+        take_cookie(h, buf, total);
     const char *v = colon + 1, *end = buf + len;
     while (v < end && (*v == ' ' || *v == '\t'))
         v++;
     while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
         end--;
-    if (!hdrs_append(r, buf, (size_t)(colon - buf)) || !hdrs_append(r, v, (size_t)(end - v))) {
+    if (!hdrs_append(h->cur, buf, (size_t)(colon - buf), v, (size_t)(end - v))) {
         h->headers_too_big = true;
         return 0; /* aborts the transfer */
     }
     return total;
+}
+
+size_t locust__http_header_cb(char *buf, size_t size, size_t n, void *udata)
+{
+    locust_http *h = udata;
+    size_t len = size * n, total = len;
+    while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+        len--;
+    if (len >= 5 && strncmp(buf, "HTTP/", 5) == 0) return status_line(h->cur, buf, len) ? total : 0;
+    const char *colon = memchr(buf, ':', len);
+    if (len == 0 || colon == NULL || buf[0] == ' ' || buf[0] == '\t') return total;
+    return locust__http_header_field(h, buf, total, len, colon);
 }
 
 /* A redirect the session will follow: its body is read and thrown away. */

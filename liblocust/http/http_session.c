@@ -57,6 +57,7 @@ static void session_destroy(void *ptr)
     free(h->auth_user);
     free(h->auth_password);
     free(h->ca_bundle);
+    free(h->proxy);
     locust__cookie_clear(&h->jar);
     free(h);
 }
@@ -208,4 +209,21 @@ locust_response *locust_request_sized(locust_ctx *ctx, const char *method, const
                     locust_version());
     }
     return locust__http_request(h, ctx, method, url, opts);
+}
+
+int locust_http_set_proxy(locust_http *h, const char *proxy)
+{
+    if (h == NULL || (proxy != NULL && strpbrk(proxy, "\r\n \t") != NULL)) return LOCUST_EINVAL;
+    char *copy = NULL;
+    if (proxy != NULL && (copy = locust__strdup(proxy)) == NULL) return LOCUST_ENOMEM;
+    free(h->proxy);
+    h->proxy = copy;
+    return 0;
+}
+
+int locust_http_set_auth_type(locust_http *h, int type)
+{
+    if (h == NULL || type < LOCUST_AUTH_BASIC || type > LOCUST_AUTH_NEGOTIATE) return LOCUST_EINVAL;
+    h->auth_type = type;
+    return 0;
 }

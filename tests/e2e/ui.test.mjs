@@ -82,11 +82,14 @@ try {
   ok('the swarm starts from the form');
 
   // ---- the statistics table fills ----
-  await page.waitForFunction(() => {
-    const rows = document.querySelectorAll('#stats-table tbody tr');
+  // Every expected row, not a count of rows: on a loaded machine the slow /delay request may
+  // not have finished when the quick ones are already listed.
+  await page.waitForFunction((want) => {
+    const names = [...document.querySelectorAll('#stats-table tbody td.name')].map((td) => td.textContent);
     const total = document.querySelector('#stats-table tfoot tr');
-    return rows.length >= 3 && total && Number(total.children[2].textContent.replace(/,/g, '')) > 0;
-  }, null, { timeout: 15000 });
+    return want.every((n) => names.includes(n)) && total &&
+      Number(total.children[2].textContent.replace(/,/g, '')) > 0;
+  }, expectedRows, { timeout: 15000 });
   const names = await page.$$eval('#stats-table tbody td.name', (tds) => tds.map((td) => td.textContent));
   for (const n of expectedRows) assert.ok(names.includes(n), `row ${n} in ${names}`);
   assert.equal(await page.textContent('#stats-table tfoot td.name'), 'Total');
