@@ -63,7 +63,7 @@ typedef struct locust_request_opts {
                                              with one whose .field is NULL; .form fields go first */
     const char *proxy;                    /* proxy URL for this request (requests' proxies=), e.g.
                                              "http://127.0.0.1:3128"; see locust_http_set_proxy() */
-    int auth_type; /* scheme of .auth_user (or the session's credentials): LOCUST_AUTH_*; 0 = basic */
+    int auth_type;         /* scheme of .auth_user (or the session's credentials): LOCUST_AUTH_*; 0 = basic */
     const char *ca_bundle; /* PEM file of the CAs to trust (requests' verify="/path/ca.pem"); NULL:
                               the session's, see locust_http_set_ca_bundle() */
 } locust_request_opts;
