@@ -65,6 +65,21 @@ CONF
     URL=http://$1
 }
 
+# tls_server ADDR:PORT ROOT [LISTEN_FLAGS]: an nginx server block serving ROOT over TLS 1.2/1.3
+# with the tests' certificate (tests/data/tls-server.pem, for 127.0.0.1), for the https benchmarks.
+tls_server() {
+    cat <<CONF
+    server {
+        listen $1 ssl${3:-};
+        ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_certificate $SRC/tests/data/tls-server.pem;
+        ssl_certificate_key $SRC/tests/data/tls-server.key;
+        root $2;
+        location / { }
+    }
+CONF
+}
+
 stop_nginx() {
     [ -f "$1/nginx/nginx.pid" ] && kill "$(cat "$1/nginx/nginx.pid")" 2>/dev/null || true
 }

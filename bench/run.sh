@@ -17,9 +17,11 @@
 #   BENCH_TOOLS     default "floor wrk locust-run locust-fast locust-http"
 #                   (floor: bench/floor.c, send and receive only: the
 #                   kernel's cost per request, the least any tool can pay)
-#   BENCH_PARTS     default "throughput hops memory big startup processes master openmodel"
-#                   (hops: bench/hops.sh, a host name, a cookie session and
-#                   HTTP/2 against wrk and h2load)
+#   BENCH_PARTS     default "throughput hops tlsidle memory big startup processes master openmodel"
+#                   (hops: bench/hops.sh, a host name, a cookie session,
+#                   https and HTTP/2 against wrk, h2load and FastHttpUser;
+#                   tlsidle: bench/tls_idle.sh, RSS per idle https user
+#                   over the wire and through curl)
 #   BENCH_MEM_USERS users of the memory run (default 10000)
 #   BENCH_BIG_USERS users of the one-process run (default 50000)
 #   BENCH_MASTER_REPEAT runs of the master with 100 simulated slaves
@@ -35,11 +37,11 @@ DUR=${BENCH_DURATION:-15}
 REPEAT=${BENCH_REPEAT:-3}
 USERS=${BENCH_USERS:-50}
 TOOLS=${BENCH_TOOLS:-"floor wrk locust-run locust-fast locust-http"}
-PARTS=${BENCH_PARTS:-"throughput hops memory big startup processes master openmodel"}
+PARTS=${BENCH_PARTS:-"throughput hops tlsidle memory big startup processes master openmodel"}
 MEM_USERS=${BENCH_MEM_USERS:-10000}
 BIG_USERS=${BENCH_BIG_USERS:-50000}
 OUT=$BUILD/bench
-rm -rf "$OUT/runs" "$OUT/scale" "$OUT/hops.md"
+rm -rf "$OUT/runs" "$OUT/scale" "$OUT/hops.md" "$OUT/tlsidle.md"
 mkdir -p "$OUT/runs" "$OUT/scale"
 . "$SRC/bench/nginx.sh"
 
@@ -94,10 +96,17 @@ if has throughput "$PARTS"; then
 fi
 
 # ---- the hops users write besides http://IP (issue 17) --------------------------
-# bench/hops.sh starts nginx instances of its own (plain and HTTP/2 over TLS).
+# bench/hops.sh starts nginx instances of its own (plain, https and HTTP/2 over TLS).
 if has hops "$PARTS"; then
-    echo "bench: hops (host name, cookie session, HTTP/2; ${DUR}s each)" >&2
+    echo "bench: hops (host name, cookie session, https, HTTP/2; ${DUR}s each)" >&2
     sh "$SRC/bench/hops.sh" "$BUILD" "$DUR" >"$OUT/hops.md.tmp" 2>"$OUT/hops.err" && mv "$OUT/hops.md.tmp" "$OUT/hops.md" || true
+fi
+
+# ---- idle https users: RSS per user, the wire against curl (bench/tls_idle.sh) ----
+if has tlsidle "$PARTS"; then
+    echo "bench: $MEM_USERS idle https users, the wire and curl" >&2
+    sh "$SRC/bench/tls_idle.sh" "$BUILD" "$MEM_USERS" >"$OUT/tlsidle.md.tmp" 2>"$OUT/tlsidle.err" &&
+        mv "$OUT/tlsidle.md.tmp" "$OUT/tlsidle.md" || true
 fi
 
 # ---- memory: 10k users waiting 1-2 s, keep-alive connections --------------------
@@ -260,4 +269,9 @@ python3 "$SRC/bench/report.py" "$OUT" "$DUR" "$USERS" | tee "$OUT/report.md"
 if [ -f "$OUT/hops.md" ]; then
     printf '\n**The hops besides http://IP** (bench/hops.sh, one run of %ss each):\n\n' "$DUR" | tee -a "$OUT/report.md"
     tee -a "$OUT/report.md" <"$OUT/hops.md"
+fi
+if [ -f "$OUT/tlsidle.md" ]; then
+    printf '\n**Idle https users** (bench/tls_idle.sh, %s users waiting 60-70 s after one request):\n\n' \
+        "$MEM_USERS" | tee -a "$OUT/report.md"
+    tee -a "$OUT/report.md" <"$OUT/tlsidle.md"
 fi

@@ -21,6 +21,9 @@
  *                   every later request carries the cookie, as after a login
  *   BENCH_HTTP2     1: the users speak HTTP/2 (through curl; the target's
  *                   certificate is not verified), for the HTTP/2 hop
+ *   BENCH_CA        a PEM file of CAs the users trust for https://
+ *                   (locust_http_set_ca_bundle()): the https hops verify
+ *                   the target's certificate, as real tests do
  *   BENCH_HOSTS     how many loopback addresses to spread users over
  *                   (default 1): user i uses 127.0.0.(1 + i % N) on the
  *                   port of --host, so that 50k keep-alive connections stay
@@ -33,7 +36,7 @@
 #include <string.h>
 #include <time.h>
 
-static const char *path, *login;
+static const char *path, *login, *ca;
 static long requests = -1, hosts = 1, cpu_us, nohttp, http2;
 static double wait_lo, wait_hi;
 
@@ -45,6 +48,7 @@ static void setup_env(void)
     const char *p = getenv("BENCH_PATH");
     path = p && *p ? p : "/";
     if ((p = getenv("BENCH_LOGIN")) && *p) login = p;
+    if ((p = getenv("BENCH_CA")) && *p) ca = p;
     if ((p = getenv("BENCH_HTTP2")) && *p) http2 = strtol(p, NULL, 10);
     if ((p = getenv("BENCH_REQUESTS")) && *p) requests = strtol(p, NULL, 10);
     if ((p = getenv("BENCH_HOSTS")) && *p) hosts = strtol(p, NULL, 10);
@@ -74,6 +78,7 @@ static void on_start(locust_ctx *ctx)
         snprintf(s->url, sizeof s->url, "http://127.0.0.%u%s%s", 1 + n, port, path);
     }
     if (http2) locust_http_set_http2(locust_client(ctx), true);
+    if (ca != NULL) locust_http_set_ca_bundle(locust_client(ctx), ca);
     if (login != NULL) locust_get(ctx, login, &(locust_request_opts){.name = "login"});
 }
 

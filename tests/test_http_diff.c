@@ -17,6 +17,11 @@
  * Every other difference this corpus found was a bug of the wire, fixed.
  * A case marked "@choice" must still differ, so that a stale choice shows.
  *
+ * The corpus runs twice: over http://, and over https:// (the scripted
+ * server speaks TLS with tests/data/tls-server.pem, which the requests
+ * trust with .ca_bundle), where the wire's TLS layer must pass the same
+ * bytes, ends and resets through as curl's does.
+ *
  * LOCUST_DIFF_CASE=NAME runs one case; LOCUST_DIFF_DIR=DIR runs another
  * corpus (the cookie and TLS corpora of the wire's later hops).
  */
@@ -65,6 +70,8 @@ typedef struct outcome {
 
 static const http_diff_case *the_case;
 static outcome *the_outcome;
+static char tls_cert[1024], tls_key[1024];
+static bool over_tls; /* the case runs over https:// */
 
 static void run_requests(locust_ctx *ctx)
 {
@@ -72,7 +79,8 @@ static void run_requests(locust_ctx *ctx)
     for (unsigned i = 0; i < the_case->n_requests; i++) {
         const http_diff_request *q = &the_case->requests[i];
         if (q->max_body) locust_http_set_max_body(h, q->max_body);
-        locust_request_opts o = {.timeout = q->timeout, .no_redirects = q->no_redirects};
+        locust_request_opts o = {
+            .timeout = q->timeout, .no_redirects = q->no_redirects, .ca_bundle = over_tls ? tls_cert : NULL};
         locust_response *r = locust_request(ctx, q->method, q->path, &o);
         seen *s = &the_outcome->seen[the_outcome->n++];
         s->status = locust_response_status(r);
@@ -126,7 +134,7 @@ static void fetch(const http_diff_case *c, http_diff_server *srv, bool curl, out
     static const locust_task tasks[] = {{.name = "diff", .fn = run_requests, .weight = 1}, LOCUST_TASKS_END};
     static const locust_taskset ts = {.name = "Diff", .tasks = tasks};
     char host[64];
-    snprintf(host, sizeof host, "http://127.0.0.1:%d", srv->port);
+    snprintf(host, sizeof host, "%s://127.0.0.1:%d", over_tls ? "https" : "http", srv->port);
     locust_class cls = {.name = "DiffUser", .task_set = &ts, .weight = 1, .host = host};
     memset(out, 0, sizeof *out);
     the_case = c;
@@ -245,14 +253,17 @@ static void outcome_free(outcome *o)
         free(o->seen[i].body);
 }
 
-START_TEST(the_wire_and_curl_agree)
+/* Fetches case i over both paths (over https:// with `tls`) and compares. */
+static void check_case(int i, bool tls)
 {
     char path[2048], why[512];
-    snprintf(path, sizeof path, "%s/%s", corpus_dir, cases[_i]);
+    snprintf(path, sizeof path, "%s/%s", corpus_dir, cases[i]);
     static http_diff_case c;
     ck_assert_msg(http_diff_load(path, &c, why, sizeof why) == 0, "%s", why);
     http_diff_server srv;
     ck_assert_int_eq(http_diff_server_open(&srv, &c), 0);
+    over_tls = tls;
+    if (tls) ck_assert_int_eq(http_diff_server_tls(&srv, tls_cert, tls_key), 0);
     static outcome wire, curl;
     fetch(&c, &srv, false, &wire);
     fetch(&c, &srv, true, &curl);
@@ -272,10 +283,22 @@ START_TEST(the_wire_and_curl_agree)
                       "%s: documented as a difference (%s), but the paths agree: drop the @choice", c.name,
                       c.choice);
     else
-        ck_assert_msg(rep.len == 0, "%s: the wire and curl differ:\n%s", c.name, rep.text);
+        ck_assert_msg(rep.len == 0, "%s%s: the wire and curl differ:\n%s", c.name, tls ? " (over TLS)" : "",
+                      rep.text);
     outcome_free(&wire);
     outcome_free(&curl);
     http_diff_free(&c);
+}
+
+START_TEST(the_wire_and_curl_agree)
+{
+    check_case(_i, false);
+}
+END_TEST
+
+START_TEST(the_wire_and_curl_agree_over_tls)
+{
+    check_case(_i, true);
 }
 END_TEST
 
@@ -320,6 +343,13 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, the_wire_and_curl_agree, 0, n_cases);
     suite_add_tcase(s, tc);
+    const char *src = getenv("LOCUST_SRCDIR");
+    snprintf(tls_cert, sizeof tls_cert, "%s/tests/data/tls-server.pem", src && *src ? src : ".");
+    snprintf(tls_key, sizeof tls_key, "%s/tests/data/tls-server.key", src && *src ? src : ".");
+    TCase *tt = tcase_create("corpus_tls");
+    tcase_set_timeout(tt, 60);
+    tcase_add_loop_test(tt, the_wire_and_curl_agree_over_tls, 0, n_cases);
+    suite_add_tcase(s, tt);
     int rc = testutil_run(s);
     for (int i = 0; i < n_cases; i++)
         free(cases[i]);

@@ -63,7 +63,9 @@ typedef struct locust_request_opts {
                                              with one whose .field is NULL; .form fields go first */
     const char *proxy;                    /* proxy URL for this request (requests' proxies=), e.g.
                                              "http://127.0.0.1:3128"; see locust_http_set_proxy() */
-    int auth_type; /* scheme of .auth_user (or the session's credentials): LOCUST_AUTH_*; 0 = basic */
+    int auth_type;         /* scheme of .auth_user (or the session's credentials): LOCUST_AUTH_*; 0 = basic */
+    const char *ca_bundle; /* PEM file of the CAs to trust (requests' verify="/path/ca.pem"); NULL:
+                              the session's, see locust_http_set_ca_bundle() */
 } locust_request_opts;
 
 /**
@@ -138,6 +140,16 @@ int locust_http_set_auth(locust_http *h, const char *user, const char *password)
  * LOCUST_EINVAL.
  */
 int locust_http_set_http2(locust_http *h, bool on);
+/**
+ * Trusts the CAs of the PEM file `path` (requests' verify="/path/ca.pem")
+ * for every https:// request of the session that does not name its own
+ * .ca_bundle, instead of curl's default bundle (Debian's
+ * /etc/ssl/certs/ca-certificates.crt). NULL goes back to the default. The
+ * file is read when a connection needs it; one that cannot be read fails
+ * those requests with curl's SSLError. Returns 0, LOCUST_EINVAL or
+ * LOCUST_ENOMEM.
+ */
+int locust_http_set_ca_bundle(locust_http *h, const char *path);
 /** Returns the value of a cookie in the session's jar (NULL if absent); valid until the next request. */
 const char *locust_http_cookie(locust_http *h, const char *name);
 /** Empties the session's cookie jar. */

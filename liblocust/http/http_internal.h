@@ -131,6 +131,8 @@ struct locust_http {
     bool hop_native;        /* the last hop went over it, not through curl */
     bool wire_connected;    /* ... and got connected */
     bool http2;             /* locust_http_set_http2() */
+    char *ca_bundle;        /* locust_http_set_ca_bundle(); NULL: curl's default */
+    bool curl_ca_set;       /* the easy handle holds a CA bundle other than the default */
     bool path_logged[2];    /* the debug log named the path taken: [0] curl, [1] the wire */
     const char *curl_why;   /* why the last hop went through curl */
     locust__cookie_jar jar; /* the session's cookies, for both paths (http_cookie.c) */

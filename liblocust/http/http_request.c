@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 
 #include "http/http_internal.h"
+#include "http/http_tls.h"
 
 void locust__http_req_clear(locust_http *h)
 {
@@ -200,6 +201,10 @@ static void configure_hop(locust_http *h)
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, o->insecure ? 0L : 2L);
     curl_easy_setopt(e, CURLOPT_SSLCERT, o->client_cert);
     curl_easy_setopt(e, CURLOPT_SSLKEY, o->client_key);
+    /* The request's CA bundle, else the session's, else curl's default (NULL would mean none). */
+    const char *ca = o->ca_bundle ? o->ca_bundle : h->ca_bundle;
+    if (ca != NULL || h->curl_ca_set) curl_easy_setopt(e, CURLOPT_CAINFO, ca ? ca : locust__tls_default_ca());
+    h->curl_ca_set = ca != NULL;
     /* requests speaks HTTP/1.1; HTTP/2 only when asked for (nghttp2 in Debian's libcurl). */
     long version = CURL_HTTP_VERSION_1_1;
     if (h->http2 || o->http2)

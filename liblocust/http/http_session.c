@@ -56,6 +56,7 @@ static void session_destroy(void *ptr)
         free(h->headers[i]);
     free(h->auth_user);
     free(h->auth_password);
+    free(h->ca_bundle);
     free(h->proxy);
     locust__cookie_clear(&h->jar);
     free(h);
@@ -172,6 +173,16 @@ int locust_http_set_http2(locust_http *h, bool on)
 {
     if (h == NULL) return LOCUST_EINVAL;
     h->http2 = on;
+    return 0;
+}
+
+int locust_http_set_ca_bundle(locust_http *h, const char *path)
+{
+    if (h == NULL || (path != NULL && *path == '\0')) return LOCUST_EINVAL;
+    char *p = path ? locust__strdup(path) : NULL;
+    if (path != NULL && p == NULL) return LOCUST_ENOMEM;
+    free(h->ca_bundle);
+    h->ca_bundle = p;
     return 0;
 }
 

@@ -1,6 +1,6 @@
 /*
- * The session's own HTTP/1.1 connection ("the wire"): a plain http:// hop
- * to an IP address goes over a socket the session keeps, written and read
+ * The session's own HTTP/1.1 connection ("the wire"): an http:// or
+ * https:// hop goes over a socket the session keeps, written and read
  * right on the user's fiber, instead of through curl.
  *
  * Why: curl's per-transfer machinery (re-adding the easy handle to the
@@ -17,10 +17,11 @@
  * goes to the same header and write callbacks as curl's data, and failures
  * carry curl's codes and words, so a response does not tell which path
  * fetched it. A host name is resolved once per runner (http_resolve.c).
- * Everything else stays with curl: https, proxies from the environment, chunked uploads, and
- * sessions whose cookie jar holds cookies (the jar is curl's; a Set-Cookie
- * that arrives here is handed to it). A connect error is left to curl too,
- * which retries the hop and words the error as it always does.
+ * https:// runs TLS on the same socket (http_tls.c: OpenSSL, verified and
+ * worded as curl does it). Everything else stays with curl: HTTP/2,
+ * proxies from the environment and chunked uploads. A connect error to an
+ * IP address is left to curl too, which retries the hop and words the
+ * error as it always does.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -37,182 +38,33 @@
 #include <zlib.h>
 
 #include "http/http_resolve.h"
-#include "http/http_wire.h"
+#include "http/http_wire_conn.h"
 
 /* curl's default connect timeout. */
 #define CONNECT_TIMEOUT 300.0
 
-typedef locust__sockaddr wire_addr;
-
-struct locust__wire {
-    locust_http *h;
-    struct ev_loop *loop;
-    int fd;
-    ev_io io;
-    ev_timer timer;
-    int events;
-    bool waiting;    /* the user is blocked on this connection */
-    bool timed_out;  /* the timer fired while it was */
-    unsigned served; /* responses read on this connection */
-    bool http10;     /* its server answered in HTTP/1.0 */
-    wire_addr addr;  /* where the connection goes */
-    socklen_t addr_len;
-    char *conn_name; /* the host name it was opened for (NULL: an IP address) */
-    size_t conn_name_len;
-    /* The next hop, as locust__wire_usable() found it for locust__wire_hop():
-     * an IP address in `to`, or a host name (to_name) and port. */
-    wire_addr to;
-    socklen_t to_len;
-    const char *to_name;
-    size_t to_name_len;
-    uint16_t to_port;
-    const char *target, *authority;
-    size_t authority_len;
-    bool default_port;
-    int conn_errno; /* why the last connect() failed */
-};
-
-/* ---- which hops go over the wire ----------------------------------------- */
-
-/* Proxies from the environment, as curl reads them for http:// URLs. */
-static _Thread_local int proxy_env = -1;
-
-static bool have_proxy_env(void)
-{
-    if (proxy_env < 0) {
-        static const char *const vars[] = {"http_proxy", "all_proxy", "ALL_PROXY"};
-        proxy_env = 0;
-        for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
-            const char *v = getenv(vars[i]);
-            if (v != NULL && *v != '\0') proxy_env = 1;
-        }
-    }
-    return proxy_env == 1;
-}
-
-/*
- * Splits "http://host[:port]/..." into the socket address (of an IP
- * address) or the host name and port (*name), and the request target.
- * False when curl has to take the hop.
- */
-static bool parse_target(const char *url, wire_addr *sa, socklen_t *len, const char **name, size_t *name_len,
-                         uint16_t *name_port, const char **target, const char **authority,
-                         size_t *authority_len, bool *default_port)
-{
-    if (strncmp(url, "http://", 7) != 0) return false;
-    const char *a = url + 7, *end = a + strcspn(a, "/?#");
-    const char *host = a, *host_end, *port = NULL;
-    char ip[INET6_ADDRSTRLEN + 1];
-    if (*a == '[') {
-        host = a + 1;
-        host_end = memchr(host, ']', (size_t)(end - host));
-        if (host_end == NULL) return false;
-        if (host_end + 1 < end) {
-            if (host_end[1] != ':') return false;
-            port = host_end + 2;
-        }
-    } else {
-        host_end = memchr(a, ':', (size_t)(end - a));
-        if (host_end != NULL)
-            port = host_end + 1;
-        else
-            host_end = end;
-    }
-    size_t hl = (size_t)(host_end - host);
-    if (hl == 0 || hl >= sizeof ip) return false;
-    memcpy(ip, host, hl);
-    ip[hl] = '\0';
-    unsigned long p = 80;
-    if (port != NULL) {
-        char *pe;
-        if (port == end || *port < '0' || *port > '9') return false;
-        p = strtoul(port, &pe, 10);
-        if (pe != end || p == 0 || p > 65535) return false;
-    }
-    memset(sa, 0, sizeof *sa);
-    *name = NULL;
-    if (*a == '[') {
-        struct sockaddr_in6 *s6 = &sa->in6;
-        if (inet_pton(AF_INET6, ip, &s6->sin6_addr) != 1) return false;
-        s6->sin6_family = AF_INET6;
-        s6->sin6_port = htons((uint16_t)p);
-        *len = sizeof *s6;
-    } else {
-        struct sockaddr_in *s4 = &sa->in4;
-        if (inet_pton(AF_INET, ip, &s4->sin_addr) == 1) {
-            s4->sin_family = AF_INET;
-            s4->sin_port = htons((uint16_t)p);
-            *len = sizeof *s4;
-        } else {
-            /* A host name, resolved by the runner's cache (http_resolve.c) when
-             * a connection is opened. curl's URL parser left it in the URL. */
-            *name = host;
-            *name_len = hl;
-            *name_port = (uint16_t)p;
-        }
-    }
-    *target = end;
-    *authority = a;
-    *authority_len = (size_t)(end - a);
-    *default_port = p == 80;
-    return true;
-}
+/* ---- the connection --------------------------------------------------------- */
 
 static void on_io(struct ev_loop *loop, ev_io *io, int revents);
 static void on_timer(struct ev_loop *loop, ev_timer *t, int revents);
 
-/* Set by the differential tests (tests/test_http_diff.c) to send every hop through curl. */
-static bool force_curl;
-
-void locust__wire_force_curl(bool on)
+locust__wire *locust__wire_new(locust_http *h)
 {
-    force_curl = on;
+    locust__wire *w = calloc(1, sizeof *w);
+    if (w == NULL) return NULL;
+    w->h = h;
+    w->loop = locust__runner_loop(h->runner);
+    w->fd = -1;
+    ev_timer_init(&w->timer, on_timer, 0., 0.);
+    w->timer.data = w;
+    return w;
 }
-
-bool locust__wire_usable(locust_http *h)
-{
-    struct locust__http_req *q = h->req;
-    h->curl_why = "a test forced curl";
-    if (force_curl) return false;
-    h->curl_why = "HTTP/2";
-    if (h->http2 || q->opts->http2) return false;
-    h->curl_why = "a proxy from the environment";
-    if (have_proxy_env()) return false;
-    h->curl_why = "https";
-    if (strncmp(q->url, "http://", 7) != 0) return false;
-    h->curl_why = "out of memory";
-    locust__wire *w = h->wire;
-    if (w == NULL) {
-        if ((w = calloc(1, sizeof *w)) == NULL) return false;
-        w->h = h;
-        w->loop = locust__runner_loop(h->runner);
-        w->fd = -1;
-        ev_timer_init(&w->timer, on_timer, 0., 0.);
-        w->timer.data = w;
-        h->wire = w;
-    }
-    if (!parse_target(q->url, &w->to, &w->to_len, &w->to_name, &w->to_name_len, &w->to_port, &w->target,
-                      &w->authority, &w->authority_len, &w->default_port)) {
-        h->curl_why = "a URL it does not take (userinfo, or an odd port)";
-        return false;
-    }
-    const struct curl_slist *hdrs = q->body_dropped ? q->hdrs_nobody : q->hdrs;
-    if (hdrs != NULL && hdrs == h->wire_head.usable_for) return true;
-    const char *expect = locust__wire_find_header(hdrs, "Expect");
-    /* A chunked upload or a wait for 100-continue: curl's business. */
-    bool ok = locust__wire_find_header(hdrs, "Transfer-Encoding") == NULL &&
-              (expect == NULL || locust__wire_value_empty(expect));
-    h->curl_why = "a Transfer-Encoding or Expect header";
-    /* The session's shared lists stay as they are until forgotten. */
-    if (ok && q->hdrs_shared) h->wire_head.usable_for = hdrs;
-    return ok;
-}
-
-/* ---- the connection --------------------------------------------------------- */
 
 static void wire_close(locust__wire *w)
 {
     if (w->fd < 0) return;
+    locust__tls_free(w->tls);
+    w->tls = NULL;
     ev_io_stop(w->loop, &w->io);
     close(w->fd);
     w->fd = -1;
@@ -250,6 +102,7 @@ void locust__wire_free(locust__wire *w)
 {
     if (w == NULL) return;
     wire_close(w);
+    locust__tls_resume_clear(&w->resume);
     ev_timer_stop(w->loop, &w->timer);
     free(w);
 }
@@ -358,9 +211,12 @@ static int wire_connect(locust__wire *w, double deadline)
     return 0;
 }
 
-/* Whether the open connection goes where the next hop goes. */
+/* Whether the open connection goes where the next hop goes (with the same TLS settings). */
 static bool same_peer(const locust__wire *w)
 {
+    if ((w->tls != NULL) != w->to_tls ||
+        (w->to_tls && (w->to_ctx == NULL || !locust__tls_made_by(w->tls, w->to_ctx))))
+        return false;
     if (w->to_name == NULL)
         return w->conn_name == NULL && w->addr_len == w->to_len && memcmp(&w->addr, &w->to, w->to_len) == 0;
     if (w->conn_name == NULL || w->conn_name_len != w->to_name_len ||
@@ -376,6 +232,25 @@ static int send_all(locust__wire *w, const locust__sbuf *head, const char *body,
                     double deadline, int *err)
 {
     size_t off = 0, total = head->n + body_len;
+    while (off < total && w->tls != NULL) {
+        /* TLS: head, then body, each in records as long as SSL_write() makes them. */
+        bool in_head = off < head->n;
+        const char *from = in_head ? head->p + off : body + (off - head->n);
+        size_t n = in_head ? head->n - off : total - off;
+        int want = 0;
+        ssize_t s = locust__tls_write(w->tls, from, n, &want, err, w->tls_msg, sizeof w->tls_msg);
+        if (s > 0) {
+            off += (size_t)s;
+            continue;
+        }
+        if (want == LOCUST__TLS_FAILED) {
+            w->tls_failed = *err == 0;
+            if (*err == 0) *err = EPROTO;
+            return 0;
+        }
+        int rc = wait_fd(w, want == LOCUST__TLS_WANT_READ ? EV_READ : EV_WRITE, deadline);
+        if (rc != 0) return rc;
+    }
     while (off < total) {
         struct iovec iov[2];
         int n = 0;
@@ -405,10 +280,66 @@ static int send_all(locust__wire *w, const locust__sbuf *head, const char *body,
     return 0;
 }
 
+/*
+ * The TLS handshake on the new connection: 0, 1 when it failed (curl's
+ * code and words in p, the connection closed), or the wait's error.
+ */
+static int tls_start(locust__wire *w, locust__wire_msg *p, double deadline)
+{
+    CURLcode code = w->ctx_code;
+    if (w->to_ctx == NULL) {
+        /* The settings' files could not be used: curl finds it once connected too. */
+        wire_close(w);
+        locust__wire_fail(p, code, "%s", w->tls_msg);
+        return 1;
+    }
+    w->tls = locust__tls_new(w->to_ctx, w->fd, w->to_host, w->to_host_len, w->to_port, &w->resume);
+    if (w->tls == NULL) {
+        wire_close(w);
+        return LOCUST_ENOMEM;
+    }
+    for (;;) {
+        int s = locust__tls_handshake(w->tls, &code, w->tls_msg, sizeof w->tls_msg);
+        if (s == LOCUST__TLS_DONE) return 0;
+        if (s == LOCUST__TLS_FAILED) {
+            wire_close(w);
+            locust__wire_fail(p, code, "%s", w->tls_msg);
+            return 1;
+        }
+        int rc = wait_fd(w, s == LOCUST__TLS_WANT_READ ? EV_READ : EV_WRITE, deadline);
+        if (rc != 0) {
+            wire_close(w);
+            return rc;
+        }
+    }
+}
+
 /* ---- one hop ------------------------------------------------------------------------ */
 
 /* What went wrong under a request, for read_response() and the retry. */
 enum { R_EOF = 1, R_ERR, S_ERR };
+
+/*
+ * Reads from the connection, as recv() does: > 0, 0 at its end, or -1 with
+ * errno EAGAIN (TLS: w->want says for what) or the failure (EPROTO: TLS's,
+ * worded in w->tls_msg).
+ */
+static ssize_t conn_recv(locust__wire *w, char *buf, size_t n)
+{
+    w->want = 0;
+    if (w->tls == NULL) return recv(w->fd, buf, n, 0);
+    int want = 0, err = 0;
+    ssize_t k = locust__tls_read(w->tls, buf, n, &want, &err, w->tls_msg, sizeof w->tls_msg);
+    if (k >= 0) return k;
+    if (want == LOCUST__TLS_WANT_READ || want == LOCUST__TLS_WANT_WRITE) {
+        w->want = want == LOCUST__TLS_WANT_READ ? EV_READ : EV_WRITE;
+        errno = EAGAIN;
+    } else {
+        w->tls_failed = err == 0;
+        errno = err ? err : EPROTO;
+    }
+    return -1;
+}
 
 /* Reads until the response is complete (or parsing failed: p->result). */
 static int read_response(locust__wire_msg *p, double deadline, int *err)
@@ -418,12 +349,13 @@ static int read_response(locust__wire_msg *p, double deadline, int *err)
         if (locust__wire_parse(p) != CURLE_OK) return 0;
         if (p->state == ST_DONE) return 0;
         if (locust__wire_room(p) != 0) return 0;
-        if (p->need_wait) {
-            int rc = wait_fd(w, EV_READ, deadline);
+        /* Bytes OpenSSL holds already decrypted will not wake the socket. */
+        if (p->need_wait && !(w->tls != NULL && locust__tls_pending(w->tls))) {
+            int rc = wait_fd(w, w->want ? w->want : EV_READ, deadline);
             if (rc != 0) return rc;
-            p->need_wait = false;
         }
-        ssize_t n = recv(w->fd, p->buf + p->end, p->cap - p->end, 0);
+        p->need_wait = false;
+        ssize_t n = conn_recv(w, p->buf + p->end, p->cap - p->end);
         if (n > 0) {
             p->end += (size_t)n;
             p->got += (size_t)n;
@@ -449,6 +381,7 @@ int locust__wire_hop(locust_http *h)
 
     h->errbuf[0] = '\0';
     h->wire_connected = false;
+    w->tls_failed = false;
     double start = locust__mono();
     double deadline = o->timeout > 0 ? start + o->timeout : 0;
     double cdeadline = start + (o->connect_timeout > 0 ? o->connect_timeout : CONNECT_TIMEOUT);
@@ -487,6 +420,14 @@ int locust__wire_hop(locust_http *h)
                 break;
             }
             if (rc != 0) break; /* timed out, LOCUST_EAGAIN (curl words the error) or cancelled */
+            if (w->to_tls) {
+                /* Connected once TLS is up too, as curl counts it: a timeout before is a connect's. */
+                rc = tls_start(w, &p, cdeadline);
+                if (rc != 0) {
+                    if (rc == 1) rc = 0; /* failed, in curl's words */
+                    break;
+                }
+            }
         }
         h->wire_connected = true;
         int err = 0;
@@ -514,7 +455,9 @@ int locust__wire_hop(locust_http *h)
             p.got = 0;
             continue;
         }
-        if (rc == S_ERR)
+        if (rc != R_EOF && w->tls_failed)
+            locust__wire_fail(&p, rc == S_ERR ? CURLE_SEND_ERROR : CURLE_RECV_ERROR, "%s", w->tls_msg);
+        else if (rc == S_ERR)
             locust__wire_fail(&p, CURLE_SEND_ERROR, "Send failure: %s", strerror(err));
         else if (rc == R_ERR)
             locust__wire_fail(&p, CURLE_RECV_ERROR, "Recv failure: %s", strerror(err));
@@ -537,6 +480,8 @@ int locust__wire_hop(locust_http *h)
             w->served++;
             /* curl asks a server that answered in HTTP/1.0 in HTTP/1.0 on that connection. */
             w->http10 = p.version == 10;
+            /* The connection waits for the user's next request: its TLS record buffers go. */
+            if (w->tls != NULL) locust__tls_idle(w->tls);
         }
         h->xfer.result = p.result;
         h->xfer.end = locust__mono();

@@ -5,7 +5,9 @@
 #include <ctype.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <openssl/ssl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,6 +207,7 @@ void http_diff_free(http_diff_case *c)
 
 typedef struct conn {
     int fd;
+    SSL *ssl;     /* the server speaks TLS (http_diff_server_tls()) */
     bool closing; /* our side is shut: only drain what the client still sends */
     char buf[8192];
     size_t len;
@@ -220,6 +223,8 @@ static void log_add(http_diff_server *s, const char *p, size_t n)
 
 static void conn_close(conn *c)
 {
+    SSL_free(c->ssl);
+    c->ssl = NULL;
     close(c->fd);
     c->fd = -1;
 }
@@ -230,7 +235,8 @@ static bool send_reply(conn *c, const http_diff_reply *r)
     size_t piece = r->split ? r->split : r->len, off = 0;
     while (off < r->len) {
         size_t n = r->len - off < piece ? r->len - off : piece;
-        ssize_t k = send(c->fd, r->bytes + off, n, MSG_NOSIGNAL);
+        ssize_t k =
+            c->ssl ? SSL_write(c->ssl, r->bytes + off, (int)n) : send(c->fd, r->bytes + off, n, MSG_NOSIGNAL);
         if (k <= 0) return false;
         off += (size_t)k;
         if (r->split && off < r->len) usleep(r->pause_ms * 1000u);
@@ -270,10 +276,36 @@ static void serve_requests(http_diff_server *s, conn *c)
             setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
             conn_close(c);
         } else if (r->after == DIFF_CLOSE) {
+            if (c->ssl) SSL_shutdown(c->ssl); /* close_notify, as a TLS server ends its side */
             shutdown(c->fd, SHUT_WR);
             c->closing = true;
         }
     }
+}
+
+/* The TLS handshake of a new connection, blocking (bounded by a receive timeout). */
+static bool tls_accept(http_diff_server *s, conn *c)
+{
+    struct timeval tv = {5, 0};
+    setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    c->ssl = SSL_new(s->tls);
+    if (c->ssl != NULL && SSL_set_fd(c->ssl, c->fd) == 1 && SSL_accept(c->ssl) == 1) return true;
+    conn_close(c);
+    return false;
+}
+
+int http_diff_server_tls(http_diff_server *s, const char *cert, const char *key)
+{
+    SSL_CTX *x = SSL_CTX_new(TLS_server_method());
+    if (x == NULL || SSL_CTX_use_certificate_chain_file(x, cert) != 1 ||
+        SSL_CTX_use_PrivateKey_file(x, key, SSL_FILETYPE_PEM) != 1) {
+        SSL_CTX_free(x);
+        return -1;
+    }
+    s->tls = x;
+    /* OpenSSL writes with write(): a client gone must not kill the test program. */
+    signal(SIGPIPE, SIG_IGN);
+    return 0;
 }
 
 static void *server_main(void *arg)
@@ -297,6 +329,7 @@ static void *server_main(void *arg)
             if (fd >= 0 && i == MAX_CONNS) close(fd);
             if (fd >= 0 && i < MAX_CONNS) {
                 conns[i] = (conn){.fd = fd};
+                if (s->tls != NULL && !tls_accept(s, &conns[i])) continue;
                 s->connections++;
                 char mark[32];
                 log_add(s, mark, (size_t)snprintf(mark, sizeof mark, "[connection %u]\n", s->connections));
@@ -305,7 +338,19 @@ static void *server_main(void *arg)
         for (int i = 0; i < MAX_CONNS; i++) {
             conn *c = &conns[i];
             if (c->fd < 0 || !(pf[i + 2].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-            ssize_t k = recv(c->fd, c->buf + c->len, sizeof c->buf - c->len, 0);
+            /* TLS: every record OpenSSL holds is read (poll() does not see them). */
+            ssize_t k = c->ssl && !c->closing
+                            ? SSL_read(c->ssl, c->buf + c->len, (int)(sizeof c->buf - c->len))
+                            : recv(c->fd, c->buf + c->len, sizeof c->buf - c->len, 0);
+            while (c->ssl && !c->closing && k > 0 && SSL_pending(c->ssl) > 0 &&
+                   c->len + (size_t)k < sizeof c->buf) {
+                int more =
+                    SSL_read(c->ssl, c->buf + c->len + (size_t)k, (int)(sizeof c->buf - c->len - (size_t)k));
+                if (more > 0)
+                    k += more;
+                else
+                    break;
+            }
             if (k <= 0 || (c->len += (size_t)k) == sizeof c->buf) {
                 conn_close(c);
                 continue;
@@ -357,4 +402,6 @@ void http_diff_server_close(http_diff_server *s)
 {
     if (s->listener >= 0) close(s->listener);
     s->listener = -1;
+    SSL_CTX_free(s->tls);
+    s->tls = NULL;
 }

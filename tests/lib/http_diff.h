@@ -73,10 +73,13 @@ typedef struct http_diff_server {
     unsigned connections;
     char log[16384]; /* every request as it arrived, in order */
     size_t log_len;
+    void *tls; /* SSL_CTX: the server speaks TLS */
 } http_diff_server;
 
 /* Binds the listening socket (kept for both fetches, so that URLs match). */
 int http_diff_server_open(http_diff_server *s, const http_diff_case *c);
+/* Makes the server speak TLS with the PEM certificate and key (after open). 0 or -1. */
+int http_diff_server_tls(http_diff_server *s, const char *cert, const char *key);
 /* Serves the case's replies from the first one on, until stopped. */
 int http_diff_server_start(http_diff_server *s);
 void http_diff_server_stop(http_diff_server *s);
