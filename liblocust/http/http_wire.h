@@ -120,7 +120,8 @@ void locust__wire_codings_end(locust__wire_msg *p);
 /* Releases what reading the response held (buffers, the inflaters). */
 void locust__wire_msg_end(locust__wire_msg *p);
 /* Writes the hop's Cookie header as curl would (the jar's cookies, then .cookies), if any
- * (http_cookie_hop.c). */
-void locust__hop_cookie_line(locust_http *h, const struct curl_slist *hdrs, locust__sbuf *b);
+ * (http_cookie_hop.c). True when curl's cap, which counts the request's bytes before the
+ * header, left cookies out. */
+bool locust__hop_cookie_line(locust_http *h, const struct curl_slist *hdrs, locust__sbuf *b);
 
 #endif /* LOCUST_HTTP_WIRE_H */
