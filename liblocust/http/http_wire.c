@@ -69,7 +69,8 @@ struct locust__wire {
     const char *target, *authority;
     size_t authority_len;
     bool default_port;
-    int conn_errno; /* why the last connect() failed */
+    int conn_errno;         /* why the last connect() failed */
+    locust__wire_memo memo; /* the origin the `to` fields were found for (http_wire_memo.c) */
 };
 
 /* ---- which hops go over the wire ----------------------------------------- */
@@ -191,10 +192,13 @@ bool locust__wire_usable(locust_http *h)
         w->timer.data = w;
         h->wire = w;
     }
-    if (!parse_target(q->url, &w->to, &w->to_len, &w->to_name, &w->to_name_len, &w->to_port, &w->target,
-                      &w->authority, &w->authority_len, &w->default_port)) {
-        h->curl_why = "a URL it does not take (userinfo, or an odd port)";
-        return false;
+    if (!locust__wire_memo_hit(&w->memo, q->url, &w->target, &w->authority, &w->to_name)) {
+        if (!parse_target(q->url, &w->to, &w->to_len, &w->to_name, &w->to_name_len, &w->to_port, &w->target,
+                          &w->authority, &w->authority_len, &w->default_port)) {
+            h->curl_why = "a URL it does not take (userinfo, or an odd port)";
+            return false;
+        }
+        locust__wire_memo_keep(&w->memo, q->url, w->target, w->authority, w->to_name);
     }
     const struct curl_slist *hdrs = q->body_dropped ? q->hdrs_nobody : q->hdrs;
     if (hdrs != NULL && hdrs == h->wire_head.usable_for) return true;
