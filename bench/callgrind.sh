@@ -10,6 +10,11 @@
 # prints (instructions(N2) - instructions(N1)) / (USERS * (N2 - N1)): the
 # start-up and shutdown costs cancel out. The N2 profile is kept in
 # BUILD/bench/callgrind.out for callgrind_annotate.
+#
+# The scenario's environment (bench/scenario.c) selects the hop, e.g.
+# BENCH_LOGIN=/login for a session that holds a cookie. BENCH_HOSTNAME=NAME
+# (e.g. localhost) addresses nginx by that name instead of 127.0.0.1, for
+# the host-name hop; NAME must resolve to 127.0.0.1.
 set -eu
 BUILD=$(cd "${1:-build}" && pwd)
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,6 +28,7 @@ start_nginx "$OUT/cg"
 trap 'stop_nginx "$OUT/cg"' EXIT INT TERM
 ${CC:-cc} -O2 -shared -fPIC -I"$SRC/include" -o "$OUT/scenario.so" "$SRC/bench/scenario.c"
 find_locust_run "$BUILD"
+if [ -n "${BENCH_HOSTNAME:-}" ]; then URL=$(echo "$URL" | sed "s|//127.0.0.1:|//$BENCH_HOSTNAME:|"); fi
 
 count() { # requests-per-user -> instructions
     BENCH_REQUESTS=$1 valgrind --tool=callgrind --callgrind-out-file="$OUT/callgrind.$1.out" \

@@ -6,7 +6,8 @@
  * host names pinned to 127.0.0.1) and through the jar, and before every
  * request the Cookie header curl sent must equal the one the jar makes.
  * Every difference is a bug. Then a session that holds cookies: it keeps
- * the session's own connection, and both paths send the same cookies.
+ * the session's own connection, both paths send the same cookies, and the
+ * request head it keeps between requests changes as curl's would.
  */
 #include <arpa/inet.h>
 #include <cjson/cJSON.h>
@@ -35,6 +36,9 @@ static const char *step_cookies[MAX_SET + 1]; /* the current step's, NULL-termin
 static int srv_fd = -1, srv_port;
 static pthread_t srv_thread;
 static atomic_bool srv_stop;
+/* The head of the last request the server read (under srv_lock). */
+static char srv_head[16384];
+static pthread_mutex_t srv_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void serve(int c)
 {
@@ -49,6 +53,9 @@ static void serve(int c)
         req[n] = '\0';
         char *end = strstr(req, "\r\n\r\n");
         if (end == NULL) continue;
+        pthread_mutex_lock(&srv_lock);
+        snprintf(srv_head, sizeof srv_head, "%.*s", (int)(end + 4 - req), req);
+        pthread_mutex_unlock(&srv_lock);
         static char resp[MAX_SET * 5200];
         size_t o = (size_t)snprintf(resp, sizeof resp, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n");
         for (int i = 0; step_cookies[i] && o < sizeof resp - 6000; i++)
@@ -322,6 +329,123 @@ START_TEST(a_session_holding_cookies_keeps_its_own_connection_and_both_paths_agr
 }
 END_TEST
 
+/* ---- the session's cached request head against curl ------------------------------------ */
+
+/*
+ * The wire keeps a session's request head, Cookie line included, until
+ * the jar, the time or the path says otherwise (http_wire_msg.c). Steps
+ * that repeat a request (cached), then change each of those, played
+ * through curl's engine and through a session on its own connection: the
+ * server must read the same request head from both, every time.
+ */
+typedef struct again_step {
+    const char *path;
+    const char *set[4]; /* Set-Cookie headers of the response */
+    int sleep_s;        /* seconds to wait before the request */
+} again_step;
+
+/* A long query: the same path for the cookies, a request line long enough for curl's cap. */
+static char long_path[4400], cap_a[2100], cap_b[2000];
+
+static const again_step again[] = {
+    {"/", {"a=1"}, 0},
+    {"/", {NULL}, 0},
+    {"/", {"b=2; Path=/p"}, 0},                       /* served from the cache, then the jar changes */
+    {"/", {NULL}, 0},                                 /* b is not for "/" */
+    {"/p/x", {NULL}, 0},                              /* a path-limited cookie: the path counts */
+    {"/q", {NULL}, 0},                                /* ... */
+    {"/p/x?z=1", {NULL}, 0},                          /* ... the query does not */
+    {"/p/x", {"a=; Max-Age=0"}, 0},                   /* deleted by expiry */
+    {"/p/x", {NULL}, 0},                              /* ... */
+    {"/", {"e=1; Max-Age=1", "f=1; Max-Age=100"}, 0}, /* e expires */
+    {"/", {NULL}, 0},                                 /* ... sent while it lives */
+    {"/", {NULL}, 2},                                 /* ... and not after */
+    {"/", {NULL}, 0},                                 /* ... */
+    {"/", {cap_a, cap_b}, 0},                         /* ~3.9 KiB of Cookie header */
+    {"/", {NULL}, 0},                                 /* both sent after a short request line */
+    {long_path, {NULL}, 0},                           /* curl's cap counts the request line: ca left out */
+    {"/", {NULL}, 0},                                 /* both again */
+    {long_path, {NULL}, 0},                           /* ... */
+    {"/", {NULL}, 0},                                 /* ... */
+};
+#define N_AGAIN (sizeof again / sizeof again[0])
+static char curl_heads[N_AGAIN][16384];
+static unsigned wire_differences;
+
+static void last_head(char *out, size_t n)
+{
+    pthread_mutex_lock(&srv_lock);
+    snprintf(out, n, "%s", srv_head);
+    pthread_mutex_unlock(&srv_lock);
+}
+
+static void again_task(locust_ctx *ctx)
+{
+    locust_http *h = locust_client(ctx);
+    for (size_t s = 0; s < N_AGAIN; s++) {
+        if (again[s].sleep_s) locust_sleep(ctx, again[s].sleep_s * 1000.0);
+        memcpy(step_cookies, again[s].set, sizeof again[s].set);
+        char url[sizeof long_path + 64];
+        snprintf(url, sizeof url, "http://127.0.0.1:%d%s", srv_port, again[s].path);
+        ck_assert_int_eq(locust_response_status(locust_get(ctx, url, &(locust_request_opts){.name = "s"})),
+                         200);
+        ck_assert_msg(h->hop_native, "step %zu left the session's own connection", s);
+        static char got[16384];
+        last_head(got, sizeof got);
+        if (strcmp(got, curl_heads[s]) != 0) {
+            wire_differences++;
+            fprintf(stderr, "step %zu %s: curl sent\n%.600s\nthe session sent\n%.600s\n", s, url,
+                    curl_heads[s], got);
+        }
+    }
+}
+
+START_TEST(a_session_sends_what_curl_sends_as_its_cookies_change)
+{
+    memset(long_path, 'q', sizeof long_path - 1);
+    memcpy(long_path, "/?", 2);
+    snprintf(cap_a, sizeof cap_a, "ca=%0*d", 2000, 0);
+    snprintf(cap_b, sizeof cap_b, "cb=%0*d", 1900, 1);
+    memset(step_cookies, 0, sizeof step_cookies);
+    srv_up();
+    CURL *e = curl_easy_init();
+    curl_easy_setopt(e, CURLOPT_COOKIEFILE, "");
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, sink);
+    /* The session's own options, so that both request heads are alike byte for byte. */
+    curl_easy_setopt(e, CURLOPT_USERAGENT, LOCUST__HTTP_USER_AGENT);
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, LOCUST__HTTP_ACCEPT_ENCODING);
+    /* One request per connection: the server serves one connection at a time. */
+    curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT, 10L);
+    for (size_t s = 0; s < N_AGAIN; s++) {
+        if (again[s].sleep_s) sleep((unsigned)again[s].sleep_s);
+        memcpy(step_cookies, again[s].set, sizeof again[s].set);
+        char url[sizeof long_path + 64];
+        snprintf(url, sizeof url, "http://127.0.0.1:%d%s", srv_port, again[s].path);
+        curl_easy_setopt(e, CURLOPT_URL, url);
+        ck_assert_int_eq(curl_easy_perform(e), CURLE_OK);
+        last_head(curl_heads[s], sizeof curl_heads[s]);
+    }
+    curl_easy_cleanup(e);
+    /* The steps prove what they are meant to: cookies sent from the cache, and the cap (in
+     * curl's order, the newest of equal name lengths first). */
+    ck_assert_ptr_nonnull(strstr(curl_heads[2], "\r\nCookie: a=1\r\n"));
+    ck_assert_ptr_nonnull(strstr(curl_heads[4], "\r\nCookie: b=2; a=1\r\n"));
+    ck_assert_ptr_null(strstr(curl_heads[12], "e=1"));
+    for (size_t s = 14; s <= 18; s++) {
+        ck_assert_ptr_nonnull(strstr(curl_heads[s], "Cookie: cb=0"));
+        ck_assert_msg((strstr(curl_heads[s], "ca=") != NULL) == (s % 2 == 0), "step %zu: ca", s);
+    }
+    wire_differences = 0;
+    harness_run_task(again_task);
+    srv_down();
+    memset(step_cookies, 0, sizeof step_cookies);
+    ck_assert_uint_eq(run.task_errors, 0);
+    ck_assert_uint_eq(run.successes, N_AGAIN);
+    ck_assert_uint_eq(wire_differences, 0);
+}
+END_TEST
+
 int main(void)
 {
     testutil_quiet_logs();
@@ -334,6 +458,7 @@ int main(void)
     TCase *ts = tcase_create("session");
     tcase_add_unchecked_fixture(ts, harness_target_up, harness_target_down);
     tcase_add_test(ts, a_session_holding_cookies_keeps_its_own_connection_and_both_paths_agree);
+    tcase_add_test(ts, a_session_sends_what_curl_sends_as_its_cookies_change);
     suite_add_tcase(s, ts);
     return testutil_run(s);
 }

@@ -155,6 +155,7 @@ static void remove_expired(locust__cookie_jar *j, int64_t now)
         locust__cookie *c = j->c[i];
         if (c->expires && c->expires < now) {
             cookie_free(c);
+            j->gen++;
             continue;
         }
         if (c->expires && c->expires < j->next_expiry) j->next_expiry = c->expires;
@@ -292,6 +293,7 @@ static bool replaces(const locust__cookie *old, const locust__cookie *c)
 static bool file_cookie(locust__cookie_jar *j, locust__cookie *c, const char *host, bool secure, int64_t now)
 {
     remove_expired(j, now);
+    j->gen++; /* whatever becomes of c below, the jar may change */
     c->domain_ip = is_ip(c->domain);
     if (!c->domain_ip) {
         pthread_once(&psl_once, psl_load);
@@ -440,6 +442,15 @@ size_t locust__cookie_fit(const locust__cookie *const *sel, size_t n, size_t bef
     return n;
 }
 
+bool locust__cookie_any_path(const locust__cookie_jar *j)
+{
+    /* path_match() takes any request path for a path of at most one byte
+     * (the sanitized "/" is ""). */
+    for (size_t i = 0; i < j->n; i++)
+        if (j->c[i]->spath != NULL && strlen(j->c[i]->spath) > 1) return false;
+    return true;
+}
+
 bool locust__cookie_secure_origin(bool https, const char *host)
 {
     return https || strcasecmp(host, "localhost") == 0 || strcmp(host, "127.0.0.1") == 0 ||
@@ -459,5 +470,5 @@ void locust__cookie_clear(locust__cookie_jar *j)
     for (size_t i = 0; i < j->n; i++)
         cookie_free(j->c[i]);
     free(j->c);
-    *j = (locust__cookie_jar){.next_expiry = INT64_MAX};
+    *j = (locust__cookie_jar){.next_expiry = INT64_MAX, .gen = j->gen + 1};
 }

@@ -34,6 +34,10 @@ typedef struct locust__cookie_jar {
     size_t n, cap;
     uint64_t last_created;
     int64_t next_expiry; /* the earliest expiry in the jar; INT64_MAX: unknown */
+    /* Changes whenever the cookies in the jar may have changed (one taken,
+     * replaced, expired or cleared): whoever keeps what it computed from the
+     * jar (the wire's cached request head) knows when that is stale. */
+    uint64_t gen;
 } locust__cookie_jar;
 
 /*
@@ -63,6 +67,13 @@ size_t locust__cookie_select(locust__cookie_jar *j, const char *host, const char
  * whether it stopped (the request's .cookies are then left out too).
  */
 size_t locust__cookie_fit(const locust__cookie *const *sel, size_t n, size_t before, bool *capped);
+
+/*
+ * Whether the jar sends the same cookies to every path of a host (no cookie
+ * in it is limited to a path below "/"), so that a request's path need not
+ * be looked at again until the jar changes.
+ */
+bool locust__cookie_any_path(const locust__cookie_jar *j);
 
 /* Whether curl counts an origin as secure for cookies. */
 bool locust__cookie_secure_origin(bool https, const char *host);

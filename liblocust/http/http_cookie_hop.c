@@ -88,20 +88,15 @@ static size_t hop_select(locust_http *h)
     return locust__cookie_select(&h->jar, host, path, secure, (int64_t)time(NULL), selected);
 }
 
-bool locust__hop_has_cookies(locust_http *h)
-{
-    return h->jar.n > 0;
-}
-
-void locust__hop_cookie_line(locust_http *h, const struct curl_slist *hdrs, locust__sbuf *b)
+bool locust__hop_cookie_line(locust_http *h, const struct curl_slist *hdrs, locust__sbuf *b)
 {
     const char *extra = locust__wire_find_header(hdrs, "Cookie") == NULL ? h->req->cookie : NULL;
     size_t n = hop_select(h);
-    if (n == 0 && extra == NULL) return;
+    if (n == 0 && extra == NULL) return false;
     bool capped = false;
     /* curl caps the request at the Cookie header, counted from the request line. */
     size_t fit = locust__cookie_fit(selected, n, b->n + 8, &capped);
-    if (fit == 0 && (extra == NULL || capped)) return;
+    if (fit == 0 && (extra == NULL || capped)) return capped;
     locust__sb_add(b, "Cookie: ", 8);
     for (size_t i = 0; i < fit; i++) {
         if (i) locust__sb_add(b, "; ", 2);
@@ -114,6 +109,7 @@ void locust__hop_cookie_line(locust_http *h, const struct curl_slist *hdrs, locu
         locust__sb_str(b, extra);
     }
     locust__sb_add(b, "\r\n", 2);
+    return capped;
 }
 
 char *locust__hop_cookie_value(locust_http *h, size_t before, bool *capped)

@@ -143,13 +143,21 @@ struct locust_http {
      * were a tenth of a request's instructions). */
     struct curl_slist *hdrs_plain[2];
     /* The header fields the session's own connection (http_wire.c) sends
-     * with a plain request: the same every time until the headers or the
-     * origin change. Valid while `hdrs` is one of hdrs_plain. */
+     * with a plain request: the same every time until the headers, the
+     * origin or the cookies to send change (http_wire_msg.c). Valid while
+     * `hdrs` is one of hdrs_plain. */
     struct locust__wire_head {
         const struct curl_slist *hdrs;       /* NULL: nothing cached */
         const struct curl_slist *usable_for; /* a list known to allow the wire path */
-        char *p;                             /* the authority, then the fields */
+        char *p;                             /* the authority, the fields, then the path */
         size_t auth_len, len;
+        bool default_port, https;
+        uint64_t jar_gen;  /* the jar (its generation) the fields' Cookie line came from */
+        size_t path_len;   /* the request path the jar's cookies were matched against
+                            * (up to '?' or '#'); SIZE_MAX: they match every path */
+        size_t cookie_end; /* where the Cookie line's value ends in the fields (0: no line) */
+        size_t capped_at;  /* curl's cap left cookies out after a request line this long
+                            * (0: it did not) */
     } wire_head;
     bool counted;                                    /* counted in the multi's sessions */
     char *headers[LOCUST__HTTP_MAX_DEFAULT_HEADERS]; /* default "Name: value" lines */
@@ -250,8 +258,6 @@ void locust__wire_free(locust__wire *w);
 /* http_cookie_hop.c */
 /* Takes a Set-Cookie header of the hop's response (what follows "Set-Cookie:", line end included). */
 void locust__hop_take_cookie(locust_http *h, const char *line);
-/* Whether the jar holds any cookie (the hop's Cookie header then varies). */
-bool locust__hop_has_cookies(locust_http *h);
 /*
  * The jar's cookies for the hop as curl's CURLOPT_COOKIE (malloc'ed; NULL
  * when none), capped as curl caps them when the request's bytes before

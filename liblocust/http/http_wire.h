@@ -120,7 +120,30 @@ void locust__wire_codings_end(locust__wire_msg *p);
 /* Releases what reading the response held (buffers, the inflaters). */
 void locust__wire_msg_end(locust__wire_msg *p);
 /* Writes the hop's Cookie header as curl would (the jar's cookies, then .cookies), if any
- * (http_cookie_hop.c). */
-void locust__hop_cookie_line(locust_http *h, const struct curl_slist *hdrs, locust__sbuf *b);
+ * (http_cookie_hop.c). True when curl's cap, which counts the request's bytes before the
+ * header, left cookies out. */
+bool locust__hop_cookie_line(locust_http *h, const struct curl_slist *hdrs, locust__sbuf *b);
+
+/*
+ * The origin (scheme and authority, NUL-terminated) of the last URL the
+ * session's own connection took apart, and where in it the authority and
+ * the host began (http_wire_memo.c). len 0: none.
+ */
+typedef struct locust__wire_memo {
+    char origin[72];
+    size_t len, authority_off, host_off;
+} locust__wire_memo;
+
+/*
+ * Whether `url` has the memo's origin: then the connection's address, name,
+ * port and scheme (TLS or not) from the last parse still hold, and *target,
+ * *authority and *host are pointed into `url`. A miss forgets the memo,
+ * since the parse that follows overwrites what it vouched for.
+ */
+bool locust__wire_memo_hit(locust__wire_memo *m, const char *url, const char **target, const char **authority,
+                           const char **host);
+/* Keeps the origin of a URL just taken apart (its target, authority and host point into it). */
+void locust__wire_memo_keep(locust__wire_memo *m, const char *url, const char *target, const char *authority,
+                            const char *host);
 
 #endif /* LOCUST_HTTP_WIRE_H */

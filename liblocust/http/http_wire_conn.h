@@ -37,7 +37,8 @@ struct locust__wire {
     const char *target, *authority;
     size_t authority_len;
     bool default_port;
-    int conn_errno; /* why the last connect() failed */
+    int conn_errno;         /* why the last connect() failed */
+    locust__wire_memo memo; /* the origin the `to` fields were found for (http_wire_memo.c) */
     /* TLS: the next hop's (an https:// URL), and the connection's. */
     bool to_tls;
     const char *to_host; /* the URL's host (an IP address without brackets) */

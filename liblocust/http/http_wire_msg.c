@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <zlib.h>
 
 #include "http/http_wire.h"
@@ -137,11 +138,17 @@ static void custom_headers(locust__sbuf *b, const struct curl_slist *l)
     }
 }
 
-/* The header fields after the request line, without the blank line that ends them. */
-static void header_fields(locust_http *h, locust__sbuf *b, const struct curl_slist *hdrs,
-                          const char *authority, size_t al, bool default_port, bool body_mode)
+/*
+ * The header fields after the request line, without the blank line that
+ * ends them. Returns where the Cookie line's value ends, counted from the
+ * first field (0: no Cookie line), and *capped whether curl's cap left
+ * cookies out of it.
+ */
+static size_t header_fields(locust_http *h, locust__sbuf *b, const struct curl_slist *hdrs,
+                            const char *authority, size_t al, bool default_port, bool body_mode, bool *capped)
 {
     struct locust__http_req *q = h->req;
+    size_t start = b->n;
     const char *host = locust__wire_find_header(hdrs, "Host");
     if (host == NULL) {
         locust__sb_add(b, "Host: ", 6);
@@ -176,7 +183,9 @@ static void header_fields(locust_http *h, locust__sbuf *b, const struct curl_sli
     if (locust__wire_find_header(hdrs, "Accept-Encoding") == NULL)
         locust__sb_str(b, "Accept-Encoding: " LOCUST__HTTP_ACCEPT_ENCODING "\r\n");
     /* The jar's cookies, then .cookies (http_cookie_hop.c). */
-    locust__hop_cookie_line(h, hdrs, b);
+    size_t before = b->n;
+    *capped = locust__hop_cookie_line(h, hdrs, b);
+    size_t cookie_end = b->n > before ? b->n - 2 - start : 0;
     custom_headers(b, hdrs);
     if (body_mode) {
         size_t len = q->has_body ? q->body_len : 0;
@@ -187,33 +196,83 @@ static void header_fields(locust_http *h, locust__sbuf *b, const struct curl_sli
         if (locust__wire_find_header(hdrs, "Content-Type") == NULL)
             locust__sb_str(b, "Content-Type: application/x-www-form-urlencoded\r\n");
     }
+    return cookie_end;
 }
 
 /*
  * Keeps the fields of a plain request (the session's shared header list, no
- * body, credentials or cookies of its own) for the next one, which then
- * copies them instead of looking up every header again. Capped: a session
- * with huge default headers just builds them each time.
+ * body, credentials or .cookies of its own) for the next one, which then
+ * copies them instead of looking up every header and matching the jar's
+ * cookies again. Capped: a session with huge default headers just builds
+ * them each time.
+ *
+ * The fields depend on the header list (a custom Host header names the
+ * cookies' host too), the origin (authority, default port, and for the
+ * cookies the scheme) and the cookies the jar sends: those change with the
+ * jar (its generation), with time (a cookie expires) and, when some cookie
+ * is limited to a path, with the request's path. curl's cap on the cookies
+ * sent counts the request's bytes from the request line, whose length
+ * varies with the path: a line cut short by it serves only request lines
+ * as long, a whole one those that leave it whole.
  */
 #define HEAD_CACHE_MAX 4096u
 
-static bool head_cached(const locust_http *h, const struct curl_slist *hdrs, const char *authority, size_t al)
+/* The request path as the jar matches cookies against it (what precedes '?' or '#'). */
+static size_t cookie_path_len(const char *target)
 {
-    return h->wire_head.hdrs == hdrs && h->wire_head.auth_len == al &&
-           memcmp(h->wire_head.p, authority, al) == 0;
+    return strcspn(target, "?#");
+}
+
+/* Whether the hop's origin is https (the jar sends secure cookies there). */
+static bool hop_https(const locust_http *h)
+{
+    return strncasecmp(h->req->url, "https:", 6) == 0;
+}
+
+static bool head_cached(const locust_http *h, const struct curl_slist *hdrs, const char *authority, size_t al,
+                        bool default_port, const char *target, size_t line_len)
+{
+    const struct locust__wire_head *c = &h->wire_head;
+    if (c->hdrs != hdrs || c->auth_len != al || c->default_port != default_port || c->jar_gen != h->jar.gen ||
+        c->https != hop_https(h) || memcmp(c->p, authority, al) != 0)
+        return false;
+    if (h->jar.n == 0) return true;
+    /* No cookie expires before the jar's earliest expiry: until then the jar sends the same. */
+    if ((int64_t)time(NULL) >= h->jar.next_expiry) return false;
+    if (c->path_len != SIZE_MAX) {
+        size_t pl = cookie_path_len(target);
+        if (pl != c->path_len || memcmp(c->p + al + c->len, target, pl) != 0) return false;
+    }
+    if (c->capped_at != 0) return line_len == c->capped_at;
+    return line_len + c->cookie_end < LOCUST__COOKIE_MAX_HEADER;
 }
 
 static void head_keep(locust_http *h, const struct curl_slist *hdrs, const char *authority, size_t al,
-                      const char *fields, size_t n)
+                      bool default_port, const char *target, const char *fields, size_t n, size_t line_len,
+                      size_t cookie_end, bool capped)
 {
     h->wire_head.hdrs = NULL;
-    if (al + n > HEAD_CACHE_MAX) return;
-    char *p = realloc(h->wire_head.p, al + n);
+    /* A whole line kept must be whole again for this request line (see head_cached()). */
+    if (!capped && line_len + cookie_end >= LOCUST__COOKIE_MAX_HEADER) return;
+    size_t path_len = h->jar.n == 0 || locust__cookie_any_path(&h->jar) ? SIZE_MAX : cookie_path_len(target);
+    size_t pl = path_len == SIZE_MAX ? 0 : path_len;
+    if (al + n + pl > HEAD_CACHE_MAX) return;
+    char *p = realloc(h->wire_head.p, al + n + pl);
     if (p == NULL) return;
     memcpy(p, authority, al);
     memcpy(p + al, fields, n);
-    h->wire_head = (struct locust__wire_head){
-        .hdrs = hdrs, .usable_for = h->wire_head.usable_for, .p = p, .auth_len = al, .len = n};
+    memcpy(p + al + n, target, pl);
+    h->wire_head = (struct locust__wire_head){.hdrs = hdrs,
+                                              .usable_for = h->wire_head.usable_for,
+                                              .p = p,
+                                              .auth_len = al,
+                                              .len = n,
+                                              .default_port = default_port,
+                                              .https = hop_https(h),
+                                              .jar_gen = h->jar.gen,
+                                              .path_len = path_len,
+                                              .cookie_end = cookie_end,
+                                              .capped_at = capped ? line_len : 0};
 }
 
 void locust__wire_build_request(locust_http *h, locust__sbuf *b, const char *target, const char *authority,
@@ -230,13 +289,16 @@ void locust__wire_build_request(locust_http *h, locust__sbuf *b, const char *tar
     locust__sb_add(b, target, tl);
     locust__sb_add(b, http10 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n", 11);
     bool plain = q->hdrs_shared && hdrs != NULL && !body_mode && !(q->send_auth && q->auth_user != NULL) &&
-                 q->cookie == NULL && !locust__hop_has_cookies(h);
-    if (plain && head_cached(h, hdrs, authority, al)) {
+                 q->cookie == NULL;
+    if (plain && head_cached(h, hdrs, authority, al, default_port, target, b->n)) {
         locust__sb_add(b, h->wire_head.p + al, h->wire_head.len);
     } else {
         size_t mark = b->n;
-        header_fields(h, b, hdrs, authority, al, default_port, body_mode);
-        if (plain && !b->failed) head_keep(h, hdrs, authority, al, b->p + mark, b->n - mark);
+        bool capped = false;
+        size_t cookie_end = header_fields(h, b, hdrs, authority, al, default_port, body_mode, &capped);
+        if (plain && !b->failed)
+            head_keep(h, hdrs, authority, al, default_port, target, b->p + mark, b->n - mark, mark,
+                      cookie_end, capped);
     }
     locust__sb_add(b, "\r\n", 2);
 }

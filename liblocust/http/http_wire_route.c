@@ -119,9 +119,15 @@ bool locust__wire_usable(locust_http *h)
     h->curl_why = "out of memory";
     locust__wire *w = h->wire;
     if (w == NULL && (w = h->wire = locust__wire_new(h)) == NULL) return false;
-    if (!parse_target(q->url, w)) {
-        h->curl_why = "a URL it does not take (userinfo, or an odd port)";
-        return false;
+    if (locust__wire_memo_hit(&w->memo, q->url, &w->target, &w->authority, &w->to_host)) {
+        /* The same origin as the last request: only the pointers into the URL move. */
+        if (w->to_name != NULL) w->to_name = w->to_host;
+    } else {
+        if (!parse_target(q->url, w)) {
+            h->curl_why = "a URL it does not take (userinfo, or an odd port)";
+            return false;
+        }
+        locust__wire_memo_keep(&w->memo, q->url, w->target, w->authority, w->to_host);
     }
     if (w->to_tls) {
         /* The thread's context for the hop's TLS settings; when their files cannot be used, the
