@@ -3,6 +3,7 @@
  * See compile_key.h.
  */
 #include "compile_key.h"
+#include "file_write.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -192,19 +193,18 @@ int cli_deps_read_make(cli_deps *d, const char *path)
     return err;
 }
 
-int cli_deps_write(const cli_deps *d, const char *path)
+static int deps_lines(void *udata, FILE *f)
 {
-    char tmp[PATH_MAX + 32];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid()) >= (int)sizeof tmp) return -ENAMETOOLONG;
-    FILE *f = fopen(tmp, "w");
-    if (!f) return -errno;
+    const cli_deps *d = udata;
     for (size_t i = 0; i < d->n; i++)
         fprintf(f, "%s\n", d->paths[i]);
-    int err = fflush(f) != 0 || ferror(f) ? -EIO : 0;
-    if (fclose(f) != 0 && !err) err = -EIO;
-    if (!err && rename(tmp, path) != 0) err = -errno;
-    if (err) unlink(tmp);
-    return err;
+    return 0;
+}
+
+int cli_deps_write(const cli_deps *d, const char *path)
+{
+    char err[PATH_MAX + 256]; /* the caller words its own message from the code */
+    return cli_write_file(path, deps_lines, (void *)d, err, sizeof err);
 }
 
 int cli_deps_read(cli_deps *d, const char *path)

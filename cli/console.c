@@ -4,6 +4,7 @@
  * friends); this file decides when they are written and where.
  */
 #include "console.h"
+#include "file_write.h"
 #include "openmodel.h"
 
 #include <errno.h>
@@ -47,30 +48,14 @@ void cli_console_stop(cli_console *c)
     if (ev_is_active(&c->csv_timer)) ev_timer_stop(loop, &c->csv_timer);
 }
 
-/* Writes one file through "<path>.tmp<pid>" and a rename. */
-static int write_one(const locust_stats *s, const char *path, int (*writer)(const locust_stats *, FILE *),
-                     char *err, size_t errlen)
+static int requests_csv(void *s, FILE *f)
 {
-    char tmp[PATH_MAX + 32];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid()) >= (int)sizeof tmp) {
-        snprintf(err, errlen, "cannot write %s: the path is too long", path);
-        return -ENAMETOOLONG;
-    }
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        int e = errno;
-        snprintf(err, errlen, "cannot write %s: %s", path, strerror(e));
-        return -e;
-    }
-    int rc = writer(s, f);
-    if (fflush(f) != 0 || ferror(f)) rc = -(errno ? errno : EIO);
-    if (fclose(f) != 0 && rc == 0) rc = -(errno ? errno : EIO);
-    if (rc == 0 && rename(tmp, path) != 0) rc = -errno;
-    if (rc != 0) {
-        unlink(tmp);
-        snprintf(err, errlen, "cannot write %s: %s", path, rc < -4000 ? locust_strerror(rc) : strerror(-rc));
-    }
-    return rc;
+    return locust_stats_write_requests_csv(s, f);
+}
+
+static int distribution_csv(void *s, FILE *f)
+{
+    return locust_stats_write_distribution_csv(s, f);
 }
 
 int cli_csv_write(const locust_stats *s, const char *base, char *err, size_t errlen)
@@ -80,10 +65,11 @@ int cli_csv_write(const locust_stats *s, const char *base, char *err, size_t err
         snprintf(err, errlen, "cannot write %s_requests.csv: the path is too long", base);
         return -ENAMETOOLONG;
     }
-    int rc = write_one(s, path, locust_stats_write_requests_csv, err, errlen);
+    /* The writers take the statistics as they are: the cast only passes them through. */
+    int rc = cli_write_file(path, requests_csv, (void *)s, err, errlen);
     if (rc) return rc;
     snprintf(path, sizeof path, "%s_distribution.csv", base);
-    return write_one(s, path, locust_stats_write_distribution_csv, err, errlen);
+    return cli_write_file(path, distribution_csv, (void *)s, err, errlen);
 }
 
 void cli_console_write_csv(cli_console *c)

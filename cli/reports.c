@@ -4,6 +4,8 @@
  */
 #include "reports.h"
 
+#include "file_write.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <string.h>
@@ -11,44 +13,24 @@
 
 #define LOG "locust.main"
 
-typedef int (*file_writer)(cli_reports *c, FILE *f);
-
-/* Writes a whole file through "<path>.tmp<pid>" and a rename; on failure says why in `err`. */
-static int write_file_err(cli_reports *c, const char *path, file_writer write, char *err, size_t errlen)
-{
-    char tmp[PATH_MAX + 32];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid()) >= (int)sizeof tmp) {
-        snprintf(err, errlen, "cannot write %s: the path is too long", path);
-        return -ENAMETOOLONG;
-    }
-    FILE *f = fopen(tmp, "w");
-    int rc = f ? write(c, f) : -errno;
-    if (f && (fflush(f) != 0 || ferror(f)) && rc == 0) rc = -(errno ? errno : EIO);
-    if (f && fclose(f) != 0 && rc == 0) rc = -(errno ? errno : EIO);
-    if (rc == 0 && rename(tmp, path) != 0) rc = -errno;
-    if (rc) {
-        if (f) unlink(tmp);
-        snprintf(err, errlen, "cannot write %s: %s", path, rc < -4000 ? locust_strerror(rc) : strerror(-rc));
-    }
-    return rc;
-}
-
-/* The same, logging the failure. */
-static int write_file(cli_reports *c, const char *path, file_writer write)
+/* Writes a whole file (cli_write_file), logging a failure. */
+static int write_file(cli_reports *c, const char *path, int (*write)(void *c, FILE *f))
 {
     char err[PATH_MAX + 256];
-    int rc = write_file_err(c, path, write, err, sizeof err);
+    int rc = cli_write_file(path, write, c, err, sizeof err);
     if (rc) locust_log(LOCUST_LOG_ERROR, LOG, "%s", err);
     return rc;
 }
 
-static int failures_csv(cli_reports *c, FILE *f)
+static int failures_csv(void *udata, FILE *f)
 {
+    cli_reports *c = udata;
     return locust_csv2_failures(locust_runner_stats(c->runner), f);
 }
 
-static int exceptions_csv(cli_reports *c, FILE *f)
+static int exceptions_csv(void *udata, FILE *f)
 {
+    cli_reports *c = udata;
     return locust_csv2_exceptions(c->runner, f);
 }
 
@@ -58,10 +40,10 @@ int cli_reports_write_csv(void *udata, char *err, size_t errlen)
     if (!c->runner || !c->o->csv_base || c->o->slave) return 0;
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s_failures.csv", c->o->csv_base);
-    int rc = write_file_err(c, path, failures_csv, err, errlen);
+    int rc = cli_write_file(path, failures_csv, c, err, errlen);
     if (rc) return rc;
     snprintf(path, sizeof path, "%s_exceptions.csv", c->o->csv_base);
-    return write_file_err(c, path, exceptions_csv, err, errlen);
+    return cli_write_file(path, exceptions_csv, c, err, errlen);
 }
 
 /* Appends one interval's rows to a history file; a file that cannot be written is closed (logged once). */
@@ -199,22 +181,25 @@ void cli_reports_stop(cli_reports *c)
     }
 }
 
-static int html_file(cli_reports *c, FILE *f)
+static int html_file(void *udata, FILE *f)
 {
+    cli_reports *c = udata;
     locust_report_settings st = settings_of(c);
     st.end_time = ev_now(locust_runner_loop(c->runner));
     return locust_report_html(c->runner, &st, f);
 }
 
-static int json_doc(cli_reports *c, FILE *f)
+static int json_doc(void *udata, FILE *f)
 {
+    cli_reports *c = udata;
     locust_report_settings st = settings_of(c);
     st.end_time = ev_now(locust_runner_loop(c->runner));
     return locust_report_json(c->runner, &st, f);
 }
 
-static int junit_file(cli_reports *c, FILE *f)
+static int junit_file(void *udata, FILE *f)
 {
+    cli_reports *c = udata;
     locust_report_settings st = settings_of(c);
     st.end_time = ev_now(locust_runner_loop(c->runner));
     return locust_report_junit(c->runner, &st, f);
