@@ -10,7 +10,7 @@ what=${1:-check}
 # Building: the toolchain, the libraries, Chart.js for the web UI page.
 BUILD_PKGS="build-essential autoconf automake libtool pkg-config
 libcurl4-openssl-dev libev-dev libzmq3-dev libmsgpack-dev libcjson-dev
-libmicrohttpd-dev zlib1g-dev libc-ares-dev libpsl-dev libssl-dev libjs-chart.js"
+libmicrohttpd-dev zlib1g-dev libc-ares-dev libpsl-dev libssl-dev libnghttp2-dev libjs-chart.js"
 # Testing: Check, clang and its sanitizer runtime (check-asan, fuzzers),
 # clang-format (the format check), Python with Locust 0.9-style and Debian's
 # Locust 2.12.1 peers, nginx as a second target.

@@ -264,7 +264,7 @@ START_TEST(a_name_that_does_not_resolve_fails_in_curls_words_and_is_asked_for_on
 }
 END_TEST
 
-/* ---- HTTP/2 through curl, against nginx speaking h2c ------------------------------------ */
+/* ---- HTTP/2 on the session's own connection, against nginx speaking h2 ------------------- */
 
 static char ngx_dir[64], h2_url[128];
 
@@ -320,7 +320,7 @@ static void h2_task(locust_ctx *ctx)
     locust_response *r = locust_get(ctx, h2_url, &o);
     ck_assert_msg(locust_response_status(r) == 200, "%s", locust_response_error(r));
     ck_assert_str_eq(locust_response_text(r), "HTTP/2.0");
-    ck_assert(!h->hop_native);
+    ck_assert(h->hop_native && locust__wire_speaks_h2(h->wire));
     ck_assert_int_eq(locust_http_set_http2(h, true), 0);
     for (int i = 0; i < 5; i++) {
         r = locust_get(ctx, h2_url, &tls);
@@ -330,7 +330,7 @@ static void h2_task(locust_ctx *ctx)
     locust_stop_user(ctx);
 }
 
-START_TEST(http2_is_a_request_and_a_session_option_and_goes_through_curl)
+START_TEST(http2_is_a_request_and_a_session_option_and_goes_over_the_wire)
 {
     static const locust_task tasks[] = {LOCUST_TASK(h2_task), LOCUST_TASKS_END};
     static const locust_taskset ts = {.name = "H2", .tasks = tasks};
@@ -359,7 +359,7 @@ int main(void)
     /* Unchecked: the teardown runs (in this process) even when the test fails. */
     tcase_add_unchecked_fixture(th, nginx_up, nginx_down);
     tcase_set_timeout(th, 60);
-    tcase_add_test(th, http2_is_a_request_and_a_session_option_and_goes_through_curl);
+    tcase_add_test(th, http2_is_a_request_and_a_session_option_and_goes_over_the_wire);
     suite_add_tcase(s, th);
     return testutil_run(s);
 }

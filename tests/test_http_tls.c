@@ -393,10 +393,9 @@ START_TEST(the_debug_log_says_once_per_session_that_https_goes_over_the_wire)
     char want[256];
     snprintf(want, sizeof want,
              "user 1: https://127.0.0.1:%d/ goes over the session's own HTTP/1.1 connection", ports[GOOD]);
-    ck_assert_uint_eq(n_log_lines, 2);
+    /* The HTTP/2 hop too: this nginx answers ALPN with http/1.1, and the wire goes on in it, as curl does. */
+    ck_assert_uint_eq(n_log_lines, 1);
     ck_assert_str_eq(log_lines[0], want);
-    snprintf(want, sizeof want, "user 1: https://127.0.0.1:%d/ goes through curl (HTTP/2)", ports[GOOD]);
-    ck_assert_str_eq(log_lines[1], want);
 }
 END_TEST
 

@@ -133,7 +133,7 @@ struct locust_http {
     bool http2;             /* locust_http_set_http2() */
     char *ca_bundle;        /* locust_http_set_ca_bundle(); NULL: curl's default */
     bool curl_ca_set;       /* the easy handle holds a CA bundle other than the default */
-    bool path_logged[2];    /* the debug log named the path taken: [0] curl, [1] the wire */
+    bool path_logged[3];    /* the debug log named the path taken: [0] curl, [1] the wire, [2] its HTTP/2 */
     const char *curl_why;   /* why the last hop went through curl */
     locust__cookie_jar jar; /* the session's cookies, for both paths (http_cookie.c) */
     unsigned cookies_taken; /* Set-Cookie headers taken from the hop's response */
@@ -254,6 +254,8 @@ int locust__wire_hop(locust_http *h);
 /* The absolute URL of a redirect response's Location (malloc'ed), or NULL. */
 char *locust__wire_redirect_url(locust_http *h, locust_response *r);
 void locust__wire_free(locust__wire *w);
+/* Whether the last hop over the session's own connection went as HTTP/2 (http_wire_h2.c). */
+bool locust__wire_speaks_h2(const locust__wire *w);
 
 /* http_cookie_hop.c */
 /* Takes a Set-Cookie header of the hop's response (what follows "Set-Cookie:", line end included). */

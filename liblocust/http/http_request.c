@@ -216,13 +216,13 @@ static void configure_hop(locust_http *h)
 /* Says in the debug log, once per session and path, which path its hops take. */
 static void log_path(locust_http *h)
 {
-    bool wire = h->hop_native;
-    if (h->path_logged[wire] || locust_log_level_get() > LOCUST_LOG_DEBUG) return;
-    h->path_logged[wire] = true;
-    if (wire)
-        locust_log(LOCUST_LOG_DEBUG, "locust.http",
-                   "user %llu: %s goes over the session's own HTTP/1.1 connection",
-                   (unsigned long long)locust__user_id(h->user), h->req->url);
+    int path = !h->hop_native ? 0 : locust__wire_speaks_h2(h->wire) ? 2 : 1;
+    if (h->path_logged[path] || locust_log_level_get() > LOCUST_LOG_DEBUG) return;
+    h->path_logged[path] = true;
+    if (path > 0)
+        locust_log(LOCUST_LOG_DEBUG, "locust.http", "user %llu: %s goes over the session's own %s connection",
+                   (unsigned long long)locust__user_id(h->user), h->req->url,
+                   path == 2 ? "HTTP/2" : "HTTP/1.1");
     else
         locust_log(LOCUST_LOG_DEBUG, "locust.http", "user %llu: %s goes through curl (%s)",
                    (unsigned long long)locust__user_id(h->user), h->req->url, h->curl_why ? h->curl_why : "");

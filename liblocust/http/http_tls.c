@@ -9,7 +9,8 @@
  *   or the bundle the request or session names, with curl's store flags
  *   (trusted first, partial chains); the host name is then checked as
  *   curl's verifyhost() does (subjectAltName, else the last common name).
- * - Settings: ALPN offers http/1.1 (HTTP/2 stays with curl), SNI names
+ * - Settings: ALPN offers http/1.1, or "h2,http/1.1" on a connection
+ *   opened for HTTP/2 (locust__tls_offer_h2(), as curl offers), SNI names
  *   the host unless it is an IP address, a session is resumed per user
  *   and host (the wire keeps one), and an idle connection holds no record
  *   buffers (SSL_MODE_RELEASE_BUFFERS, and SSL_free_buffers() once a
@@ -373,6 +374,21 @@ bool locust__tls_pending(const locust__tls *t)
 bool locust__tls_resumed(const locust__tls *t)
 {
     return SSL_session_reused(t->ssl) == 1;
+}
+
+int locust__tls_offer_h2(locust__tls *t)
+{
+    /* curl's list when HTTP/2 is asked for: h2 first, HTTP/1.1 to fall back to. */
+    static const unsigned char alpn[] = "\x02h2\x08http/1.1";
+    return SSL_set_alpn_protos(t->ssl, alpn, sizeof alpn - 1) == 0 ? 0 : LOCUST_ENOMEM;
+}
+
+bool locust__tls_is_h2(const locust__tls *t)
+{
+    const unsigned char *p = NULL;
+    unsigned n = 0;
+    SSL_get0_alpn_selected(t->ssl, &p, &n);
+    return n == 2 && memcmp(p, "h2", 2) == 0;
 }
 
 static const char *ssl_error_name(int e)

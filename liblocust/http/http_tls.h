@@ -76,6 +76,10 @@ bool locust__tls_made_by(const locust__tls *t, const locust__tls_ctx *c);
 bool locust__tls_pending(const locust__tls *t);
 /* Whether the handshake resumed a kept session. */
 bool locust__tls_resumed(const locust__tls *t);
+/* Offers "h2,http/1.1" in ALPN (before the handshake): 0 or LOCUST_ENOMEM. */
+int locust__tls_offer_h2(locust__tls *t);
+/* Whether the server chose h2 in ALPN (after the handshake). */
+bool locust__tls_is_h2(const locust__tls *t);
 
 /*
  * Reads decrypted bytes: > 0, 0 at the end of the stream, or -1 with *want

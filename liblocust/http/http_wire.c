@@ -63,6 +63,8 @@ locust__wire *locust__wire_new(locust_http *h)
 static void wire_close(locust__wire *w)
 {
     if (w->fd < 0) return;
+    locust__wire_h2_end(w);
+    w->conn_h2 = false;
     locust__tls_free(w->tls);
     w->tls = NULL;
     ev_io_stop(w->loop, &w->io);
@@ -80,6 +82,11 @@ static void on_io(struct ev_loop *loop, ev_io *io, int revents)
     locust__wire *w = io->data;
     if (w->waiting) {
         locust__user_wake(w->h->user);
+        return;
+    }
+    /* An idle HTTP/2 connection hears from its server (settings, pings, GOAWAY): the session reads it. */
+    if (w->h2 != NULL) {
+        if (!locust__wire_h2_idle(w)) wire_close(w);
         return;
     }
     /* An event queued before the user read what it announced is stale. */
@@ -111,7 +118,7 @@ void locust__wire_free(locust__wire *w)
  * Blocks the user until the socket is ready for `events`. Returns 0,
  * LOCUST_ETIMEDOUT past `deadline` (0: none) or LOCUST_ECANCELED.
  */
-static int wait_fd(locust__wire *w, int events, double deadline)
+int locust__wire_wait(locust__wire *w, int events, double deadline)
 {
     if (w->events != events) {
         ev_io_stop(w->loop, &w->io);
@@ -155,7 +162,7 @@ static int connect_one(locust__wire *w, double deadline)
         wire_close(w);
         return LOCUST_EAGAIN;
     }
-    int rc = wait_fd(w, EV_WRITE, deadline);
+    int rc = locust__wire_wait(w, EV_WRITE, deadline);
     if (rc != 0) {
         wire_close(w);
         return rc;
@@ -214,6 +221,9 @@ static int wire_connect(locust__wire *w, double deadline)
 /* Whether the open connection goes where the next hop goes (with the same TLS settings). */
 static bool same_peer(const locust__wire *w)
 {
+    /* A connection opened for HTTP/2 serves only HTTP/2 hops (and the other way round), while its server
+     * still takes streams on it. */
+    if (w->conn_h2 != w->to_h2 || (w->h2 != NULL && !locust__wire_h2_usable(w))) return false;
     if ((w->tls != NULL) != w->to_tls ||
         (w->to_tls && (w->to_ctx == NULL || !locust__tls_made_by(w->tls, w->to_ctx))))
         return false;
@@ -228,15 +238,15 @@ static bool same_peer(const locust__wire *w)
 
 /* Sends head and body: 0 (with *err set to errno when sending failed), LOCUST_ETIMEDOUT or LOCUST_ECANCELED.
  */
-static int send_all(locust__wire *w, const locust__sbuf *head, const char *body, size_t body_len,
+static int send_all(locust__wire *w, const char *head, size_t head_len, const char *body, size_t body_len,
                     double deadline, int *err)
 {
-    size_t off = 0, total = head->n + body_len;
+    size_t off = 0, total = head_len + body_len;
     while (off < total && w->tls != NULL) {
         /* TLS: head, then body, each in records as long as SSL_write() makes them. */
-        bool in_head = off < head->n;
-        const char *from = in_head ? head->p + off : body + (off - head->n);
-        size_t n = in_head ? head->n - off : total - off;
+        bool in_head = off < head_len;
+        const char *from = in_head ? head + off : body + (off - head_len);
+        size_t n = in_head ? head_len - off : total - off;
         int want = 0;
         ssize_t s = locust__tls_write(w->tls, from, n, &want, err, w->tls_msg, sizeof w->tls_msg);
         if (s > 0) {
@@ -248,14 +258,14 @@ static int send_all(locust__wire *w, const locust__sbuf *head, const char *body,
             if (*err == 0) *err = EPROTO;
             return 0;
         }
-        int rc = wait_fd(w, want == LOCUST__TLS_WANT_READ ? EV_READ : EV_WRITE, deadline);
+        int rc = locust__wire_wait(w, want == LOCUST__TLS_WANT_READ ? EV_READ : EV_WRITE, deadline);
         if (rc != 0) return rc;
     }
     while (off < total) {
         struct iovec iov[2];
         int n = 0;
-        if (off < head->n) iov[n++] = (struct iovec){head->p + off, head->n - off};
-        size_t boff = off > head->n ? off - head->n : 0;
+        if (off < head_len) iov[n++] = (struct iovec){(char *)head + off, head_len - off};
+        size_t boff = off > head_len ? off - head_len : 0;
         if (body_len > boff) iov[n++] = (struct iovec){(char *)body + boff, body_len - boff};
         struct msghdr m = {.msg_iov = iov, .msg_iovlen = (size_t)n};
         ssize_t s = sendmsg(w->fd, &m, MSG_NOSIGNAL);
@@ -268,7 +278,7 @@ static int send_all(locust__wire *w, const locust__sbuf *head, const char *body,
             *err = errno;
             return 0;
         }
-        int rc = wait_fd(w, EV_READ | EV_WRITE, deadline);
+        int rc = locust__wire_wait(w, EV_READ | EV_WRITE, deadline);
         if (rc != 0) return rc;
     }
     if (w->events != EV_READ) {
@@ -278,6 +288,11 @@ static int send_all(locust__wire *w, const locust__sbuf *head, const char *body,
         w->events = EV_READ;
     }
     return 0;
+}
+
+int locust__wire_send(locust__wire *w, const char *p, size_t n, double deadline, int *err)
+{
+    return send_all(w, p, n, NULL, 0, deadline, err);
 }
 
 /*
@@ -294,7 +309,7 @@ static int tls_start(locust__wire *w, locust__wire_msg *p, double deadline)
         return 1;
     }
     w->tls = locust__tls_new(w->to_ctx, w->fd, w->to_host, w->to_host_len, w->to_port, &w->resume);
-    if (w->tls == NULL) {
+    if (w->tls == NULL || (w->to_h2 && locust__tls_offer_h2(w->tls) != 0)) {
         wire_close(w);
         return LOCUST_ENOMEM;
     }
@@ -306,7 +321,7 @@ static int tls_start(locust__wire *w, locust__wire_msg *p, double deadline)
             locust__wire_fail(p, code, "%s", w->tls_msg);
             return 1;
         }
-        int rc = wait_fd(w, s == LOCUST__TLS_WANT_READ ? EV_READ : EV_WRITE, deadline);
+        int rc = locust__wire_wait(w, s == LOCUST__TLS_WANT_READ ? EV_READ : EV_WRITE, deadline);
         if (rc != 0) {
             wire_close(w);
             return rc;
@@ -324,7 +339,7 @@ enum { R_EOF = 1, R_ERR, S_ERR };
  * errno EAGAIN (TLS: w->want says for what) or the failure (EPROTO: TLS's,
  * worded in w->tls_msg).
  */
-static ssize_t conn_recv(locust__wire *w, char *buf, size_t n)
+ssize_t locust__wire_recv(locust__wire *w, char *buf, size_t n)
 {
     w->want = 0;
     if (w->tls == NULL) return recv(w->fd, buf, n, 0);
@@ -351,11 +366,11 @@ static int read_response(locust__wire_msg *p, double deadline, int *err)
         if (locust__wire_room(p) != 0) return 0;
         /* Bytes OpenSSL holds already decrypted will not wake the socket. */
         if (p->need_wait && !(w->tls != NULL && locust__tls_pending(w->tls))) {
-            int rc = wait_fd(w, w->want ? w->want : EV_READ, deadline);
+            int rc = locust__wire_wait(w, w->want ? w->want : EV_READ, deadline);
             if (rc != 0) return rc;
         }
         p->need_wait = false;
-        ssize_t n = conn_recv(w, p->buf + p->end, p->cap - p->end);
+        ssize_t n = locust__wire_recv(w, p->buf + p->end, p->cap - p->end);
         if (n > 0) {
             p->end += (size_t)n;
             p->got += (size_t)n;
@@ -382,6 +397,7 @@ int locust__wire_hop(locust_http *h)
     h->errbuf[0] = '\0';
     h->wire_connected = false;
     w->tls_failed = false;
+    w->hop_h2 = false;
     double start = locust__mono();
     double deadline = o->timeout > 0 ? start + o->timeout : 0;
     double cdeadline = start + (o->connect_timeout > 0 ? o->connect_timeout : CONNECT_TIMEOUT);
@@ -430,8 +446,31 @@ int locust__wire_hop(locust_http *h)
             }
         }
         h->wire_connected = true;
+        if (!reused && w->to_h2 && (w->tls == NULL || locust__tls_is_h2(w->tls))) {
+            /* HTTP/2: h2c with prior knowledge, or h2 chosen in ALPN (else HTTP/1.1 goes on, as curl's does).
+             */
+            w->conn_h2 = true;
+            if ((rc = locust__wire_h2_start(w)) != 0) break;
+        } else if (!reused) {
+            w->conn_h2 = w->to_h2;
+        }
+        w->hop_h2 = w->h2 != NULL;
+        if (w->h2 != NULL) {
+            rc = locust__wire_h2_exchange(w, &p, req.p, req.n, body, body_len, deadline, reused);
+            if (rc != LOCUST__WIRE_H2_RETRY) break;
+            /* A refused stream or a dead reused connection: on a fresh one, up to curl's five times. */
+            wire_close(w);
+            if (attempt < 5) {
+                p.result = CURLE_OK;
+                h->errbuf[0] = '\0';
+                continue;
+            }
+            locust__wire_fail(&p, CURLE_SEND_ERROR, "Connection died, tried 5 times before giving up");
+            rc = 0;
+            break;
+        }
         int err = 0;
-        rc = send_all(w, &req, body, body_len, deadline, &err);
+        rc = send_all(w, req.p, req.n, body, body_len, deadline, &err);
         if (rc == 0 && err != 0) rc = S_ERR;
         if (rc == 0) {
             if (p.buf == NULL) {
@@ -474,7 +513,11 @@ int locust__wire_hop(locust_http *h)
     if (rc == 0) {
         /* Bytes after a length-delimited body make the connection unusable; curl
          * drops those after a chunked one and keeps the connection. */
-        if (p.result != CURLE_OK || p.close || (p.start != p.end && !p.chunked) || p.state != ST_DONE) {
+        bool spent =
+            w->h2 != NULL
+                ? (p.result != CURLE_OK && p.result != CURLE_HTTP2_STREAM) || !locust__wire_h2_usable(w)
+                : p.result != CURLE_OK || p.close || (p.start != p.end && !p.chunked) || p.state != ST_DONE;
+        if (spent) {
             wire_close(w);
         } else {
             w->served++;

@@ -11,6 +11,7 @@
 #include "http/http_wire.h"
 
 typedef locust__sockaddr wire_addr;
+typedef struct locust__wire_h2 locust__wire_h2;
 
 struct locust__wire {
     locust_http *h;
@@ -50,9 +51,49 @@ struct locust__wire {
     int want;                  /* what the TLS layer waits for: EV_READ or EV_WRITE */
     bool tls_failed;           /* a read or write failed in TLS: curl's words in tls_msg */
     char tls_msg[CURL_ERROR_SIZE];
+    /* HTTP/2: whether the next hop asks for it, whether the connection was
+     * opened asking for it (ALPN "h2,http/1.1", or h2c with prior knowledge),
+     * and its session when the server speaks it (NULL: HTTP/1.1). */
+    bool to_h2, conn_h2;
+    locust__wire_h2 *h2;
+    bool hop_h2; /* the last hop was a stream of such a session */
 };
 
 /* A session's connection, not connected yet; NULL on ENOMEM. */
 locust__wire *locust__wire_new(locust_http *h);
+
+/* The connection's I/O, for the HTTP/2 session on it (http_wire_h2.c). */
+/* Blocks the user until the socket is ready for `events`: 0, LOCUST_ETIMEDOUT past `deadline` (0: none) or
+ * LOCUST_ECANCELED. */
+int locust__wire_wait(locust__wire *w, int events, double deadline);
+/* Reads as recv() does: > 0, 0 at the end, or -1 with errno (EAGAIN: w->want says for what; EPROTO: TLS's
+ * failure, worded in w->tls_msg). */
+ssize_t locust__wire_recv(locust__wire *w, char *buf, size_t n);
+/* Sends all n bytes: 0 (with *err set to errno when sending failed), LOCUST_ETIMEDOUT or LOCUST_ECANCELED. */
+int locust__wire_send(locust__wire *w, const char *p, size_t n, double deadline, int *err);
+
+/* ---- HTTP/2 on the connection (http_wire_h2.c) ---- */
+
+/* What the exchange asks of the hop besides finishing: run it again on a fresh connection. */
+#define LOCUST__WIRE_H2_RETRY 1
+
+/* Starts an HTTP/2 session on the new connection (its preface and settings leave with the first request);
+ * 0 or LOCUST_ENOMEM. */
+int locust__wire_h2_start(locust__wire *w);
+/* Ends the session (the connection is being closed). */
+void locust__wire_h2_end(locust__wire *w);
+/* Whether the session may open another stream (no GOAWAY, stream ids left, still alive). */
+bool locust__wire_h2_usable(const locust__wire *w);
+/*
+ * Runs the hop as one stream: sends the request (its HTTP/1.1 head as the
+ * wire builds it, turned into HTTP/2 fields as curl turns it) and its body,
+ * and reads the response into p as curl 7.88 presents it. Returns 0 (p->result
+ * says how it went), LOCUST__WIRE_H2_RETRY when nothing came on a reused
+ * connection that died or a stream the server refused, or the wait's error.
+ */
+int locust__wire_h2_exchange(locust__wire *w, locust__wire_msg *p, char *head, size_t head_len,
+                             const char *body, size_t body_len, double deadline, bool reused);
+/* Reads what arrives on an idle connection (SETTINGS, PING, GOAWAY); false when it can no longer be used. */
+bool locust__wire_h2_idle(locust__wire *w);
 
 #endif /* LOCUST_HTTP_WIRE_CONN_H */

@@ -112,13 +112,13 @@ bool locust__wire_usable(locust_http *h)
     struct locust__http_req *q = h->req;
     h->curl_why = "a test forced curl";
     if (force_curl) return false;
-    h->curl_why = "HTTP/2";
-    if (h->http2 || q->opts->http2) return false;
     h->curl_why = "a proxy from the environment";
     if (have_proxy_env(strncmp(q->url, "https://", 8) == 0)) return false;
     h->curl_why = "out of memory";
     locust__wire *w = h->wire;
     if (w == NULL && (w = h->wire = locust__wire_new(h)) == NULL) return false;
+    /* HTTP/2 is a stream on the same connection (http_wire_h2.c). */
+    w->to_h2 = h->http2 || q->opts->http2;
     if (locust__wire_memo_hit(&w->memo, q->url, &w->target, &w->authority, &w->to_host)) {
         /* The same origin as the last request: only the pointers into the URL move. */
         if (w->to_name != NULL) w->to_name = w->to_host;
