@@ -362,6 +362,23 @@ static int stream_closed(locust__wire_h2 *c)
     return 0;
 }
 
+/*
+ * The session died under the stream: curl's outcome (its
+ * h2_process_pending_input()), without words of its own: a reset stream
+ * is a partial transfer, one that ended with an error (refused by a
+ * GOAWAY) a failure of the framing layer, else the connection's end.
+ */
+static int session_died(locust__wire_h2 *c)
+{
+    if (c->reset)
+        locust__wire_fail_quiet(c->p, CURLE_PARTIAL_FILE);
+    else if (c->closed)
+        locust__wire_fail_quiet(c->p, CURLE_HTTP2);
+    else
+        locust__wire_eof(c->p);
+    return 0;
+}
+
 /* Reads and sends until the stream ends, the session dies or a failure: 0, RETRY or the wait's error. */
 static int pump(locust__wire_h2 *c, char *in, double deadline, bool reused)
 {
@@ -372,8 +389,12 @@ static int pump(locust__wire_h2 *c, char *in, double deadline, bool reused)
         int err = 0, rc = flush(c, deadline, &err);
         if (rc != 0) return rc;
         if (err != 0) return conn_failed(c, reused, true, err);
-        if (c->closed || p->result != CURLE_OK) return 0;
-        if (!nghttp2_session_want_read(c->s) && !nghttp2_session_want_write(c->s)) return 0;
+        if (p->result != CURLE_OK) return 0;
+        /* A session with nothing left to read or send (a GOAWAY came, or nghttp2 ended it) is looked at
+         * before the stream, as curl does: only a stream that ended cleanly still counts then. */
+        bool dead = !nghttp2_session_want_read(c->s) && !nghttp2_session_want_write(c->s);
+        if (dead && !(c->closed && c->error == NGHTTP2_NO_ERROR)) return session_died(c);
+        if (c->closed || dead) return 0;
         if (need_wait && !(w->tls != NULL && locust__tls_pending(w->tls))) {
             rc = locust__wire_wait(w, w->want ? w->want : EV_READ, deadline);
             if (rc != 0) return rc;
@@ -433,14 +454,7 @@ int locust__wire_h2_exchange(locust__wire *w, locust__wire_msg *p, char *head, s
     } else {
         p->cap = LOCUST__WIRE_BUF;
         rc = pump(c, in, deadline, reused);
-        if (rc == 0 && p->result == CURLE_OK) {
-            if (c->closed)
-                rc = stream_closed(c);
-            else if (c->reset)
-                locust__wire_fail_quiet(p, CURLE_PARTIAL_FILE); /* the session died after a reset */
-            else
-                locust__wire_eof(p); /* the session died under the stream (a GOAWAY, an error of nghttp2) */
-        }
+        if (rc == 0 && p->result == CURLE_OK) rc = stream_closed(c);
     }
     if (in != NULL) locust__wire_buf_put(in, LOCUST__WIRE_BUF);
     if (nva != small) free(nva);
