@@ -86,6 +86,19 @@ static bool add(locust__sbuf *b, const void *s, size_t n)
     return !b->failed;
 }
 
+/* Adds a "name: value" line: a short one with a single add() (most are; each add() grows and checks). */
+static bool add_field(locust__sbuf *b, const uint8_t *name, size_t nl, const uint8_t *value, size_t vl)
+{
+    char line[256];
+    if (nl + vl + 4 > sizeof line)
+        return add(b, name, nl) && add(b, ": ", 2) && add(b, value, vl) && add(b, "\r\n", 2);
+    memcpy(line, name, nl);
+    memcpy(line + nl, ": ", 2);
+    memcpy(line + nl + 2, value, vl);
+    memcpy(line + nl + 2 + vl, "\r\n", 2);
+    return add(b, line, nl + vl + 4);
+}
+
 static bool ours(const locust__wire_h2 *c, int32_t sid)
 {
     return c->p != NULL && sid == c->sid && c->p->result == CURLE_OK;
@@ -96,19 +109,15 @@ static int on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *
 {
     locust__wire_h2 *c = ud;
     if (f->hd.type != NGHTTP2_HEADERS || !ours(c, f->hd.stream_id)) return 0;
-    if (c->body_started) {
-        bool ok = add(&c->trailers, name, nl) && add(&c->trailers, ": ", 2) && add(&c->trailers, value, vl) &&
-                  add(&c->trailers, "\r\n", 2);
-        return ok ? 0 : NGHTTP2_ERR_CALLBACK_FAILURE;
-    }
+    if (c->body_started)
+        return add_field(&c->trailers, name, nl, value, vl) ? 0 : NGHTTP2_ERR_CALLBACK_FAILURE;
     bool ok;
     if (nl == 7 && memcmp(name, ":status", 7) == 0) {
         /* nghttp2 lets only three digits through. */
         c->status = vl == 3 ? (value[0] - '0') * 100 + (value[1] - '0') * 10 + (value[2] - '0') : -1;
         ok = add(&c->head, "HTTP/2 ", 7) && add(&c->head, value, vl) && add(&c->head, " \r\n", 3);
     } else {
-        ok = add(&c->head, name, nl) && add(&c->head, ": ", 2) && add(&c->head, value, vl) &&
-             add(&c->head, "\r\n", 2);
+        ok = add_field(&c->head, name, nl, value, vl);
     }
     return ok ? 0 : NGHTTP2_ERR_CALLBACK_FAILURE;
 }
