@@ -20,7 +20,7 @@ mkdir -p "$OUT"
 . "$SRC/bench/nginx.sh"
 PORT=$(free_port)
 start_nginx "$OUT" 127.0.0.1:$PORT
-# A second nginx speaking TLS (the tests' certificate): HTTP/2 for h2load and curl, HTTP/1.1 for
+# A second nginx speaking TLS (the tests' certificate): HTTP/2 for h2load, the wire and curl, HTTP/1.1 for
 # the wire's https and wrk.
 TPORT=$(free_port)
 SPORT=$(free_port)
@@ -124,8 +124,12 @@ set -- \
     "https://127.0.0.1 (the wire, TLS verified)|$(lr https "$S" BENCH_CA="$CA")|$(gen wrk-https -- wrk -t1 -c"$USERS" \
         -d"${DUR}s" "$S/")|$(lf fast-https "$S")"
 if command -v h2load >/dev/null 2>&1; then
-    set -- "$@" "HTTP/2 over TLS (curl; h2load)|$(lr h2 "$T" BENCH_HTTP2=1)|$(gen h2load -- h2load -c"$USERS" -m1 \
-        -D"$DUR" "$T/")|0 0"
+    # HTTP/2 goes over the session's own connection; curl's row sends it through curl by naming a proxy
+    # in the environment (the wire leaves such hops to curl) that no_proxy then bypasses for 127.0.0.1.
+    H2LOAD=$(gen h2load -- h2load -c"$USERS" -m1 -D"$DUR" "$T/")
+    set -- "$@" "HTTP/2 over TLS (the wire; h2load)|$(lr h2 "$T" BENCH_HTTP2=1)|$H2LOAD|0 0" \
+        "HTTP/2 over TLS (curl; h2load)|$(lr h2curl "$T" BENCH_HTTP2=1 https_proxy=http://127.0.0.1:9 \
+            no_proxy=127.0.0.1)|$H2LOAD|0 0"
 fi
 ip_cpu=$(echo "$1" | cut -d'|' -f2 | cut -d' ' -f2)
 echo "| hop | locust-run req/s | CPU us/req | wrk req/s | CPU us/req | vs wrk | CPU vs the IP hop |" \

@@ -19,7 +19,7 @@
  *   BENCH_LOGIN     path each user GETs once at its start (e.g. "/login",
  *                   where bench/nginx.sh sets a session cookie), so that
  *                   every later request carries the cookie, as after a login
- *   BENCH_HTTP2     1: the users speak HTTP/2 (through curl; the target's
+ *   BENCH_HTTP2     1: the users speak HTTP/2 (on their own connections; the target's
  *                   certificate is not verified), for the HTTP/2 hop
  *   BENCH_CA        a PEM file of CAs the users trust for https://
  *                   (locust_http_set_ca_bundle()): the https hops verify

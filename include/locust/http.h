@@ -57,8 +57,8 @@ typedef struct locust_request_opts {
     void *stream_udata;
     /* (Fields below were added later; the ones above keep their places.) */
     bool body_len_set; /* body_len is the length even when 0 (an empty buffer, never strlen()) */
-    bool http2;        /* HTTP/2 through curl (ALPN on https://, prior knowledge on http://); see
-                          locust_http_set_http2() */
+    bool http2;        /* HTTP/2 on the session's own connection (ALPN h2 on https://, falling back to
+                          HTTP/1.1 as curl does; prior knowledge on http://); see locust_http_set_http2() */
     const struct locust_file_part *files; /* multipart/form-data upload (requests' files=): parts ending
                                              with one whose .field is NULL; .form fields go first */
     const char *proxy;                    /* proxy URL for this request (requests' proxies=), e.g.
@@ -135,9 +135,11 @@ int locust_http_set_header(locust_http *h, const char *name, const char *value);
 /** Sets session-wide basic auth (NULL user removes it). */
 int locust_http_set_auth(locust_http *h, const char *user, const char *password);
 /**
- * Speaks HTTP/2 (through curl, multiplexed on curl's connections) for every
- * request of the session, as .http2 does for one request. Returns 0 or
- * LOCUST_EINVAL.
+ * Speaks HTTP/2 for every request of the session, as .http2 does for one
+ * request: each request a stream on the session's own connection (nghttp2;
+ * "h2,http/1.1" in ALPN over https://, a server that picks http/1.1 getting
+ * HTTP/1.1; h2c with prior knowledge over http://), with the responses and
+ * errors curl's HTTP/2 gives. Returns 0 or LOCUST_EINVAL.
  */
 int locust_http_set_http2(locust_http *h, bool on);
 /**
