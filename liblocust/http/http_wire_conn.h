@@ -93,6 +93,19 @@ bool locust__wire_h2_usable(const locust__wire *w);
  */
 int locust__wire_h2_exchange(locust__wire *w, locust__wire_msg *p, char *head, size_t head_len,
                              const char *body, size_t body_len, double deadline, bool reused);
+/* The exchange in its steps, for locust__wire_h2_exchange() and the fuzzer (tests/fuzz/fuzz_http_wire_h2.c):
+ * begin submits the stream (0, RETRY or LOCUST_ENOMEM), take hands nghttp2 what the server sent, over says
+ * whether the exchange has ended (setting how, when the session died), conn_failed words the connection's
+ * end or failure under the stream (err: its errno, 0 at the end of the stream) or asks for a RETRY, and
+ * finish settles the stream's outcome (after rc 0) and returns rc. */
+int locust__wire_h2_begin(locust__wire *w, locust__wire_msg *p, char *head, size_t head_len, const char *body,
+                          size_t body_len);
+void locust__wire_h2_take(locust__wire *w, const char *in, size_t n);
+bool locust__wire_h2_over(locust__wire *w);
+int locust__wire_h2_conn_failed(locust__wire *w, bool reused, bool sending, int err);
+int locust__wire_h2_finish(locust__wire *w, int rc);
+/* The session (the fuzzer sends what it queued to nowhere). */
+struct nghttp2_session *locust__wire_h2_session(locust__wire *w);
 /* Reads what arrives on an idle connection (SETTINGS, PING, GOAWAY); false when it can no longer be used. */
 bool locust__wire_h2_idle(locust__wire *w);
 

@@ -222,6 +222,11 @@ void locust__wire_h2_end(locust__wire *w)
     w->h2 = NULL;
 }
 
+struct nghttp2_session *locust__wire_h2_session(locust__wire *w)
+{
+    return w->h2->s;
+}
+
 bool locust__wire_speaks_h2(const locust__wire *w)
 {
     return w != NULL && w->hop_h2;
@@ -321,10 +326,10 @@ static int flush(locust__wire_h2 *c, double deadline, int *err)
 
 /* A failure of the connection under the stream: run again (a reused connection, nothing came) or curl's
  * words. */
-static int conn_failed(locust__wire_h2 *c, bool reused, bool sending, int err)
+int locust__wire_h2_conn_failed(locust__wire *w, bool reused, bool sending, int err)
 {
+    locust__wire_h2 *c = w->h2;
     locust__wire_msg *p = c->p;
-    locust__wire *w = c->w;
     if (reused && !c->fed) return LOCUST__WIRE_H2_RETRY;
     CURLcode code = sending ? CURLE_SEND_ERROR : CURLE_RECV_ERROR;
     if (w->tls_failed)
@@ -377,7 +382,7 @@ static int stream_closed(locust__wire_h2 *c)
  * is a partial transfer, one that ended with an error (refused by a
  * GOAWAY) a failure of the framing layer, else the connection's end.
  */
-static int session_died(locust__wire_h2 *c)
+static void session_died(locust__wire_h2 *c)
 {
     if (c->reset)
         locust__wire_fail_quiet(c->p, CURLE_PARTIAL_FILE);
@@ -385,51 +390,56 @@ static int session_died(locust__wire_h2 *c)
         locust__wire_fail_quiet(c->p, CURLE_HTTP2);
     else
         locust__wire_eof(c->p);
-    return 0;
 }
 
 /* Reads and sends until the stream ends, the session dies or a failure: 0, RETRY or the wait's error. */
-static int pump(locust__wire_h2 *c, char *in, double deadline, bool reused)
+static int pump(locust__wire *w, char *in, double deadline, bool reused)
 {
-    locust__wire *w = c->w;
-    locust__wire_msg *p = c->p;
     bool need_wait = true; /* the answer cannot be there before the request left */
     for (;;) {
-        int err = 0, rc = flush(c, deadline, &err);
+        int err = 0, rc = flush(w->h2, deadline, &err);
         if (rc != 0) return rc;
-        if (err != 0) return conn_failed(c, reused, true, err);
-        if (p->result != CURLE_OK) return 0;
-        /* A session with nothing left to read or send (a GOAWAY came, or nghttp2 ended it) is looked at
-         * before the stream, as curl does: only a stream that ended cleanly still counts then. */
-        bool dead = !nghttp2_session_want_read(c->s) && !nghttp2_session_want_write(c->s);
-        if (dead && !(c->closed && c->error == NGHTTP2_NO_ERROR)) return session_died(c);
-        if (c->closed || dead) return 0;
+        if (err != 0) return locust__wire_h2_conn_failed(w, reused, true, err);
+        if (locust__wire_h2_over(w)) return 0;
         if (need_wait && !(w->tls != NULL && locust__tls_pending(w->tls))) {
             rc = locust__wire_wait(w, w->want ? w->want : EV_READ, deadline);
             if (rc != 0) return rc;
         }
         need_wait = false;
         ssize_t n = locust__wire_recv(w, in, LOCUST__WIRE_BUF);
-        if (n > 0) {
-            ssize_t used = nghttp2_session_mem_recv(c->s, (const uint8_t *)in, (size_t)n);
-            if (used < 0) {
-                locust__wire_fail(p, CURLE_RECV_ERROR,
-                                  "h2_process_pending_input: nghttp2_session_mem_recv() returned %zd:%s",
-                                  used, nghttp2_strerror((int)used));
-                return 0;
-            }
-        } else if (n == 0) {
-            return conn_failed(c, reused, false, 0);
-        } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        if (n > 0)
+            locust__wire_h2_take(w, in, (size_t)n);
+        else if (n == 0)
+            return locust__wire_h2_conn_failed(w, reused, false, 0);
+        else if (errno == EAGAIN || errno == EWOULDBLOCK)
             need_wait = true;
-        } else if (errno != EINTR) {
-            return conn_failed(c, reused, false, errno);
-        }
+        else if (errno != EINTR)
+            return locust__wire_h2_conn_failed(w, reused, false, errno);
     }
 }
 
-int locust__wire_h2_exchange(locust__wire *w, locust__wire_msg *p, char *head, size_t head_len,
-                             const char *body, size_t body_len, double deadline, bool reused)
+bool locust__wire_h2_over(locust__wire *w)
+{
+    locust__wire_h2 *c = w->h2;
+    if (c->p->result != CURLE_OK) return true;
+    /* A session with nothing left to read or send (a GOAWAY came, or nghttp2 ended it) is looked at
+     * before the stream, as curl does: only a stream that ended cleanly still counts then. */
+    bool dead = !nghttp2_session_want_read(c->s) && !nghttp2_session_want_write(c->s);
+    if (dead && !(c->closed && c->error == NGHTTP2_NO_ERROR)) session_died(c);
+    return c->closed || dead;
+}
+
+void locust__wire_h2_take(locust__wire *w, const char *in, size_t n)
+{
+    ssize_t used = nghttp2_session_mem_recv(w->h2->s, (const uint8_t *)in, n);
+    if (used < 0)
+        locust__wire_fail(w->h2->p, CURLE_RECV_ERROR,
+                          "h2_process_pending_input: nghttp2_session_mem_recv() returned %zd:%s", used,
+                          nghttp2_strerror((int)used));
+}
+
+int locust__wire_h2_begin(locust__wire *w, locust__wire_msg *p, char *head, size_t head_len, const char *body,
+                          size_t body_len)
 {
     locust__wire_h2 *c = w->h2;
     struct locust__http_req *q = w->h->req;
@@ -449,27 +459,41 @@ int locust__wire_h2_exchange(locust__wire *w, locust__wire_msg *p, char *head, s
     c->error = 0;
     c->status = -1;
     c->head.n = c->trailers.n = 0;
+    /* nghttp2 copies the array (the names and values stay in the head, sent before it goes). */
     c->sid = nghttp2_submit_request(c->s, NULL, nva, n, body_mode ? &prd : NULL, NULL);
-    int rc = 0;
-    char *in = NULL;
+    if (nva != small) free(nva);
     if (c->sid < 0) {
         /* No stream ids left (or out of memory): a fresh connection takes it. */
-        rc = c->sid == NGHTTP2_ERR_NOMEM ? LOCUST_ENOMEM : LOCUST__WIRE_H2_RETRY;
         locust__wire_fail_quiet(p, CURLE_SEND_ERROR);
-    } else if (p->buf == NULL && (p->buf = locust__wire_buf_get()) == NULL) {
-        rc = LOCUST_ENOMEM;
-    } else if ((in = locust__wire_buf_get()) == NULL) {
-        rc = LOCUST_ENOMEM;
-    } else {
-        p->cap = LOCUST__WIRE_BUF;
-        rc = pump(c, in, deadline, reused);
-        if (rc == 0 && p->result == CURLE_OK) rc = stream_closed(c);
+        return c->sid == NGHTTP2_ERR_NOMEM ? LOCUST_ENOMEM : LOCUST__WIRE_H2_RETRY;
     }
-    if (in != NULL) locust__wire_buf_put(in, LOCUST__WIRE_BUF);
-    if (nva != small) free(nva);
+    if (p->buf == NULL && (p->buf = locust__wire_buf_get()) == NULL) return LOCUST_ENOMEM;
+    p->cap = LOCUST__WIRE_BUF;
+    return 0;
+}
+
+int locust__wire_h2_finish(locust__wire *w, int rc)
+{
+    locust__wire_h2 *c = w->h2;
+    if (rc == 0 && c->p->result == CURLE_OK) rc = stream_closed(c);
     c->p = NULL;
     c->sid = 0;
     return rc;
+}
+
+int locust__wire_h2_exchange(locust__wire *w, locust__wire_msg *p, char *head, size_t head_len,
+                             const char *body, size_t body_len, double deadline, bool reused)
+{
+    int rc = locust__wire_h2_begin(w, p, head, head_len, body, body_len);
+    char *in = NULL;
+    if (rc == 0 && (in = locust__wire_buf_get()) == NULL) rc = LOCUST_ENOMEM;
+    if (rc == 0) rc = pump(w, in, deadline, reused);
+    if (in != NULL) locust__wire_buf_put(in, LOCUST__WIRE_BUF);
+    if (rc == LOCUST__WIRE_H2_RETRY || rc < 0) {
+        w->h2->p = NULL;
+        return rc;
+    }
+    return locust__wire_h2_finish(w, rc);
 }
 
 bool locust__wire_h2_idle(locust__wire *w)
