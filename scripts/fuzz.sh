@@ -25,8 +25,10 @@ if [ ! -f "$OUT/lib/Makefile" ]; then
 fi
 make -C "$OUT/lib" -j"$(nproc)" liblocust-core.la >"$OUT/build.log" 2>&1 || { tail -n 30 "$OUT/build.log"; exit 1; }
 CFLAGS="-g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer $SAN"
-INC="-I$SRC/include -I$SRC/liblocust -I$SRC/cli -I$OUT/lib $(pkg-config --cflags libcurl libzmq msgpack libcjson libmicrohttpd)"
-LIBS="$OUT/lib/.libs/liblocust-core.a $(pkg-config --libs libcurl libzmq msgpack libcjson libmicrohttpd zlib libpsl) -lev -lm -ldl"
+INC="-I$SRC/include -I$SRC/liblocust -I$SRC/cli -I$OUT/lib $(pkg-config --cflags libcurl libzmq msgpack libcjson libmicrohttpd \
+    libnghttp2)"
+LIBS="$OUT/lib/.libs/liblocust-core.a $(pkg-config --libs libcurl libzmq msgpack libcjson libmicrohttpd zlib libpsl \
+    libcares openssl libnghttp2) -lev -lm -ldl"
 
 run_one() {
     h=$1

@@ -35,6 +35,9 @@
 #define LLVMFuzzerTestOneInput fuzz_one_http_wire
 #include "fuzz/fuzz_http_wire.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_one_http_wire_h2
+#include "fuzz/fuzz_http_wire_h2.c"
+#undef LLVMFuzzerTestOneInput
 
 typedef int (*fuzz_fn)(const uint8_t *data, size_t size);
 
@@ -149,6 +152,13 @@ START_TEST(the_http_wire_corpus_replays_cleanly)
 }
 END_TEST
 
+/* The HTTP/2 response side over its seeds (tests/fuzz/seed_http_wire_h2.c) and every input found. */
+START_TEST(the_http_wire_h2_corpus_replays_cleanly)
+{
+    replay("fuzz_http_wire_h2", fuzz_one_http_wire_h2, 20);
+}
+END_TEST
+
 /*
  * The same inputs with a class in the runner, so that each swarm really
  * starts users and stops them. Under AddressSanitizer (make check-asan)
@@ -175,6 +185,7 @@ int main(void)
     tcase_add_test(tc, the_web_json_corpus_replays_cleanly);
     tcase_add_test(tc, the_web_form_corpus_replays_cleanly);
     tcase_add_test(tc, the_http_wire_corpus_replays_cleanly);
+    tcase_add_test(tc, the_http_wire_h2_corpus_replays_cleanly);
     tcase_add_test(tc, swarms_from_the_web_form_corpus_start_and_stop_cleanly);
     suite_add_tcase(s, tc);
     return testutil_run(s);
