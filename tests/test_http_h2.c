@@ -25,7 +25,7 @@
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
 static char ngx_dir[64], data_dir[PATH_MAX], cert[PATH_MAX + 32];
-static int port_h2, port_h2c, port_h1;
+static int port_h2, port_h2c, port_h1, port_short;
 
 #define BIG (1024 * 1024)
 static char *big_body; /* 1 MiB the test PUTs and nginx serves back */
@@ -56,8 +56,9 @@ static void nginx_up(void)
     ck_assert_int_eq(system(cmd), 0);
     /* Three ports held together, so that none is handed out twice. */
     int f1 = dist_bind_port(0, &port_h2), f2 = dist_bind_port(0, &port_h2c), f3 = dist_bind_port(0, &port_h1);
-    ck_assert(f1 >= 0 && f2 >= 0 && f3 >= 0);
-    close(f1), close(f2), close(f3);
+    int f4 = dist_bind_port(0, &port_short);
+    ck_assert(f1 >= 0 && f2 >= 0 && f3 >= 0 && f4 >= 0);
+    close(f1), close(f2), close(f3), close(f4);
     big_body = malloc(BIG);
     ck_assert_ptr_nonnull(big_body);
     for (size_t i = 0; i < BIG; i++)
@@ -106,7 +107,13 @@ static void nginx_up(void)
             ngx_dir, ngx_dir, ngx_dir, port_h2, port_h2c, port_h1, data_dir, data_dir, ngx_dir);
     for (int i = 0; i < 60; i++)
         fprintf(f, " add_header X-Header-%02d \"value number %d of many\";", i, i);
-    fprintf(f, " return 200 \"many\\n\"; }\n  }\n}\n");
+    fprintf(f, " return 200 \"many\\n\"; }\n  }\n");
+    /* A server that ends a connection (GOAWAY) after two requests on it. */
+    fprintf(f,
+            "  server { listen 127.0.0.1:%d ssl http2; keepalive_requests 2;\n"
+            "    ssl_certificate %s/tls-server.pem; ssl_certificate_key %s/tls-server.key;\n"
+            "    location / { return 200 \"short-lived $request_uri\\n\"; } }\n}\n",
+            port_short, data_dir, data_dir);
     fclose(f);
     snprintf(cmd, sizeof cmd, "/usr/sbin/nginx -p %s -c %s 2>%s/start.log", ngx_dir, path, ngx_dir);
     ck_assert_msg(system(cmd) == 0, "nginx did not start (install-deps.sh installs it)");
@@ -259,6 +266,59 @@ START_TEST(a_tls_server_without_h2_gets_http_1_1_on_the_wire_as_from_curl)
 }
 END_TEST
 
+/* A server's GOAWAY after each second request: the next goes on a fresh connection, none is lost. */
+START_TEST(a_connection_the_server_ends_with_goaway_is_replaced_as_curl_replaces_it)
+{
+    static const h2_case c = {"goaway_every_two",
+                              {{"GET", "/1"},
+                               {"GET", "/2"},
+                               {"GET", "/3"},
+                               {"GET", "/4"},
+                               {"GET", "/5"},
+                               {"GET", "/6"},
+                               {"POST", "/7", .body = "x"}}};
+    char host[96];
+    snprintf(host, sizeof host, "https://127.0.0.1:%d", port_short);
+    check(&c, &c, host, NULL, true);
+}
+END_TEST
+
+static char log_lines[4][512];
+static unsigned n_log_lines;
+
+static void on_log(locust_log_level level, const char *logger, const char *msg, void *udata)
+{
+    if (strcmp(logger, "locust.http") == 0 && strstr(msg, " goes ") != NULL && n_log_lines < 4)
+        snprintf(log_lines[n_log_lines++], sizeof log_lines[0], "%s", msg);
+}
+
+/* -L DEBUG names the path once per session: HTTP/2 on its own connection, HTTP/1.1 after a fallback. */
+START_TEST(the_debug_log_says_once_per_session_that_http2_goes_over_the_wire)
+{
+    static const h2_case c = {"log", {{"GET", "/echo"}, {"GET", "/echo?2"}, {"POST", "/echo", .body = "b"}}};
+    char host[96], want[256];
+    static h2_outcome out;
+    snprintf(host, sizeof host, "https://127.0.0.1:%d", port_h2);
+    n_log_lines = 0;
+    locust_log_set(on_log, NULL, LOCUST_LOG_DEBUG);
+    h2_fetch(&c, host, cert, false, &out);
+    testutil_quiet_logs();
+    h2_outcome_free(&out);
+    ck_assert_uint_eq(n_log_lines, 1);
+    snprintf(want, sizeof want, "user 1: %s/echo goes over the session's own HTTP/2 connection", host);
+    ck_assert_str_eq(log_lines[0], want);
+    snprintf(host, sizeof host, "https://127.0.0.1:%d", port_h1);
+    n_log_lines = 0;
+    locust_log_set(on_log, NULL, LOCUST_LOG_DEBUG);
+    h2_fetch(&c, host, cert, false, &out);
+    testutil_quiet_logs();
+    h2_outcome_free(&out);
+    ck_assert_uint_eq(n_log_lines, 1);
+    snprintf(want, sizeof want, "user 1: %s/echo goes over the session's own HTTP/1.1 connection", host);
+    ck_assert_str_eq(log_lines[0], want);
+}
+END_TEST
+
 int main(void)
 {
     testutil_quiet_logs();
@@ -269,6 +329,8 @@ int main(void)
     tcase_add_loop_test(tc, h2_over_tls_on_the_wire_gives_what_curls_h2_gives, 0, N_CASES);
     tcase_add_loop_test(tc, h2c_with_prior_knowledge_on_the_wire_gives_what_curls_gives, 0, N_CASES);
     tcase_add_loop_test(tc, a_tls_server_without_h2_gets_http_1_1_on_the_wire_as_from_curl, 0, N_CASES);
+    tcase_add_test(tc, a_connection_the_server_ends_with_goaway_is_replaced_as_curl_replaces_it);
+    tcase_add_test(tc, the_debug_log_says_once_per_session_that_http2_goes_over_the_wire);
     suite_add_tcase(s, tc);
     return testutil_run(s);
 }

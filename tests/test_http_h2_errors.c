@@ -22,6 +22,7 @@ typedef struct err_case {
     const char *name;
     h2s_mode mode;
     const char *want_error; /* the error the wire must give (and curl, when the paths agree); "" none */
+    unsigned want_conns;    /* connections the wire opened for its two requests (0: not checked) */
 } err_case;
 
 #define CLOSED_UNDER                                                                                         \
@@ -29,25 +30,26 @@ typedef struct err_case {
 #define PROTOCOL "ConnectionError('HTTP/2 stream 1 was not closed cleanly: PROTOCOL_ERROR (err 1)')"
 
 static const err_case cases[] = {
-    {"ok", H2S_OK, ""},
+    {"ok", H2S_OK, "", 1},
     {"rst_stream", H2S_RST,
-     "ConnectionError('HTTP/2 stream 1 was not closed cleanly: INTERNAL_ERROR (err 2)')"},
+     "ConnectionError('HTTP/2 stream 1 was not closed cleanly: INTERNAL_ERROR (err 2)')", 1},
     {"rst_no_error_before_head", H2S_RST_NO_ERROR,
      "ConnectionError('HTTP/2 stream 1 was closed cleanly, but before getting  all response header fields, "
-     "treated as error')"},
-    {"rst_mid_body", H2S_RST_MID,
-     "ConnectionError('HTTP/2 stream 1 was not closed cleanly: CANCEL (err 8)')"},
-    {"refused_once", H2S_REFUSE_ONCE, ""},
+     "treated as error')",
+     1},
+    {"rst_mid_body", H2S_RST_MID, "ConnectionError('HTTP/2 stream 1 was not closed cleanly: CANCEL (err 8)')",
+     1},
+    {"refused_once", H2S_REFUSE_ONCE, "", 2},
     {"goaway", H2S_GOAWAY, "ConnectionError('Error in the HTTP2 framing layer')"},
-    {"goaway_after_response", H2S_GOAWAY_AFTER, ""},
+    {"goaway_after_response", H2S_GOAWAY_AFTER, "", 2},
     {"garbage", H2S_GARBAGE, "ConnectionError('Empty reply from server')"},
     {"close_mid_body", H2S_CLOSE_MID, CLOSED_UNDER},
     {"close_at_once", H2S_CLOSE_AT_ONCE, CLOSED_UNDER},
     {"silent", H2S_SILENT, NULL},
-    {"early_hints_and_trailers", H2S_TRAILERS, ""},
-    {"forbidden_response_field", H2S_BAD_HEADER, PROTOCOL},
-    {"gzip_without_length", H2S_NO_LENGTH_GZIP, ""},
-    {"length_mismatch", H2S_LENGTH_MISMATCH, PROTOCOL},
+    {"early_hints_and_trailers", H2S_TRAILERS, "", 1},
+    {"forbidden_response_field", H2S_BAD_HEADER, PROTOCOL, 1},
+    {"gzip_without_length", H2S_NO_LENGTH_GZIP, "", 1},
+    {"length_mismatch", H2S_LENGTH_MISMATCH, PROTOCOL, 1},
 };
 
 static char rep[32768];
@@ -92,6 +94,8 @@ START_TEST(the_wire_fails_an_h2_stream_as_curl_does)
                 wire.seen[0].error, wire_conns, curl.seen[0].status, curl.seen[0].error, wire.stats);
     ck_assert_msg(rep[0] == '\0', "%s: the wire and curl differ:\n%s", e->name, rep);
     if (e->want_error != NULL) ck_assert_str_eq(wire.seen[0].error, e->want_error);
+    /* The connection is kept across requests (a stream's reset does not end it) unless the server ends it. */
+    if (e->want_conns != 0) ck_assert_uint_eq(wire_conns, e->want_conns);
     /* Every request counted once, and the second still gets an answer of its own. */
     ck_assert_uint_eq(wire.n, 2);
     h2_outcome_free(&wire);
