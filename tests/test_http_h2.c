@@ -292,30 +292,28 @@ static void on_log(locust_log_level level, const char *logger, const char *msg, 
         snprintf(log_lines[n_log_lines++], sizeof log_lines[0], "%s", msg);
 }
 
-/* -L DEBUG names the path once per session: HTTP/2 on its own connection, HTTP/1.1 after a fallback. */
-START_TEST(the_debug_log_says_once_per_session_that_http2_goes_over_the_wire)
+/* Fetches the log case from `port` with the debug log on; requires the one line `how` names. */
+static void one_log_line(int port, const char *how)
 {
     static const h2_case c = {"log", {{"GET", "/echo"}, {"GET", "/echo?2"}, {"POST", "/echo", .body = "b"}}};
     char host[96], want[256];
     static h2_outcome out;
-    snprintf(host, sizeof host, "https://127.0.0.1:%d", port_h2);
+    snprintf(host, sizeof host, "https://127.0.0.1:%d", port);
     n_log_lines = 0;
     locust_log_set(on_log, NULL, LOCUST_LOG_DEBUG);
     h2_fetch(&c, host, cert, false, &out);
     testutil_quiet_logs();
     h2_outcome_free(&out);
     ck_assert_uint_eq(n_log_lines, 1);
-    snprintf(want, sizeof want, "user 1: %s/echo goes over the session's own HTTP/2 connection", host);
+    snprintf(want, sizeof want, "user 1: %s/echo goes over the session's own %s connection", host, how);
     ck_assert_str_eq(log_lines[0], want);
-    snprintf(host, sizeof host, "https://127.0.0.1:%d", port_h1);
-    n_log_lines = 0;
-    locust_log_set(on_log, NULL, LOCUST_LOG_DEBUG);
-    h2_fetch(&c, host, cert, false, &out);
-    testutil_quiet_logs();
-    h2_outcome_free(&out);
-    ck_assert_uint_eq(n_log_lines, 1);
-    snprintf(want, sizeof want, "user 1: %s/echo goes over the session's own HTTP/1.1 connection", host);
-    ck_assert_str_eq(log_lines[0], want);
+}
+
+/* -L DEBUG names the path once per session: HTTP/2 on its own connection, HTTP/1.1 after a fallback. */
+START_TEST(the_debug_log_says_once_per_session_that_http2_goes_over_the_wire)
+{
+    one_log_line(port_h2, "HTTP/2");
+    one_log_line(port_h1, "HTTP/1.1");
 }
 END_TEST
 
