@@ -54,6 +54,7 @@ struct locust__wire_h2 {
     bool fed;            /* bytes of the response reached p: it cannot be run again */
     int status;          /* of the head being read; -1 none */
     locust__sbuf head;   /* that head in HTTP/1 form, until its HEADERS frame ends */
+    size_t head_sum;     /* bytes of the heads before it (curl keeps them all in one capped buffer) */
     locust__sbuf trailers;
     const char *body; /* what is left of the request body */
     size_t body_left;
@@ -78,25 +79,28 @@ static void feed(locust__wire_h2 *c, const char *s, size_t n)
     }
 }
 
-/* Adds to the head or trailer lines, capped as curl caps them; false past the cap. */
-static bool add(locust__sbuf *b, const void *s, size_t n)
+/* Adds to the head or trailer lines, capped as curl's dynbuf caps them (their size with a NUL, the
+ * earlier heads' bytes counted with a head's, under the cap); false past the cap. */
+static bool add(locust__wire_h2 *c, locust__sbuf *b, const void *s, size_t n)
 {
-    if (b->n + n > H2_HEAD_MAX) return false;
+    size_t before = b == &c->head ? c->head_sum : 0;
+    if (before + b->n + n + 1 > H2_HEAD_MAX) return false;
     locust__sb_add(b, s, n);
     return !b->failed;
 }
 
 /* Adds a "name: value" line: a short one with a single add() (most are; each add() grows and checks). */
-static bool add_field(locust__sbuf *b, const uint8_t *name, size_t nl, const uint8_t *value, size_t vl)
+static bool add_field(locust__wire_h2 *c, locust__sbuf *b, const uint8_t *name, size_t nl,
+                      const uint8_t *value, size_t vl)
 {
     char line[256];
     if (nl + vl + 4 > sizeof line)
-        return add(b, name, nl) && add(b, ": ", 2) && add(b, value, vl) && add(b, "\r\n", 2);
+        return add(c, b, name, nl) && add(c, b, ": ", 2) && add(c, b, value, vl) && add(c, b, "\r\n", 2);
     memcpy(line, name, nl);
     memcpy(line + nl, ": ", 2);
     memcpy(line + nl + 2, value, vl);
     memcpy(line + nl + 2 + vl, "\r\n", 2);
-    return add(b, line, nl + vl + 4);
+    return add(c, b, line, nl + vl + 4);
 }
 
 static bool ours(const locust__wire_h2 *c, int32_t sid)
@@ -110,14 +114,14 @@ static int on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *
     locust__wire_h2 *c = ud;
     if (f->hd.type != NGHTTP2_HEADERS || !ours(c, f->hd.stream_id)) return 0;
     if (c->body_started)
-        return add_field(&c->trailers, name, nl, value, vl) ? 0 : NGHTTP2_ERR_CALLBACK_FAILURE;
+        return add_field(c, &c->trailers, name, nl, value, vl) ? 0 : NGHTTP2_ERR_CALLBACK_FAILURE;
     bool ok;
     if (nl == 7 && memcmp(name, ":status", 7) == 0) {
         /* nghttp2 lets only three digits through. */
         c->status = vl == 3 ? (value[0] - '0') * 100 + (value[1] - '0') * 10 + (value[2] - '0') : -1;
-        ok = add(&c->head, "HTTP/2 ", 7) && add(&c->head, value, vl) && add(&c->head, " \r\n", 3);
+        ok = add(c, &c->head, "HTTP/2 ", 7) && add(c, &c->head, value, vl) && add(c, &c->head, " \r\n", 3);
     } else {
-        ok = add_field(&c->head, name, nl, value, vl);
+        ok = add_field(c, &c->head, name, nl, value, vl);
     }
     return ok ? 0 : NGHTTP2_ERR_CALLBACK_FAILURE;
 }
@@ -137,8 +141,9 @@ static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *ud)
         /* A 1xx head is followed by another; the reader takes both, as curl's does. */
         if (c->status / 100 != 1) c->body_started = true;
         c->status = -1;
-        if (!add(&c->head, "\r\n", 2)) return NGHTTP2_ERR_CALLBACK_FAILURE;
+        if (!add(c, &c->head, "\r\n", 2)) return NGHTTP2_ERR_CALLBACK_FAILURE;
         feed(c, c->head.p, c->head.n);
+        c->head_sum += c->head.n;
         c->head.n = 0;
         break;
     case NGHTTP2_RST_STREAM:
@@ -458,7 +463,7 @@ int locust__wire_h2_begin(locust__wire *w, locust__wire_msg *p, char *head, size
     c->closed = c->reset = c->body_started = c->fed = false;
     c->error = 0;
     c->status = -1;
-    c->head.n = c->trailers.n = 0;
+    c->head.n = c->trailers.n = c->head_sum = 0;
     /* nghttp2 copies the array (the names and values stay in the head, sent before it goes). */
     c->sid = nghttp2_submit_request(c->s, NULL, nva, n, body_mode ? &prd : NULL, NULL);
     if (nva != small) free(nva);
