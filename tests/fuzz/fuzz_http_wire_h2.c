@@ -51,6 +51,7 @@ static void h2_fuzz_read(const uint8_t *data, size_t size, uint8_t mode, size_t 
     locust__list_init(&h.responses);
     h.max_body = mode & 8 ? 100 : 1024 * 1024;
     h.req = &h.req_store;
+    h.req->url = (char *)"http://127.0.0.1:8080/"; /* Set-Cookie headers reach the jar for this origin */
     snprintf(h.req->method, sizeof h.req->method, "%s", mode & 4 ? "HEAD" : "GET");
     locust_response *r = locust__response_new(&h, h.req->method, "/", false);
     locust__wire *w = calloc(1, sizeof *w);
@@ -100,6 +101,7 @@ static void h2_fuzz_read(const uint8_t *data, size_t size, uint8_t mode, size_t 
     locust__wire_msg_end(&p);
     locust__wire_h2_end(w);
     free(w);
+    locust__cookie_clear(&h.jar);
     r->in_flight = true; /* never reported: there is no runner */
     locust__response_release(r, NULL);
     locust__http_pools_drain();
