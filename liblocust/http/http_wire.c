@@ -1,5 +1,5 @@
 /*
- * The session's own HTTP/1.1 connection ("the wire"): an http:// or
+ * The session's own connection ("the wire"): an http:// or
  * https:// hop goes over a socket the session keeps, written and read
  * right on the user's fiber, instead of through curl.
  *
@@ -18,7 +18,9 @@
  * carry curl's codes and words, so a response does not tell which path
  * fetched it. A host name is resolved once per runner (http_resolve.c).
  * https:// runs TLS on the same socket (http_tls.c: OpenSSL, verified and
- * worded as curl does it). Everything else stays with curl: HTTP/2,
+ * worded as curl does it). A hop that asks for HTTP/2 is a stream of an
+ * HTTP/2 session on the same connection (http_wire_h2.c: nghttp2; h2 in
+ * ALPN, or h2c with prior knowledge). Everything else stays with curl:
  * proxies from the environment and chunked uploads. A connect error to an
  * IP address is left to curl too, which retries the hop and words the
  * error as it always does.
