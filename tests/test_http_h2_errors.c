@@ -50,6 +50,7 @@ static const err_case cases[] = {
     {"forbidden_response_field", H2S_BAD_HEADER, PROTOCOL, 1},
     {"gzip_without_length", H2S_NO_LENGTH_GZIP, "", 1},
     {"length_mismatch", H2S_LENGTH_MISMATCH, PROTOCOL, 1},
+    {"goaway_while_idle", H2S_GOAWAY_IDLE, "", 2},
 };
 
 static char rep[32768];
@@ -57,7 +58,9 @@ static char rep[32768];
 START_TEST(the_wire_fails_an_h2_stream_as_curl_does)
 {
     const err_case *e = &cases[_i];
-    h2_case c = {e->name, {{"GET", "/first", .timeout = 2}, {"GET", "/second", .timeout = 2}}};
+    /* The second request comes once the first's connection has idled a while (300 ms). */
+    h2_case c = {e->name,
+                 {{"GET", "/first", .timeout = 2}, {"GET", "/second", .timeout = 2, .pause_ms = 300}}};
     static h2_outcome wire, curl;
     h2_server s;
     char host[64];

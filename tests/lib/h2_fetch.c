@@ -42,6 +42,7 @@ static void run_steps(locust_ctx *ctx)
     locust_http *h = locust_client(ctx);
     for (unsigned i = 0; i < H2_MAX_STEPS && the_case->steps[i].method != NULL; i++) {
         const h2_step *q = &the_case->steps[i];
+        if (q->pause_ms > 0) locust_sleep(ctx, q->pause_ms);
         locust_request_opts o = {.timeout = q->timeout > 0 ? q->timeout : 5,
                                  .no_redirects = q->no_redirects,
                                  .ca_bundle = the_ca,

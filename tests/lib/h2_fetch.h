@@ -20,7 +20,8 @@ typedef struct h2_step {
     const char *const *headers; /* "Name: value" lines, NULL-terminated */
     const char *const *cookies; /* name, value pairs, NULL-terminated */
     bool no_redirects;
-    double timeout; /* 0: 5 s */
+    double timeout;  /* 0: 5 s */
+    double pause_ms; /* the user sleeps this long before the request */
 } h2_step;
 
 typedef struct h2_case {

@@ -25,7 +25,8 @@ typedef struct conn {
     size_t body_left;
     bool body_eof; /* the provider ends the stream (else it stops, deferred) */
     bool trailers;
-    int32_t rst_after; /* a stream to reset once its head and first body bytes have left */
+    int32_t rst_after;    /* a stream to reset once its head and first body bytes have left */
+    int32_t goaway_later; /* the last stream of a GOAWAY sent a while after its response */
 } conn;
 
 static const char hello[] = "hello\n";
@@ -96,6 +97,10 @@ static void respond(conn *c, int32_t sid)
     case H2S_GOAWAY:
         nghttp2_submit_goaway(ss, NGHTTP2_FLAG_NONE, 0, NGHTTP2_NO_ERROR, NULL, 0);
         c->close_now = true;
+        break;
+    case H2S_GOAWAY_IDLE:
+        nghttp2_submit_response(ss, sid, ok, 4, &prd);
+        c->goaway_later = sid;
         break;
     case H2S_GOAWAY_AFTER:
         nghttp2_submit_response(ss, sid, ok, 4, &prd);
@@ -205,6 +210,13 @@ static void serve(h2_server *s, int fd)
         }
         if (nghttp2_session_mem_recv(c.ss, (const uint8_t *)buf, (size_t)n) < 0) break;
         alive = flush(&c);
+        if (alive && c.goaway_later != 0) {
+            usleep(100000);
+            nghttp2_submit_goaway(c.ss, NGHTTP2_FLAG_NONE, c.goaway_later, NGHTTP2_NO_ERROR, NULL, 0);
+            c.goaway_later = 0;
+            c.close_now = true;
+            alive = flush(&c);
+        }
         if (alive && c.rst_after != 0) {
             usleep(20000);
             nghttp2_submit_rst_stream(c.ss, NGHTTP2_FLAG_NONE, c.rst_after, NGHTTP2_CANCEL);

@@ -26,6 +26,7 @@ typedef enum h2s_mode {
     H2S_BAD_HEADER,      /* a response field HTTP/2 forbids (Connection) */
     H2S_NO_LENGTH_GZIP,  /* a gzip body without Content-Length, in three DATA frames */
     H2S_LENGTH_MISMATCH, /* Content-Length 10 but 4 bytes of body */
+    H2S_GOAWAY_IDLE,     /* the response; 100 ms later, while the client idles, GOAWAY and the close */
 } h2s_mode;
 
 typedef struct h2_server {
