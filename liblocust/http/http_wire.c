@@ -42,11 +42,19 @@
 
 /* curl's default connect timeout. */
 #define CONNECT_TIMEOUT 300.0
+/*
+ * A TLS connection idle this long gives its record buffers back (about 34
+ * KiB of OpenSSL's). Not after every response: freeing and allocating them
+ * per request costs 12% of an https request's instructions, and a user
+ * that waits less than this needs them again at once.
+ */
+#define TLS_REST 1.0
 
 /* ---- the connection --------------------------------------------------------- */
 
 static void on_io(struct ev_loop *loop, ev_io *io, int revents);
 static void on_timer(struct ev_loop *loop, ev_timer *t, int revents);
+static void on_tls_rest(struct ev_loop *loop, ev_timer *t, int revents);
 
 locust__wire *locust__wire_new(locust_http *h)
 {
@@ -57,12 +65,15 @@ locust__wire *locust__wire_new(locust_http *h)
     w->fd = -1;
     ev_timer_init(&w->timer, on_timer, 0., 0.);
     w->timer.data = w;
+    ev_timer_init(&w->tls_rest, on_tls_rest, 0., 0.);
+    w->tls_rest.data = w;
     return w;
 }
 
 static void wire_close(locust__wire *w)
 {
     if (w->fd < 0) return;
+    ev_timer_stop(w->loop, &w->tls_rest);
     locust__tls_free(w->tls);
     w->tls = NULL;
     ev_io_stop(w->loop, &w->io);
@@ -96,6 +107,32 @@ static void on_timer(struct ev_loop *loop, ev_timer *t, int revents)
     locust__wire *w = t->data;
     w->timed_out = true;
     if (w->waiting) locust__user_wake(w->h->user);
+}
+
+static void on_tls_rest(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    (void)revents;
+    locust__wire *w = t->data;
+    double left = w->tls_used_at + TLS_REST - ev_now(loop);
+    if (left > 0.001) {
+        /* Used again since: look again when it has rested long enough. */
+        ev_timer_set(t, left, 0.);
+        ev_timer_start(loop, t);
+    } else if (w->tls != NULL) {
+        /* Between requests, or waiting for a response with nothing buffered: either way OpenSSL
+         * allocates them again when bytes come (it refuses while it holds some). */
+        if (locust__tls_idle(w->tls)) w->tls_rests++;
+    }
+}
+
+/* A TLS connection's response has ended: its buffers go once it has rested TLS_REST. */
+static void tls_rests(locust__wire *w)
+{
+    w->tls_used_at = ev_now(w->loop);
+    if (!ev_is_active(&w->tls_rest)) {
+        ev_timer_set(&w->tls_rest, TLS_REST, 0.);
+        ev_timer_start(w->loop, &w->tls_rest);
+    }
 }
 
 void locust__wire_free(locust__wire *w)
@@ -474,14 +511,16 @@ int locust__wire_hop(locust_http *h)
     if (rc == 0) {
         /* Bytes after a length-delimited body make the connection unusable; curl
          * drops those after a chunked one and keeps the connection. */
-        if (p.result != CURLE_OK || p.close || (p.start != p.end && !p.chunked) || p.state != ST_DONE) {
+        if (p.result != CURLE_OK || p.close || (p.start != p.end && !p.chunked) || p.state != ST_DONE ||
+            /* Bytes OpenSSL read ahead past the response: on a plain socket they would wake the
+             * idle watch, which closes the connection (on_io); the same here. */
+            (w->tls != NULL && locust__tls_pending(w->tls))) {
             wire_close(w);
         } else {
             w->served++;
             /* curl asks a server that answered in HTTP/1.0 in HTTP/1.0 on that connection. */
             w->http10 = p.version == 10;
-            /* The connection waits for the user's next request: its TLS record buffers go. */
-            if (w->tls != NULL) locust__tls_idle(w->tls);
+            if (w->tls != NULL) tls_rests(w);
         }
         h->xfer.result = p.result;
         h->xfer.end = locust__mono();

@@ -49,6 +49,9 @@ struct locust__wire {
     locust__tls_resume resume; /* the session to resume with the host (one per user) */
     int want;                  /* what the TLS layer waits for: EV_READ or EV_WRITE */
     bool tls_failed;           /* a read or write failed in TLS: curl's words in tls_msg */
+    ev_timer tls_rest;         /* releases OpenSSL's record buffers once the connection rests */
+    double tls_used_at;        /* when its last response ended (the loop's time) */
+    unsigned tls_rests;        /* how often its buffers went back (for the tests) */
     char tls_msg[CURL_ERROR_SIZE];
 };
 
