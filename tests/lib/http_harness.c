@@ -2,6 +2,7 @@
 #include "http_harness.h"
 
 #include <check.h>
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,4 +95,13 @@ const http_record *harness_record(unsigned i)
 {
     ck_assert_msg(i < run.n_records, "record %u asked for, %u recorded", i, run.n_records);
     return &run.records[i];
+}
+
+const char *harness_echo_field(locust_response *r, const char *obj, const char *name)
+{
+    const cJSON *doc = locust_response_json(r, NULL);
+    ck_assert_msg(doc != NULL, "not JSON: %s", locust_response_text(r));
+    const cJSON *o = obj ? cJSON_GetObjectItemCaseSensitive(doc, obj) : doc;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    return cJSON_IsString(v) ? v->valuestring : "";
 }
