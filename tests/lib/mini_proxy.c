@@ -217,7 +217,14 @@ static void tunnel(mini_proxy *p, int client, const char *head, const char *earl
         return;
     }
     if (mode == MINI_PROXY_CLOSE) {
+        /* The close is a FIN, whatever the client sends meanwhile: a close with its bytes unread would
+         * be a reset. What comes is read and dropped until the client closes too (10 s at most). */
         send_all(client, established, sizeof established - 1);
+        shutdown(client, SHUT_WR);
+        char drop[4096];
+        struct pollfd pfd = {.fd = client, .events = POLLIN};
+        for (int i = 0; i < 100 && !atomic_load(&p->stop); i++)
+            if (poll(&pfd, 1, 100) > 0 && recv(client, drop, sizeof drop, 0) <= 0) break;
         return;
     }
     char target[128], host[64];

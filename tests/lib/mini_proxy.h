@@ -25,7 +25,7 @@
 typedef enum mini_proxy_connect_mode {
     MINI_PROXY_TUNNEL, /* 200, then the tunnel (the default) */
     MINI_PROXY_REFUSE, /* "403 Forbidden", then it closes the connection */
-    MINI_PROXY_CLOSE,  /* 200, then it closes the tunnel before a byte went through */
+    MINI_PROXY_CLOSE,  /* 200, then it closes the tunnel (a FIN) before a byte went through */
 } mini_proxy_connect_mode;
 
 typedef struct mini_proxy {
