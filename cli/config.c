@@ -166,9 +166,32 @@ static int read_file(argbuf *a, const char *path, bool required, char *err, size
     return rc;
 }
 
-/* LOCUST_USERS for "users", LOCUST_SPAWN_RATE for "spawn-rate". */
+/*
+ * The options whose variable is not LOCUST_ and the option's name: 2.x's
+ * names for the distributed options, and no variable for 0.9's -P/--port.
+ * 2.x renamed these so that the variables Kubernetes puts in every pod for
+ * a service ("locust-master" gives LOCUST_MASTER_PORT=tcp://10.0.0.7:5557,
+ * "locust" gives LOCUST_PORT) are not taken for options; reading them
+ * would stop such a pod with a usage error.
+ */
+static const struct {
+    const char *option, *var;
+} env_names[] = {
+    {"master", "LOCUST_MODE_MASTER"},
+    {"worker", "LOCUST_MODE_WORKER"},
+    {"master-host", "LOCUST_MASTER_NODE_HOST"},
+    {"master-port", "LOCUST_MASTER_NODE_PORT"},
+    {"port", NULL},
+};
+
+/* LOCUST_USERS for "users", LOCUST_SPAWN_RATE for "spawn-rate"; "" when the option has no variable. */
 static void env_name(const char *opt, char *out, size_t len)
 {
+    for (size_t i = 0; i < sizeof env_names / sizeof env_names[0]; i++)
+        if (strcmp(opt, env_names[i].option) == 0) {
+            snprintf(out, len, "%s", env_names[i].var ? env_names[i].var : "");
+            return;
+        }
     size_t k = (size_t)snprintf(out, len, "LOCUST_");
     for (; *opt && k + 1 < len; opt++)
         out[k++] = *opt == '-' ? '_' : (char)toupper((unsigned char)*opt);
@@ -182,7 +205,7 @@ static int read_env(argbuf *a, char *err, size_t errlen)
             continue;
         char name[96];
         env_name(o->name, name, sizeof name);
-        const char *v = getenv(name);
+        const char *v = *name ? getenv(name) : NULL;
         if (!v) continue;
         char *copy = strdup(v);
         if (!copy) return fail(err, errlen, "out of memory");
