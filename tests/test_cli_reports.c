@@ -49,16 +49,29 @@ static const char *put_file(const char *name, const char *text)
 
 START_TEST(a_locust_2x_headless_command_line_runs_unchanged)
 {
+    /* Every spelling of a 2.x headless command line, with 2.x's meaning: the log goes to --logfile, a
+     * failed request gives --exit-code-on-error's status, --autostart (and its --autoquit) are ignored
+     * with a warning as 2.x does without the web UI. */
     cli_proc p;
     const char *base = cli_tmp_path("v2");
-    char html[600];
+    char html[600], log[600];
     snprintf(html, sizeof html, "%s", cli_tmp_path("v2.html"));
-    int rc = CLI_RUN(&p, 30, "-f", scenario, "--headless", "-u", "2", "-r", "2", "-t", "2s", "--host",
-                     target.host, "--csv", base, "--csv-full-history", "--html", html, "--exit-code-on-error",
-                     "0", "--loglevel", "INFO", "--only-summary", "Web");
-    ck_assert_msg(rc == 0, "exit %d:\n%s", rc, cli_tail(p.err));
-    ASSERT_CONTAINS(p.err, "Hatching and swarming 2 clients at the rate 2 clients/s");
-    ASSERT_CONTAINS(p.err, "Run time limit set to 2 seconds");
+    snprintf(log, sizeof log, "%s", cli_tmp_path("v2.log"));
+    int rc = CLI_RUN(&p, 30, "-f", scenario, "--headless", "-u", "2", "--spawn-rate", "2", "-t", "2s",
+                     "--host", target.host, "--csv", base, "--csv-full-history", "--html", html,
+                     "--exit-code-on-error", "4", "--loglevel", "INFO", "--logfile", log, "--autostart",
+                     "--autoquit", "5", "--only-summary", "Web");
+    ck_assert_msg(rc == 4, "exit %d:\n%s", rc, cli_tail(p.err));
+    double took = p.ended - p.started;
+    ck_assert_msg(took < 15, "the run took %.1f s", took);
+    char *logged = cli_slurp(log);
+    ASSERT_CONTAINS(
+        logged, "Option --autostart (and its --autoquit) is ignored for headless mode and worker process.");
+    ASSERT_CONTAINS(logged, "Hatching and swarming 2 clients at the rate 2 clients/s");
+    ASSERT_CONTAINS(logged, "Run time limit set to 2 seconds");
+    ASSERT_CONTAINS(logged, "Shutting down (exit code 4)");
+    free(logged);
+    ck_assert_int_eq(cli_count(p.err, "INFO/locust.main"), 0);
     /* 0.9's files stay, 2.x's come next to them. */
     static const char *const files[] = {"v2_requests.csv", "v2_distribution.csv", "v2_stats_history.csv",
                                         "v2_failures.csv", "v2_exceptions.csv",   "v2.html"};
