@@ -634,6 +634,7 @@ static int run_program(int argc, char **argv, int all_argc, char **all_argv, cha
 {
     static app a;
     if (cli_options_parse(&a.o, all_argc, all_argv, err, ERR_LEN)) {
+        cli_config_blame(all_argc, all_argv, err, ERR_LEN);
         fprintf(stderr,
                 "Usage: locust-run [options] [LocustClass [LocustClass2 ... ]]\n\nlocust-run: error: %s\n"
                 "Try 'locust-run --help' for more information.\n",

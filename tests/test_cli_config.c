@@ -158,6 +158,44 @@ START_TEST(the_environment_has_2x_variable_names_and_ignores_kubernetes_service_
 }
 END_TEST
 
+START_TEST(a_bad_value_from_a_file_or_a_variable_names_where_it_came_from)
+{
+    put("locust.conf", "headless\nusers = abc\n");
+    int argc;
+    char **argv, err[512];
+    char *cmd[] = {"locust-run", "Web", NULL};
+    ck_assert_int_eq(cli_config_argv(2, cmd, &argc, &argv, err, sizeof err), 0);
+    cli_options o;
+    ck_assert_int_eq(cli_options_parse(&o, argc, argv, err, sizeof err), -1);
+    cli_config_blame(argc, argv, err, sizeof err);
+    ck_assert_str_eq(err,
+                     "locust.conf:2: option --users: invalid value 'abc' (expected a whole number from 0 to "
+                     "10000000)");
+    cli_config_argv_free(argc, argv, 2);
+
+    unlink("locust.conf");
+    setenv("LOCUST_SPAWN_RATE", "fast", 1);
+    ck_assert_int_eq(cli_config_argv(2, cmd, &argc, &argv, err, sizeof err), 0);
+    ck_assert_int_eq(cli_options_parse(&o, argc, argv, err, sizeof err), -1);
+    cli_config_blame(argc, argv, err, sizeof err);
+    ck_assert_msg(strncmp(err, "LOCUST_SPAWN_RATE: option -r/--hatch-rate: invalid value 'fast'", 63) == 0,
+                  "%s", err);
+    cli_config_argv_free(argc, argv, 2);
+    unsetenv("LOCUST_SPAWN_RATE");
+
+    /* The command line's own mistakes are told as before. */
+    put("locust.conf", "users = 3\n");
+    char *bad[] = {"locust-run", "-u", "abc", NULL};
+    ck_assert_int_eq(cli_config_argv(3, bad, &argc, &argv, err, sizeof err), 0);
+    ck_assert_int_eq(cli_options_parse(&o, argc, argv, err, sizeof err), -1);
+    char before[512];
+    snprintf(before, sizeof before, "%s", err);
+    cli_config_blame(argc, argv, err, sizeof err);
+    ck_assert_str_eq(err, before);
+    cli_config_argv_free(argc, argv, 3);
+}
+END_TEST
+
 START_TEST(locust_2x_spellings_mean_what_0_9s_do)
 {
     cli_options o;
@@ -185,6 +223,7 @@ int main(void)
     tcase_add_test(tc, sources_come_in_2x_order_home_file_config_environment_command_line);
     tcase_add_test(tc, an_unknown_key_or_a_bad_flag_value_names_the_file_and_the_line);
     tcase_add_test(tc, the_environment_has_2x_variable_names_and_ignores_kubernetes_service_variables);
+    tcase_add_test(tc, a_bad_value_from_a_file_or_a_variable_names_where_it_came_from);
     tcase_add_test(tc, locust_2x_spellings_mean_what_0_9s_do);
     suite_add_tcase(s, tc);
     return testutil_run(s);

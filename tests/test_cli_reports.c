@@ -155,7 +155,7 @@ START_TEST(config_files_then_environment_then_command_line_as_in_2x)
 }
 END_TEST
 
-START_TEST(an_unknown_config_key_is_a_usage_error_naming_file_and_line)
+START_TEST(an_unknown_config_key_or_a_bad_value_is_a_usage_error_naming_file_and_line)
 {
     const char *conf = put_file("bad.conf", "# ok\nusers = 2\nuserz = 3\n");
     cli_proc p;
@@ -168,6 +168,13 @@ START_TEST(an_unknown_config_key_is_a_usage_error_naming_file_and_line)
     rc = CLI_RUN(&p, 30, "-f", scenario, "--config", cli_tmp_path("missing.conf"), "--headless");
     ck_assert_int_eq(rc, 2);
     ASSERT_CONTAINS(p.err, "cannot read the config file");
+    cli_proc_free(&p);
+    /* A known key with a bad value names the line too. */
+    conf = put_file("badvalue.conf", "headless\nusers = many\n");
+    rc = CLI_RUN(&p, 30, "-f", scenario, "--config", conf);
+    ck_assert_int_eq(rc, 2);
+    snprintf(want, sizeof want, "locust-run: error: %s:2: option --users: invalid value 'many'", conf);
+    ASSERT_CONTAINS(p.err, want);
     cli_proc_free(&p);
 }
 END_TEST
@@ -317,7 +324,7 @@ int main(void)
     tcase_add_unchecked_fixture(tc, setup_all, teardown_all);
     tcase_add_test(tc, a_locust_2x_headless_command_line_runs_unchanged);
     tcase_add_test(tc, config_files_then_environment_then_command_line_as_in_2x);
-    tcase_add_test(tc, an_unknown_config_key_is_a_usage_error_naming_file_and_line);
+    tcase_add_test(tc, an_unknown_config_key_or_a_bad_value_is_a_usage_error_naming_file_and_line);
     tcase_add_test(tc, a_malformed_threshold_is_a_usage_error_naming_it);
     tcase_add_test(tc, exit_status_3_for_a_failed_threshold_wins_over_1_for_failed_requests);
     tcase_add_test(tc, threshold_abort_stops_the_test_after_the_grace_period);
