@@ -373,7 +373,7 @@ START_TEST(prometheus_text_has_counters_and_a_cumulative_histogram)
     ASSERT_STR_CONTAINS(buf, "locust_response_time_seconds_count{method=\"GET\",name=\"/a\"} 2\n");
     /* The precise percentiles: /a's two successes took 4 ms and 1200 ms; no corrected time, nothing dropped.
      */
-    ASSERT_STR_CONTAINS(buf, "# TYPE locust_response_time_quantile_seconds gauge\n");
+    ASSERT_STR_CONTAINS(buf, "# TYPE locust_response_time_quantile_seconds summary\n");
     ASSERT_STR_CONTAINS(buf,
                         "locust_response_time_quantile_seconds{method=\"GET\",name=\"/a\",time=\"service\","
                         "quantile=\"1\"} 1.2");
