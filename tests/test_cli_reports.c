@@ -254,6 +254,12 @@ START_TEST(thresholds_are_judged_on_the_masters_merged_numbers)
     ck_assert_msg(j != NULL, "stdout is not JSON:\n%s", cli_tail(p.out));
     cJSON *tot = cJSON_GetObjectItem(j, "total");
     cJSON *t0 = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "thresholds"), 0);
+    /* The command line, as a shell takes it back: the expressions with '<', '=' or a space quoted. */
+    const char *cmd =
+        cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "settings"), "command_line"));
+    ck_assert_ptr_nonnull(cmd);
+    ASSERT_CONTAINS(cmd, " --threshold 'num_failures<1' --threshold 'GET /:num_failures==0' Web");
+    ASSERT_CONTAINS(cmd, " -u 4 -r 20 -t 2s -H http://127.0.0.1:");
     /* The verdict's value is the merged Total's, which the slaves' requests make up. */
     ck_assert_int_gt(cJSON_GetObjectItem(tot, "num_failures")->valueint, 10);
     ck_assert_double_eq(cJSON_GetObjectItem(t0, "value")->valuedouble,
