@@ -118,6 +118,58 @@ START_TEST(thresholds_are_judged_on_the_entry_they_name_or_the_total)
 }
 END_TEST
 
+START_TEST(every_metric_of_a_threshold_is_judged_on_the_total_and_on_an_entry)
+{
+    /* GET /a: 100 successes of 1..100 ms; POST /b: 2 failures. */
+    fake_clock c = {1000};
+    locust_stats *s = stats_on_clock(&c);
+    for (int i = 1; i <= 100; i++)
+        locust_stats_log_success(s, "GET", "/a", i, 10);
+    locust_stats_log_failure(s, "POST", "/b", 1, "boom");
+    locust_stats_log_failure(s, "POST", "/b", 1, "boom");
+    c.now = 1010;
+    locust_entry_info tot;
+    ck_assert_int_eq(locust_stats_total(s, &tot), 0);
+    static const struct {
+        const char *metric;
+        double want, tol; /* percentiles: nearest rank of 1..100, at most 1% off */
+    } m[] = {
+        {"p50", 50, 0.5},   {"p66", 66, 0.66},      {"p75", 75, 0.75},
+        {"p80", 80, 0.8},   {"p90", 90, 0.9},       {"p95", 95, 0.95},
+        {"p98", 98, 0.98},  {"p99", 99, 0.99},      {"p99.9", 100, 1},
+        {"p99.99", 100, 1}, {"avg", 50.5, 1e-9},    {"min", 1, 1e-9},
+        {"max", 100, 1e-9}, {"num_failures", 2, 0}, {"fail_ratio", 2.0 / 102, 1e-12},
+    };
+    char expr[64], err[256];
+    locust_threshold t;
+    for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
+        /* On the Total (implicit and named) and on the entry that has the numbers. */
+        static const char *const where[] = {"", "Total:", "GET /a:"};
+        for (size_t w = 0; w < 3; w++) {
+            bool on_b = strcmp(m[i].metric, "num_failures") == 0 || strcmp(m[i].metric, "fail_ratio") == 0;
+            snprintf(expr, sizeof expr, "%s%s<1000000", w == 2 && on_b ? "POST /b:" : where[w], m[i].metric);
+            ck_assert_msg(locust_threshold_parse(expr, &t, err, sizeof err) == 0, "%s: %s", expr, err);
+            ck_assert_msg(locust_threshold_eval(&t, s), "%s failed", expr);
+            ck_assert_msg(t.has_value, "%s: no value", expr);
+            double want = w == 2 && on_b && m[i].metric[0] == 'f' ? 1.0 : m[i].want; /* /b: 2 of 2 */
+            ck_assert_msg(fabs(t.value - want) <= m[i].tol, "%s: %g, not %g", expr, t.value, want);
+        }
+    }
+    /* rps: the Total's requests per second over the run, and /a's (all of them). */
+    ck_assert_int_eq(locust_threshold_parse("rps>0", &t, err, sizeof err), 0);
+    ck_assert(locust_threshold_eval(&t, s));
+    ck_assert_double_eq(t.value, tot.total_rps);
+    ck_assert_int_eq(locust_threshold_parse("GET /a:rps>=1", &t, err, sizeof err), 0);
+    ck_assert(locust_threshold_eval(&t, s));
+    ck_assert_double_eq(t.value, tot.total_rps);
+    /* A limit on the wrong side fails, with the same value. */
+    ck_assert_int_eq(locust_threshold_parse("GET /a:p99>=100000", &t, err, sizeof err), 0);
+    ck_assert(!locust_threshold_eval(&t, s));
+    ck_assert(t.has_value);
+    locust_stats_free(s);
+}
+END_TEST
+
 START_TEST(corrected_thresholds_judge_the_time_from_the_intended_start)
 {
     fake_clock c = {1000};
@@ -321,7 +373,7 @@ START_TEST(prometheus_text_has_counters_and_a_cumulative_histogram)
     ASSERT_STR_CONTAINS(buf, "locust_response_time_seconds_count{method=\"GET\",name=\"/a\"} 2\n");
     /* The precise percentiles: /a's two successes took 4 ms and 1200 ms; no corrected time, nothing dropped.
      */
-    ASSERT_STR_CONTAINS(buf, "# TYPE locust_response_time_quantile_seconds gauge\n");
+    ASSERT_STR_CONTAINS(buf, "# TYPE locust_response_time_quantile_seconds summary\n");
     ASSERT_STR_CONTAINS(buf,
                         "locust_response_time_quantile_seconds{method=\"GET\",name=\"/a\",time=\"service\","
                         "quantile=\"1\"} 1.2");
@@ -381,6 +433,7 @@ int main(void)
     tcase_add_test(tc, threshold_expressions_name_an_entry_a_metric_a_comparison_and_a_limit);
     tcase_add_test(tc, a_malformed_threshold_is_refused_with_its_text_and_the_reason);
     tcase_add_test(tc, thresholds_are_judged_on_the_entry_they_name_or_the_total);
+    tcase_add_test(tc, every_metric_of_a_threshold_is_judged_on_the_total_and_on_an_entry);
     tcase_add_test(tc, corrected_thresholds_judge_the_time_from_the_intended_start);
     tcase_add_test(tc, failures_per_second_use_the_windows_of_the_request_rates);
     suite_add_tcase(s, tc);

@@ -100,7 +100,9 @@ static void histograms(FILE *f, const locust_stats *s)
 
 /*
  * The precise percentiles (at most 1% off; the same numbers as the JSON
- * report and the thresholds) as gauges: time="service" from the moment a
+ * report and the thresholds) as a summary's quantiles (a "quantile" label
+ * belongs to a summary: Prometheus's promtool refuses it on a gauge; the
+ * sums and counts are the histogram's): time="service" from the moment a
  * request was sent, time="corrected" from the moment its scheduled run
  * (--rate, constant_pacing) was meant to start, only for entries that have
  * such runs. And the scheduled runs dropped.
@@ -113,7 +115,7 @@ static void quantiles(FILE *f, const locust_stats *s)
     fputs("# HELP locust_response_time_quantile_seconds Precise percentiles of the response times: "
           "time=\"service\" from the moment a request was sent, time=\"corrected\" from the moment its "
           "scheduled run was meant to start.\n"
-          "# TYPE locust_response_time_quantile_seconds gauge\n",
+          "# TYPE locust_response_time_quantile_seconds summary\n",
           f);
     for (size_t i = 0; i <= s->n; i++) {
         const locust__entry *e = i < s->n ? s->entries[i] : &s->total;
