@@ -4,8 +4,10 @@
  * subpart with U+FFFD, as Python's bytes.decode("utf-8", "replace") does;
  * then a master whose slave has an id and request names that are not
  * UTF-8 must still serve /stats/requests as JSON, and write its CSV files,
- * console tables and log as UTF-8. Validity is checked with iconv, which
- * shares no code with the sanitizer.
+ * console tables and log as UTF-8; and so must the report layer's
+ * outputs (the 2.x CSV files, the JSON, HTML and JUnit reports, the
+ * Prometheus metrics). Validity is checked with iconv, which shares no
+ * code with the sanitizer.
  */
 #include "base/base.h"
 #include "dist_world.h"
@@ -14,6 +16,7 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <iconv.h>
+#include <locust/report.h>
 #include <locust/web.h>
 
 /* True when `len` bytes at s are valid UTF-8, as glibc's iconv judges. */
@@ -194,6 +197,83 @@ START_TEST(a_slave_that_is_not_utf8_leaves_every_output_valid)
 }
 END_TEST
 
+/* Writes one of the report layer's outputs into memory and checks it for the sanitized name. */
+typedef int (*report_out)(locust_runner *r, FILE *f);
+static void assert_report_valid(report_out fn, const char *what, const char *want)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    ck_assert_int_eq(fn(W->master, f), 0);
+    fclose(f);
+    ck_assert_msg(iconv_valid(text, len), "%s is not UTF-8", what);
+    ck_assert_msg(strstr(text, want) != NULL, "%s lacks '%s':\n%s", what, want, text);
+    free(text);
+}
+
+static locust_report_settings bad_settings = {.locustfile = "scen\xe9.c",
+                                              .host = "http://127.0.0.1:9",
+                                              .users = 3,
+                                              .spawn_rate = 1,
+                                              .run_time = "1s",
+                                              .command_line = "locust-run -f scen\xe9.c"};
+
+static int json_report(locust_runner *r, FILE *f)
+{
+    return locust_report_json(r, &bad_settings, f);
+}
+static int html_report(locust_runner *r, FILE *f)
+{
+    return locust_report_html(r, &bad_settings, f);
+}
+static int junit_report(locust_runner *r, FILE *f)
+{
+    return locust_report_junit(r, &bad_settings, f);
+}
+static int failures_csv(locust_runner *r, FILE *f)
+{
+    return locust_csv2_failures(locust_runner_stats(r), f);
+}
+static int exceptions_csv(locust_runner *r, FILE *f)
+{
+    return locust_csv2_exceptions(r, f);
+}
+static int history_csv(locust_runner *r, FILE *f)
+{
+    return locust_csv2_history_rows(r, 1e9, true, f);
+}
+
+static bool exception_logged(void *ud)
+{
+    return locust_runner_exception_count(W->master) == 1;
+}
+
+/* The report layer (locust-run's --csv 2.x files, --json-file, --html, --junit, /metrics). */
+START_TEST(a_slave_that_is_not_utf8_leaves_every_report_valid)
+{
+    start_master(NULL);
+    void *ctx = zmq_ctx_new();
+    void *push = dist_raw_connect(ctx, ZMQ_PUSH, W->port);
+    dist_raw_msg(push, "client_ready", NULL, BAD_ID);
+    send_bad_report(push);
+    dist_raw_msg(push, "exception", "{\"msg\": \"boom \xff\", \"traceback\": \"  File \xfe\\n\"}", BAD_ID);
+    ck_assert_msg(dist_run_until(W->loop, merged_bad, NULL, 10), "the report was not merged");
+    ck_assert_msg(dist_run_until(W->loop, exception_logged, NULL, 10), "the exception was not logged");
+
+    static const char *const name = "/caf\xef\xbf\xbd?q=\xef\xbf\xbd(";
+    assert_report_valid(failures_csv, "the failures CSV", "HTTPError('500 \xef\xbf\xbdt\xef\xbf\xbd')");
+    assert_report_valid(exceptions_csv, "the exceptions CSV",
+                        "boom \xef\xbf\xbd,\"  File \xef\xbf\xbd\n\",slave-");
+    assert_report_valid(history_csv, "the stats history CSV", name);
+    assert_report_valid(json_report, "the JSON report", name);
+    assert_report_valid(html_report, "the HTML report", name);
+    assert_report_valid(junit_report, "the JUnit report", "scen\xef\xbf\xbd.c");
+    assert_report_valid(locust_report_prometheus, "the Prometheus metrics", name);
+    zmq_close(push);
+    zmq_ctx_term(ctx);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("utf8_out");
@@ -204,6 +284,7 @@ int main(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, a_slave_that_is_not_utf8_leaves_every_output_valid);
+    tcase_add_test(tc, a_slave_that_is_not_utf8_leaves_every_report_valid);
     suite_add_tcase(s, tc);
     return testutil_run(s);
 }
