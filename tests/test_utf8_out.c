@@ -6,9 +6,11 @@
  * UTF-8 must still serve /stats/requests as JSON, and write its CSV files,
  * console tables and log as UTF-8; and so must the report layer's
  * outputs (the 2.x CSV files, the JSON, HTML and JUnit reports, the
- * Prometheus metrics). Validity is checked with iconv, which shares no
+ * Prometheus metrics) and the open model's (the web UI's rows, locust-run's
+ * console block). Validity is checked with iconv, which shares no
  * code with the sanitizer.
  */
+#include "../cli/openmodel.h"
 #include "base/base.h"
 #include "dist_world.h"
 #include "web_client.h"
@@ -274,6 +276,76 @@ START_TEST(a_slave_that_is_not_utf8_leaves_every_report_valid)
 }
 END_TEST
 
+/* A name of 31 bytes whose 32nd and 33rd bytes are one character: after "GET " it straddles byte 36. */
+#define LONG_NAME "/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xc3\xa9-and-more"
+
+static const cJSON *open_model_row(const cJSON *rows, const char *method)
+{
+    const cJSON *row;
+    cJSON_ArrayForEach(row, rows)
+    {
+        const cJSON *m = cJSON_GetObjectItem(row, "method");
+        if (cJSON_IsString(m) && strcmp(m->valuestring, method) == 0) return row;
+    }
+    ck_abort_msg("no open-model row of method %s", method);
+    return NULL;
+}
+
+/*
+ * The open model's outputs (present once a slave reports scheduled runs):
+ * the web UI's "open_model" rows and locust-run's console block, whose name
+ * column is cut after 36 characters, never inside one.
+ */
+START_TEST(a_slave_that_is_not_utf8_leaves_the_open_model_outputs_valid)
+{
+    start_master(NULL);
+    locust_web *web;
+    ck_assert_int_eq(locust_web_new(&web, W->master, &(locust_web_options){.host = "127.0.0.1"}), 0);
+    void *ctx = zmq_ctx_new();
+    void *push = dist_raw_connect(ctx, ZMQ_PUSH, W->port);
+    dist_raw_msg(push, "client_ready", NULL, BAD_ID);
+    locust_stats *s;
+    ck_assert_int_eq(locust_stats_new(&s), 0);
+    ck_assert_int_eq(locust_stats_log_success_scheduled(s, "G\xc9T", BAD_NAME, 12, 40, 100), 0);
+    ck_assert_int_eq(locust_stats_log_success_scheduled(s, "GET", LONG_NAME, 12, 40, 100), 0);
+    ck_assert_int_eq(locust_stats_log_failure(s, "GET", BAD_NAME, 0, BAD_ERR), 0);
+    locust__rpc_out o;
+    dist_stats_frame(&o, BAD_ID, s, 3);
+    dist_raw_send(push, o.frame, o.len);
+    locust__rpc_out_free(&o);
+    locust_stats_free(s);
+    ck_assert_msg(dist_run_until(W->loop, merged_bad, NULL, 10), "the report was not merged");
+
+    web_reply rep;
+    ck_assert_int_eq(web_get(W->loop, locust_web_port(web), "/stats/requests", &rep), 0);
+    ck_assert_int_eq(rep.status, 200);
+    ck_assert_msg(iconv_valid(rep.body, rep.len), "/stats/requests is not UTF-8");
+    cJSON *doc = cJSON_Parse(rep.body);
+    ck_assert_msg(doc != NULL, "/stats/requests is not JSON: %s", rep.body);
+    const cJSON *rows = cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "open_model"), "percentiles");
+    ck_assert_str_eq(web_str(open_model_row(rows, "G\xef\xbf\xbdT"), "name"),
+                     "/caf\xef\xbf\xbd?q=\xef\xbf\xbd(");
+    cJSON_Delete(doc);
+    web_reply_free(&rep);
+
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    ck_assert(cli_open_model_shown(W->master));
+    cli_print_open_model(W->master, f);
+    fclose(f);
+    ck_assert_msg(iconv_valid(text, len), "the console's open-model block is not UTF-8:\n%s", text);
+    ck_assert_msg(strstr(text, " G\xef\xbf\xbdT /caf\xef\xbf\xbd?q=\xef\xbf\xbd(") != NULL, "%s", text);
+    /* 36 characters (37 bytes), then the next column. */
+    ck_assert_msg(strstr(text, " GET /aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xc3\xa9 service ") != NULL, "%s", text);
+    free(text);
+
+    zmq_close(push);
+    zmq_ctx_term(ctx);
+    locust_web_free(web);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("utf8_out");
@@ -285,6 +357,7 @@ int main(void)
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, a_slave_that_is_not_utf8_leaves_every_output_valid);
     tcase_add_test(tc, a_slave_that_is_not_utf8_leaves_every_report_valid);
+    tcase_add_test(tc, a_slave_that_is_not_utf8_leaves_the_open_model_outputs_valid);
     suite_add_tcase(s, tc);
     return testutil_run(s);
 }
