@@ -98,12 +98,25 @@ END_TEST
 #define BAD_NAME "/caf\xe9?q=\xc3("
 #define BAD_ERR  "HTTPError('500 \xe9t\xe9')"
 
-/* Sends, as the slave BAD_ID, a stats report of one success and one failure under BAD_NAME. */
-static void send_bad_report(void *push)
+/* A name of 31 bytes whose 32nd and 33rd bytes are one character: after "GET " it straddles byte 36. */
+#define LONG_NAME "/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xc3\xa9-and-more"
+
+/*
+ * Sends, as the slave BAD_ID, a stats report of one success and one failure
+ * under BAD_NAME; with `scheduled`, the successes are scheduled runs (which
+ * the open model's outputs show): one of a method that is not UTF-8 either,
+ * one under LONG_NAME.
+ */
+static void send_bad_report(void *push, bool scheduled)
 {
     locust_stats *s;
     ck_assert_int_eq(locust_stats_new(&s), 0);
-    ck_assert_int_eq(locust_stats_log_success(s, "GET", BAD_NAME, 12, 100), 0);
+    if (scheduled) {
+        ck_assert_int_eq(locust_stats_log_success_scheduled(s, "G\xc9T", BAD_NAME, 12, 40, 100), 0);
+        ck_assert_int_eq(locust_stats_log_success_scheduled(s, "GET", LONG_NAME, 12, 40, 100), 0);
+    } else {
+        ck_assert_int_eq(locust_stats_log_success(s, "GET", BAD_NAME, 12, 100), 0);
+    }
     ck_assert_int_eq(locust_stats_log_failure(s, "GET", BAD_NAME, 0, BAD_ERR), 0);
     locust__rpc_out o;
     dist_stats_frame(&o, BAD_ID, s, 3);
@@ -153,7 +166,7 @@ START_TEST(a_slave_that_is_not_utf8_leaves_every_output_valid)
     void *ctx = zmq_ctx_new();
     void *push = dist_raw_connect(ctx, ZMQ_PUSH, W->port);
     dist_raw_msg(push, "client_ready", NULL, BAD_ID);
-    send_bad_report(push);
+    send_bad_report(push, false);
     ck_assert_msg(dist_run_until(W->loop, merged_bad, NULL, 10), "the report was not merged");
 
     /* The web UI: /stats/requests is JSON, with the id and name sanitized. */
@@ -257,7 +270,7 @@ START_TEST(a_slave_that_is_not_utf8_leaves_every_report_valid)
     void *ctx = zmq_ctx_new();
     void *push = dist_raw_connect(ctx, ZMQ_PUSH, W->port);
     dist_raw_msg(push, "client_ready", NULL, BAD_ID);
-    send_bad_report(push);
+    send_bad_report(push, false);
     dist_raw_msg(push, "exception", "{\"msg\": \"boom \xff\", \"traceback\": \"  File \xfe\\n\"}", BAD_ID);
     ck_assert_msg(dist_run_until(W->loop, merged_bad, NULL, 10), "the report was not merged");
     ck_assert_msg(dist_run_until(W->loop, exception_logged, NULL, 10), "the exception was not logged");
@@ -275,9 +288,6 @@ START_TEST(a_slave_that_is_not_utf8_leaves_every_report_valid)
     zmq_ctx_term(ctx);
 }
 END_TEST
-
-/* A name of 31 bytes whose 32nd and 33rd bytes are one character: after "GET " it straddles byte 36. */
-#define LONG_NAME "/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xc3\xa9-and-more"
 
 static const cJSON *open_model_row(const cJSON *rows, const char *method)
 {
@@ -304,16 +314,7 @@ START_TEST(a_slave_that_is_not_utf8_leaves_the_open_model_outputs_valid)
     void *ctx = zmq_ctx_new();
     void *push = dist_raw_connect(ctx, ZMQ_PUSH, W->port);
     dist_raw_msg(push, "client_ready", NULL, BAD_ID);
-    locust_stats *s;
-    ck_assert_int_eq(locust_stats_new(&s), 0);
-    ck_assert_int_eq(locust_stats_log_success_scheduled(s, "G\xc9T", BAD_NAME, 12, 40, 100), 0);
-    ck_assert_int_eq(locust_stats_log_success_scheduled(s, "GET", LONG_NAME, 12, 40, 100), 0);
-    ck_assert_int_eq(locust_stats_log_failure(s, "GET", BAD_NAME, 0, BAD_ERR), 0);
-    locust__rpc_out o;
-    dist_stats_frame(&o, BAD_ID, s, 3);
-    dist_raw_send(push, o.frame, o.len);
-    locust__rpc_out_free(&o);
-    locust_stats_free(s);
+    send_bad_report(push, true);
     ck_assert_msg(dist_run_until(W->loop, merged_bad, NULL, 10), "the report was not merged");
 
     web_reply rep;
