@@ -13,7 +13,9 @@
 #include <locust/locust.h>
 #include <locust/report.h>
 #include <locust/stats.h>
+#include <stdlib.h>
 
+#include "base/base.h"
 #include "report/report_internal.h"
 #include "stats/stats_internal.h"
 
@@ -22,10 +24,11 @@ static const char *const bucket_le[] = {"0.005", "0.01", "0.025", "0.05", "0.1",
                                         "1",     "2.5",  "5",     "10",   "30",  "60"};
 #define NBUCKETS (sizeof bucket_ms / sizeof bucket_ms[0])
 
-/* A label value: backslash, double quote and newline escaped. */
-static void label(FILE *f, const char *s)
+/* A label value: valid UTF-8 (names come from the network), backslash, double quote and newline escaped. */
+static void label(FILE *f, const char *raw)
 {
-    for (; s && *s; s++) {
+    char *tmp = NULL;
+    for (const char *s = locust__utf8_clean(raw, &tmp); s && *s; s++) {
         if (*s == '\\' || *s == '"')
             fprintf(f, "\\%c", *s);
         else if (*s == '\n')
@@ -33,6 +36,7 @@ static void label(FILE *f, const char *s)
         else
             fputc(*s, f);
     }
+    free(tmp);
 }
 
 static void labels(FILE *f, const locust__entry *e)
