@@ -11,6 +11,7 @@
 
 #include "report/report_internal.h"
 #include "stats_testutil.h"
+#include "stats_wire_testutil.h"
 #include "testutil.h"
 
 #define ASSERT_STR_CONTAINS(hay, needle)                                                                     \
@@ -167,6 +168,61 @@ START_TEST(every_metric_of_a_threshold_is_judged_on_the_total_and_on_an_entry)
     ck_assert(!locust_threshold_eval(&t, s));
     ck_assert(t.has_value);
     locust_stats_free(s);
+}
+END_TEST
+
+/* Merges the slave's report as a Python Locust slave would send it: 0.9's fields, without the
+ * precise histogram (its key renamed; a master ignores keys it does not know). */
+static void merge_as_a_python_slave(locust_stats *master, locust_stats *slave)
+{
+    msgpack_sbuffer sb;
+    pack_data(slave, LOCUST__STATS_PROTO_09, &sb);
+    for (char *p = sb.data; (p = memmem(p, sb.size - (size_t)(p - sb.data), "liblocust_hdr", 13)) != NULL;)
+        memcpy(p, "liblocust_xxx", 13);
+    merge_ok(master, &sb, LOCUST__STATS_PROTO_09);
+    msgpack_sbuffer_destroy(&sb);
+}
+
+START_TEST(a_percentile_threshold_covers_the_requests_of_slaves_that_send_no_precise_histogram)
+{
+    fake_clock c = {1000};
+    locust_stats *master = stats_on_clock(&c), *ours = stats_on_clock(&c), *python = stats_on_clock(&c);
+    /* Our slave: 50 fast requests; the Python slave: 50 slow ones. */
+    for (int i = 1; i <= 50; i++) {
+        locust_stats_log_success(ours, "GET", "/a", 10, 1);
+        locust_stats_log_success(python, "GET", "/a", 900, 1);
+    }
+    msgpack_sbuffer sb;
+    pack_data(ours, LOCUST__STATS_PROTO_09, &sb);
+    merge_ok(master, &sb, LOCUST__STATS_PROTO_09);
+    msgpack_sbuffer_destroy(&sb);
+    merge_as_a_python_slave(master, python);
+    char err[256];
+    locust_threshold t;
+    /* Half the requests took 900 ms: p95 is 900, on the entry and on the Total, not our slave's 10. */
+    ck_assert_int_eq(locust_threshold_parse("GET /a:p95<300", &t, err, sizeof err), 0);
+    ck_assert(!locust_threshold_eval(&t, master));
+    ck_assert(t.has_value);
+    ck_assert_double_eq(t.value, 900);
+    ck_assert_int_eq(locust_threshold_parse("p95<300", &t, err, sizeof err), 0);
+    ck_assert(!locust_threshold_eval(&t, master));
+    ck_assert_double_eq(t.value, 900);
+    ck_assert_int_eq(locust_threshold_parse("p40<300", &t, err, sizeof err), 0);
+    ck_assert(locust_threshold_eval(&t, master));
+    ck_assert_double_eq(t.value, 10);
+    /* A Python slave alone: the same, where the precise histogram has no sample at all. */
+    locust_stats *master2 = stats_on_clock(&c);
+    for (int i = 1; i <= 50; i++)
+        locust_stats_log_success(python, "GET", "/a", 900, 1);
+    merge_as_a_python_slave(master2, python);
+    ck_assert_int_eq(locust_threshold_parse("p95<1000", &t, err, sizeof err), 0);
+    ck_assert(locust_threshold_eval(&t, master2));
+    ck_assert(t.has_value);
+    ck_assert_double_eq(t.value, 900);
+    locust_stats_free(master);
+    locust_stats_free(master2);
+    locust_stats_free(ours);
+    locust_stats_free(python);
 }
 END_TEST
 
@@ -435,6 +491,7 @@ int main(void)
     tcase_add_test(tc, thresholds_are_judged_on_the_entry_they_name_or_the_total);
     tcase_add_test(tc, every_metric_of_a_threshold_is_judged_on_the_total_and_on_an_entry);
     tcase_add_test(tc, corrected_thresholds_judge_the_time_from_the_intended_start);
+    tcase_add_test(tc, a_percentile_threshold_covers_the_requests_of_slaves_that_send_no_precise_histogram);
     tcase_add_test(tc, failures_per_second_use_the_windows_of_the_request_rates);
     suite_add_tcase(s, tc);
     tc = tcase_create("documents");
