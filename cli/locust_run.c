@@ -508,7 +508,10 @@ static int run(app *a)
         if ((rc = locust_runner_add_class(a->r, selected[i]))) {
             locust_log(LOCUST_LOG_ERROR, LOG, "%s: invalid locust class: %s", a->sc.path,
                        locust_runner_last_error(a->r));
-            return 1;
+            /* A malformed .host is a bad host like a malformed --host (exit 2); the rest of an
+             * invalid class is a scenario that cannot be loaded (exit 1). */
+            const char *host = selected[i]->host;
+            return host && *host && locust_url_check(host, NULL, 0) != 0 ? EXIT_USAGE : 1;
         }
     }
     if (a->o.rate > 0 && set_open_model(a)) return 1;
