@@ -24,6 +24,40 @@ for _ in range(1000):
 '
 }
 
+# nginx_conf DIR WORKERS HTTP: an nginx.conf for an nginx run from DIR/nginx (WORKERS
+# workers, the one pinned to CPU 0 when 1, keep-alive for as long as the runs last), whose
+# http block holds HTTP (directives and server blocks, each line indented by 4).
+nginx_conf() {
+    affinity="worker_cpu_affinity 01;"
+    [ "$2" -le 1 ] || affinity=""
+    cat <<CONF
+worker_processes $2;
+$affinity
+worker_rlimit_nofile 200000;
+daemon on;
+pid $1/nginx/nginx.pid;
+error_log $1/nginx/error.log warn;
+events { worker_connections 120000; multi_accept on; }
+http {
+    access_log off;
+    keepalive_requests 100000000;
+    keepalive_timeout 600s;
+    client_body_temp_path $1/nginx/body;
+    proxy_temp_path $1/nginx/proxy;
+    fastcgi_temp_path $1/nginx/fastcgi;
+    uwsgi_temp_path $1/nginx/uwsgi;
+    scgi_temp_path $1/nginx/scgi;
+$3
+}
+CONF
+}
+
+# run_nginx DIR: starts the nginx of DIR/nginx/nginx.conf and gives it time to listen.
+run_nginx() {
+    /usr/sbin/nginx -p "$1/nginx" -c "$1/nginx/nginx.conf"
+    sleep 0.3
+}
+
 start_nginx() {
     dir=$1; shift
     mkdir -p "$dir/www" "$dir/nginx"
@@ -31,37 +65,20 @@ start_nginx() {
     [ -f "$dir/www/10k.bin" ] || head -c 10240 /dev/zero | tr '\0' 'y' >"$dir/www/10k.bin"
     [ $# -gt 0 ] || set -- "127.0.0.1:$(free_port)"
     workers=${NGINX_WORKERS:-1}
-    listen="" reuse="" affinity="worker_cpu_affinity 01;"
-    if [ "$workers" -gt 1 ]; then reuse=" reuseport" affinity=""; fi
+    listen="" reuse=""
+    if [ "$workers" -gt 1 ]; then reuse=" reuseport"; fi
     for a in "$@"; do listen="$listen        listen $a backlog=65535$reuse;
 "; done
-    cat >"$dir/nginx/nginx.conf" <<CONF
-worker_processes $workers;
-$affinity
-worker_rlimit_nofile 200000;
-daemon on;
-pid $dir/nginx/nginx.pid;
-error_log $dir/nginx/error.log warn;
-events { worker_connections 120000; multi_accept on; }
-http {
-    access_log off;
-    keepalive_requests 100000000;
-    keepalive_timeout 600s;
-    client_body_temp_path $dir/nginx/body;
-    proxy_temp_path $dir/nginx/proxy;
-    fastcgi_temp_path $dir/nginx/fastcgi;
-    uwsgi_temp_path $dir/nginx/uwsgi;
-    scgi_temp_path $dir/nginx/scgi;
+    nginx_conf "$dir" "$workers" "$(cat <<CONF
     server {
 $listen        root $dir/www;
         location / { }
         # A login that sets a session cookie, for the cookie-session hop.
         location = /login { add_header Set-Cookie "session=0123456789abcdef; Path=/; HttpOnly"; return 200 "ok"; }
     }
-}
 CONF
-    /usr/sbin/nginx -p "$dir/nginx" -c "$dir/nginx/nginx.conf"
-    sleep 0.3
+)" >"$dir/nginx/nginx.conf"
+    run_nginx "$dir"
     URL=http://$1
 }
 

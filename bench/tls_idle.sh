@@ -26,23 +26,9 @@ mkdir -p "$OUT/nginx" "$OUT/www"
 . "$SRC/bench/nginx.sh"
 head -c 8192 /dev/zero | tr '\0' 'x' >"$OUT/www/index.html"
 PORT=$(free_port)
-cat >"$OUT/nginx/nginx.conf" <<CONF
-worker_processes 1;
-worker_cpu_affinity 01;
-worker_rlimit_nofile 200000;
-daemon on;
-pid $OUT/nginx/nginx.pid;
-error_log $OUT/nginx/error.log warn;
-events { worker_connections 120000; multi_accept on; }
-http {
-    access_log off;
-    keepalive_timeout 600s;
-    limit_rate 1k;
-    client_body_temp_path $OUT/nginx/body;
-$(tls_server "127.0.0.1:$PORT" "$OUT/www" " backlog=65535")
-}
-CONF
-/usr/sbin/nginx -p "$OUT/nginx" -c "$OUT/nginx/nginx.conf"
+nginx_conf "$OUT" 1 "    limit_rate 1k;
+$(tls_server "127.0.0.1:$PORT" "$OUT/www" " backlog=65535")" >"$OUT/nginx/nginx.conf"
+run_nginx "$OUT"
 trap 'stop_nginx "$OUT"' EXIT INT TERM
 find_locust_run "$BUILD"
 ${CC:-cc} -O2 -shared -fPIC -I"$SRC/include" -o "$OUT/scenario.so" "$SRC/bench/scenario.c"

@@ -23,17 +23,28 @@
 
 typedef struct argbuf {
     char **v;
+    char **where; /* where[i]: the file and line, or the variable, that gave v[i] */
     int n;
 } argbuf;
 
+/*
+ * The arguments the files and variables gave, with where each came from,
+ * until cli_config_argv_free(): cli_config_blame() names the source of a
+ * bad value. Found by pointer, as getopt may reorder the vector.
+ */
+static argbuf origins;
+
 #define fail cli_fail
 
-static int push(argbuf *a, char *s)
+static int push(argbuf *a, char *s, const char *where)
 {
-    if (!s || a->n >= MAX_ARGS) {
+    char *w = strdup(where);
+    if (!s || !w || a->n >= MAX_ARGS) {
         free(s);
+        free(w);
         return -1;
     }
+    a->where[a->n] = w;
     a->v[a->n++] = s;
     return 0;
 }
@@ -75,7 +86,7 @@ static int add_value(argbuf *a, const struct option *o, char *value, const char 
 {
     if (o->has_arg == no_argument) {
         if (is_true(value))
-            return push(a, join(o->name, NULL)) ? fail(err, errlen, "%s: too many options", where) : 0;
+            return push(a, join(o->name, NULL), where) ? fail(err, errlen, "%s: too many options", where) : 0;
         if (is_false(value)) return 0;
         return fail(err, errlen, "%s: '%s' takes true or false, not '%s'", where, o->name, value);
     }
@@ -93,11 +104,11 @@ static int add_value(argbuf *a, const struct option *o, char *value, const char 
                 el[k - 1] = '\0';
                 el++;
             }
-            if (push(a, join(o->name, el))) return fail(err, errlen, "%s: too many options", where);
+            if (push(a, join(o->name, el), where)) return fail(err, errlen, "%s: too many options", where);
         }
         return 0;
     }
-    return push(a, join(o->name, value)) ? fail(err, errlen, "%s: too many options", where) : 0;
+    return push(a, join(o->name, value), where) ? fail(err, errlen, "%s: too many options", where) : 0;
 }
 
 /* Reads one config file; a missing optional file is skipped. */
@@ -166,9 +177,32 @@ static int read_file(argbuf *a, const char *path, bool required, char *err, size
     return rc;
 }
 
-/* LOCUST_USERS for "users", LOCUST_SPAWN_RATE for "spawn-rate". */
+/*
+ * The options whose variable is not LOCUST_ and the option's name: 2.x's
+ * names for the distributed options, and no variable for 0.9's -P/--port.
+ * 2.x renamed these so that the variables Kubernetes puts in every pod for
+ * a service ("locust-master" gives LOCUST_MASTER_PORT=tcp://10.0.0.7:5557,
+ * "locust" gives LOCUST_PORT) are not taken for options; reading them
+ * would stop such a pod with a usage error.
+ */
+static const struct {
+    const char *option, *var;
+} env_names[] = {
+    {"master", "LOCUST_MODE_MASTER"},
+    {"worker", "LOCUST_MODE_WORKER"},
+    {"master-host", "LOCUST_MASTER_NODE_HOST"},
+    {"master-port", "LOCUST_MASTER_NODE_PORT"},
+    {"port", NULL},
+};
+
+/* LOCUST_USERS for "users", LOCUST_SPAWN_RATE for "spawn-rate"; "" when the option has no variable. */
 static void env_name(const char *opt, char *out, size_t len)
 {
+    for (size_t i = 0; i < sizeof env_names / sizeof env_names[0]; i++)
+        if (strcmp(opt, env_names[i].option) == 0) {
+            snprintf(out, len, "%s", env_names[i].var ? env_names[i].var : "");
+            return;
+        }
     size_t k = (size_t)snprintf(out, len, "LOCUST_");
     for (; *opt && k + 1 < len; opt++)
         out[k++] = *opt == '-' ? '_' : (char)toupper((unsigned char)*opt);
@@ -182,7 +216,7 @@ static int read_env(argbuf *a, char *err, size_t errlen)
             continue;
         char name[96];
         env_name(o->name, name, sizeof name);
-        const char *v = getenv(name);
+        const char *v = *name ? getenv(name) : NULL;
         if (!v) continue;
         char *copy = strdup(v);
         if (!copy) return fail(err, errlen, "out of memory");
@@ -209,9 +243,15 @@ static const char *config_arg(int argc, char **argv)
 
 int cli_config_argv(int argc, char **argv, int *out_argc, char ***out_argv, char *err, size_t errlen)
 {
-    argbuf a = {.v = calloc(MAX_ARGS + (size_t)argc + 1, sizeof(char *))};
-    if (!a.v) return fail(err, errlen, "out of memory");
-    a.v[a.n++] = strdup(argv[0]);
+    argbuf a = {.v = calloc(MAX_ARGS + (size_t)argc + 1, sizeof(char *)),
+                .where = calloc(MAX_ARGS + (size_t)argc + 1, sizeof(char *))};
+    if (!a.v || !a.where) {
+        free(a.v);
+        free(a.where);
+        return fail(err, errlen, "out of memory");
+    }
+    a.v[a.n] = strdup(argv[0]);
+    a.where[a.n++] = NULL;
     const char *home = getenv("HOME");
     int rc = 0;
     if (home && *home) {
@@ -224,11 +264,16 @@ int cli_config_argv(int argc, char **argv, int *out_argc, char ***out_argv, char
     if (rc == 0 && cfg) rc = read_file(&a, cfg, true, err, errlen);
     if (rc == 0) rc = read_env(&a, err, errlen);
     if (rc) {
-        for (int i = 0; i < a.n; i++)
+        for (int i = 0; i < a.n; i++) {
             free(a.v[i]);
+            free(a.where[i]);
+        }
         free(a.v);
+        free(a.where);
         return -1;
     }
+    cli_config_argv_free(0, NULL, 0); /* a previous vector's origins, if any */
+    origins = a;
     /* The command line last: it wins. Its strings are argv's own. */
     for (int i = 1; i < argc; i++)
         a.v[a.n++] = argv[i];
@@ -240,9 +285,38 @@ int cli_config_argv(int argc, char **argv, int *out_argc, char ***out_argv, char
 
 void cli_config_argv_free(int all_argc, char **all_argv, int argc)
 {
+    if (origins.where && (all_argv == NULL || all_argv == origins.v)) {
+        for (int i = 0; i < origins.n; i++)
+            free(origins.where[i]);
+        free(origins.where);
+        origins = (argbuf){0};
+    }
     if (all_argv == NULL) return;
     /* The last argc - 1 strings are the command line's own, not copies. */
     for (int i = 0; i < all_argc - (argc - 1); i++)
         free(all_argv[i]);
     free(all_argv);
+}
+
+void cli_config_blame(int argc, char **argv, char *err, size_t errlen)
+{
+    if (optind <= 0 || optind > argc || !origins.where) return;
+    const char *arg = argv[optind - 1], *where = NULL;
+    for (int i = 0; i < origins.n && !where; i++)
+        if (origins.v[i] == arg) where = origins.where[i];
+    if (!where) return;
+    /* Only when the message is about that argument's option (under any of its names). */
+    char name[128];
+    snprintf(name, sizeof name, "%.*s", (int)strcspn(arg + 2, "="), arg + 2);
+    const struct option *mine = find_key(name);
+    if (!mine) return;
+    for (const struct option *o = cli_options_table(); o->name; o++) {
+        char label[160];
+        snprintf(label, sizeof label, "--%s", o->name);
+        if (o->val != mine->val || !strstr(err, label)) continue;
+        char msg[1024];
+        snprintf(msg, sizeof msg, "%s: %s", where, err);
+        snprintf(err, errlen, "%s", msg);
+        return;
+    }
 }

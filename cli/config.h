@@ -17,5 +17,11 @@
 int cli_config_argv(int argc, char **argv, int *out_argc, char ***out_argv, char *err, size_t errlen);
 /* Frees what cli_config_argv() made of a command line of `argc` arguments. */
 void cli_config_argv_free(int all_argc, char **all_argv, int argc);
+/*
+ * After cli_options_parse() failed on the vector cli_config_argv() made:
+ * when the argument at fault came from a file or a variable, puts
+ * "FILE:LINE: " or "LOCUST_X: " before the message in `err`.
+ */
+void cli_config_blame(int argc, char **argv, char *err, size_t errlen);
 
 #endif /* LOCUST_CLI_CONFIG_H */

@@ -331,6 +331,19 @@ static void warn_stop_timeout_unused(const app *a)
 }
 
 /*
+ * 2.x warns that --autostart means nothing without the web UI (--headless)
+ * and on a worker; so does locust-run. Its --autoquit goes with it: a
+ * headless run ends with its test, as 2.x's does apart from the wait.
+ */
+static void warn_autostart_unused(const app *a)
+{
+    if (a->o.autostart && (a->o.no_web || a->o.slave))
+        locust_log(LOCUST_LOG_WARNING, LOG,
+                   "Option --autostart%s is ignored for headless mode and worker process.",
+                   a->o.autoquit >= 0 ? " (and its --autoquit)" : "");
+}
+
+/*
  * --csv: the files are written once before any user starts, so that a path
  * that cannot be written (a folder that does not exist, a read-only one)
  * ends the run at once, like any bad option, instead of a test whose
@@ -495,7 +508,10 @@ static int run(app *a)
         if ((rc = locust_runner_add_class(a->r, selected[i]))) {
             locust_log(LOCUST_LOG_ERROR, LOG, "%s: invalid locust class: %s", a->sc.path,
                        locust_runner_last_error(a->r));
-            return 1;
+            /* A malformed .host is a bad host like a malformed --host (exit 2); the rest of an
+             * invalid class is a scenario that cannot be loaded (exit 1). */
+            const char *host = selected[i]->host;
+            return host && *host && locust_url_check(host, NULL, 0) != 0 ? EXIT_USAGE : 1;
         }
     }
     if (a->o.rate > 0 && set_open_model(a)) return 1;
@@ -530,6 +546,7 @@ static int run(app *a)
     locust_log(LOCUST_LOG_INFO, LOG, "Starting Locust %s (liblocust, Locust 0.9.0 compatible)",
                locust_version());
     warn_stop_timeout_unused(a);
+    warn_autostart_unused(a);
     if (a->o.processes > 1 && prepare_processes(a)) return 1;
     if (cli_reports_start(&a->reports, a->r, &a->o, a->argc, a->argv, abort_test, a)) return 1;
     if (start_mode(a, run_time)) return 1;
@@ -620,6 +637,7 @@ static int run_program(int argc, char **argv, int all_argc, char **all_argv, cha
 {
     static app a;
     if (cli_options_parse(&a.o, all_argc, all_argv, err, ERR_LEN)) {
+        cli_config_blame(all_argc, all_argv, err, ERR_LEN);
         fprintf(stderr,
                 "Usage: locust-run [options] [LocustClass [LocustClass2 ... ]]\n\nlocust-run: error: %s\n"
                 "Try 'locust-run --help' for more information.\n",

@@ -10,15 +10,28 @@
 
 static const double PCTS[] = {0.5, 0.9, 0.99, 0.999, 0.9999, 1.0};
 #define NPCTS (sizeof(PCTS) / sizeof(PCTS[0]))
+/* Width of the name column, in characters. */
+#define NAME_COLUMN 36
 
 static void print_row(FILE *out, const locust_stats *s, size_t i, const char *label, const char *method,
                       const char *name, locust_time_kind kind)
 {
     uint64_t n = locust_stats_entry_sample_count(s, i, kind);
     if (!n) return;
-    char what[64];
-    snprintf(what, sizeof what, "%s %s", method ? method : "", name);
-    fprintf(out, " %-36.36s %-10s %10llu", what, label, (unsigned long long)n);
+    /* Names and methods may come from slaves or scenarios as any bytes: shown as valid UTF-8, in a
+     * column NAME_COLUMN characters wide (cut after a whole character, never inside one). */
+    char m[32], nm[256], what[sizeof m + sizeof nm];
+    locust_utf8_copy(m, sizeof m, method ? method : "");
+    locust_utf8_copy(nm, sizeof nm, name);
+    snprintf(what, sizeof what, "%s %s", m, nm);
+    size_t end = 0, chars = 0;
+    for (; what[end]; end++) {
+        bool starts_char = ((unsigned char)what[end] & 0xc0) != 0x80;
+        if (starts_char && chars == NAME_COLUMN) break;
+        chars += starts_char;
+    }
+    what[end] = '\0';
+    fprintf(out, " %s%*s %-10s %10llu", what, (int)(NAME_COLUMN - chars), "", label, (unsigned long long)n);
     for (size_t k = 0; k < NPCTS; k++) {
         double v = 0;
         locust_stats_entry_percentile_precise(s, i, kind, PCTS[k], &v);
@@ -41,8 +54,8 @@ void cli_print_open_model(locust_runner *r, FILE *out)
                 ri.late_p50_ms, ri.late_p99_ms, ri.late_max_ms);
     fprintf(out, " %llu runs dropped (%s)\n", (unsigned long long)locust_stats_dropped_runs(s),
             rate ? "no free user" : "slots passed while the user was busy");
-    fprintf(out, " %-36s %-10s %10s %9s %9s %9s %9s %9s %9s\n", "Name", "time (ms)", "# samples", "50%",
-            "90%", "99%", "99.9%", "99.99%", "100%");
+    fprintf(out, " %-*s %-10s %10s %9s %9s %9s %9s %9s %9s\n", NAME_COLUMN, "Name", "time (ms)", "# samples",
+            "50%", "90%", "99%", "99.9%", "99.99%", "100%");
     size_t n = locust_stats_entry_count(s);
     for (size_t i = 0; i <= n; i++) {
         locust_entry_info e;

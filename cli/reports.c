@@ -122,6 +122,24 @@ static void threshold_cb(struct ev_loop *loop, ev_timer *w, int revents)
     }
 }
 
+/*
+ * Appends `sep` and one argument as a POSIX shell reads it back, so that the
+ * command line in the reports can be pasted: quoted in '...' when it holds
+ * anything but letters, digits and _@%+=:,./- ("GET /login:p99<800").
+ * Returns what snprintf() returns.
+ */
+static size_t quote_arg(char *out, size_t len, const char *sep, const char *arg)
+{
+    if (*arg && strspn(arg, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_@%+=:,./-") ==
+                    strlen(arg))
+        return (size_t)snprintf(out, len, "%s%s", sep, arg);
+    size_t off = (size_t)snprintf(out, len, "%s'", sep);
+    for (const char *p = arg; *p && off < len; p++)
+        off += (size_t)(*p == '\'' ? snprintf(out + off, len - off, "'\\''")
+                                   : snprintf(out + off, len - off, "%c", *p));
+    return off < len ? off + (size_t)snprintf(out + off, len - off, "'") : off;
+}
+
 static locust_report_settings settings_of(cli_reports *c)
 {
     return (locust_report_settings){.locustfile = c->o->locustfile,
@@ -145,8 +163,7 @@ int cli_reports_start(cli_reports *c, locust_runner *r, cli_options *o, int argc
     c->start_time = ev_now(locust_runner_loop(r));
     size_t off = 0;
     for (int i = 0; i < argc && off < sizeof c->command_line; i++)
-        off += (size_t)snprintf(c->command_line + off, sizeof c->command_line - off, "%s%s", i ? " " : "",
-                                argv[i]);
+        off += quote_arg(c->command_line + off, sizeof c->command_line - off, i ? " " : "", argv[i]);
     if (o->slave) return 0; /* a slave's numbers are reported by its master */
     locust_report_settings st = settings_of(c);
     locust_report_set_settings(r, &st);

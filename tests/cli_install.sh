@@ -50,6 +50,9 @@ pc_config() {
 cflags=$(pc_config --cflags) || fail "pkg-config --cflags liblocust"
 libs=$(pc_config --libs) || fail "pkg-config --libs liblocust"
 case "$cflags" in *"$root"*) ;; *) fail "pkg-config's flags do not point into the install: $cflags" ;; esac
+# Code built against liblocust runs on guarded fiber stacks: a big frame must touch its stack page by
+# page so that an overflow hits the guard (and is reported) instead of another user's stack.
+case " $cflags " in *" -fstack-clash-protection "*) ;; *) fail "pkg-config's flags lack -fstack-clash-protection: $cflags" ;; esac
 # shellcheck disable=SC2086
 timeout 120 ${CC:-cc} -o "$tmp/embed" "$src/examples/embed.c" $cflags $libs || fail "compiling examples/embed.c"
 libdir=$(pc_config --variable=libdir)

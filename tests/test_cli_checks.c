@@ -128,7 +128,8 @@ START_TEST(a_class_with_a_malformed_host_is_named_with_its_field)
                                 "&ts, .host = \"http://shop:99999\"};\n"
                                 "LOCUST_SCENARIO(NULL, &shop);\n");
     cli_proc p;
-    ck_assert_int_eq(CLI_RUN(&p, 60, "-f", src, "--no-web", "-c", "1", "-t", "5"), 1);
+    /* Exit 2, as for a malformed --host. */
+    ck_assert_int_eq(CLI_RUN(&p, 60, "-f", src, "--no-web", "-c", "1", "-t", "5"), 2);
     ASSERT_CONTAINS(p.err,
                     "badhost.c: invalid locust class: class 'Shop': field .host 'http://shop:99999': the "
                     "port 99999 is not in 1..65535");

@@ -21,8 +21,19 @@ static void setup(void)
     ck_assert_int_eq(chdir(dir), 0);
     /* No ~/.locust.conf of the machine's user, and no stray variables. */
     setenv("HOME", dir, 1);
-    unsetenv("LOCUST_USERS");
-    unsetenv("LOCUST_HEADLESS");
+    static const char *const vars[] = {"LOCUST_USERS",
+                                       "LOCUST_HEADLESS",
+                                       "LOCUST_MODE_WORKER",
+                                       "LOCUST_MODE_MASTER",
+                                       "LOCUST_MASTER_NODE_HOST",
+                                       "LOCUST_MASTER_NODE_PORT",
+                                       "LOCUST_MASTER_PORT",
+                                       "LOCUST_MASTER_HOST",
+                                       "LOCUST_PORT",
+                                       "LOCUST_MASTER",
+                                       "LOCUST_WORKER"};
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
+        unsetenv(vars[i]);
 }
 
 static void teardown(void)
@@ -117,6 +128,74 @@ START_TEST(an_unknown_key_or_a_bad_flag_value_names_the_file_and_the_line)
 }
 END_TEST
 
+START_TEST(the_environment_has_2x_variable_names_and_ignores_kubernetes_service_variables)
+{
+    /* 2.x's names for the distributed options (its Docker and Kubernetes setups use them). */
+    setenv("LOCUST_MODE_WORKER", "true", 1);
+    setenv("LOCUST_MASTER_NODE_HOST", "master.example", 1);
+    setenv("LOCUST_MASTER_NODE_PORT", "6557", 1);
+    /* What Kubernetes sets in every pod for the services "locust-master" and "locust": 2.x reads none of
+     * them (it renamed its variables so), and they are no option here either. */
+    setenv("LOCUST_MASTER_PORT", "tcp://10.0.0.7:5557", 1);
+    setenv("LOCUST_MASTER_HOST", "10.0.0.7", 1);
+    setenv("LOCUST_PORT", "tcp://10.0.0.8:8089", 1);
+    int argc;
+    char **argv, err[512];
+    char *cmd[] = {"locust-run", NULL};
+    ck_assert_int_eq(cli_config_argv(1, cmd, &argc, &argv, err, sizeof err), 0);
+    ck_assert_str_eq(joined(argc, argv), "--master-host=master.example|--master-port=6557|--worker");
+    cli_options o;
+    ck_assert_int_eq(cli_options_parse(&o, argc, argv, err, sizeof err), 0);
+    ck_assert(o.slave);
+    ck_assert_str_eq(o.master_host, "master.example");
+    ck_assert_int_eq(o.master_port, 6557);
+    cli_config_argv_free(argc, argv, 1);
+    setenv("LOCUST_MODE_MASTER", "true", 1);
+    unsetenv("LOCUST_MODE_WORKER");
+    ck_assert_int_eq(cli_config_argv(1, cmd, &argc, &argv, err, sizeof err), 0);
+    ck_assert_str_eq(joined(argc, argv), "--master|--master-host=master.example|--master-port=6557");
+    cli_config_argv_free(argc, argv, 1);
+}
+END_TEST
+
+START_TEST(a_bad_value_from_a_file_or_a_variable_names_where_it_came_from)
+{
+    put("locust.conf", "headless\nusers = abc\n");
+    int argc;
+    char **argv, err[512];
+    char *cmd[] = {"locust-run", "Web", NULL};
+    ck_assert_int_eq(cli_config_argv(2, cmd, &argc, &argv, err, sizeof err), 0);
+    cli_options o;
+    ck_assert_int_eq(cli_options_parse(&o, argc, argv, err, sizeof err), -1);
+    cli_config_blame(argc, argv, err, sizeof err);
+    ck_assert_str_eq(err,
+                     "locust.conf:2: option --users: invalid value 'abc' (expected a whole number from 0 to "
+                     "10000000)");
+    cli_config_argv_free(argc, argv, 2);
+
+    unlink("locust.conf");
+    setenv("LOCUST_SPAWN_RATE", "fast", 1);
+    ck_assert_int_eq(cli_config_argv(2, cmd, &argc, &argv, err, sizeof err), 0);
+    ck_assert_int_eq(cli_options_parse(&o, argc, argv, err, sizeof err), -1);
+    cli_config_blame(argc, argv, err, sizeof err);
+    ck_assert_msg(strncmp(err, "LOCUST_SPAWN_RATE: option -r/--hatch-rate: invalid value 'fast'", 63) == 0,
+                  "%s", err);
+    cli_config_argv_free(argc, argv, 2);
+    unsetenv("LOCUST_SPAWN_RATE");
+
+    /* The command line's own mistakes are told as before. */
+    put("locust.conf", "users = 3\n");
+    char *bad[] = {"locust-run", "-u", "abc", NULL};
+    ck_assert_int_eq(cli_config_argv(3, bad, &argc, &argv, err, sizeof err), 0);
+    ck_assert_int_eq(cli_options_parse(&o, argc, argv, err, sizeof err), -1);
+    char before[512];
+    snprintf(before, sizeof before, "%s", err);
+    cli_config_blame(argc, argv, err, sizeof err);
+    ck_assert_str_eq(err, before);
+    cli_config_argv_free(argc, argv, 3);
+}
+END_TEST
+
 START_TEST(locust_2x_spellings_mean_what_0_9s_do)
 {
     cli_options o;
@@ -143,6 +222,8 @@ int main(void)
     tcase_add_test(tc, every_line_form_of_2x_becomes_an_option);
     tcase_add_test(tc, sources_come_in_2x_order_home_file_config_environment_command_line);
     tcase_add_test(tc, an_unknown_key_or_a_bad_flag_value_names_the_file_and_the_line);
+    tcase_add_test(tc, the_environment_has_2x_variable_names_and_ignores_kubernetes_service_variables);
+    tcase_add_test(tc, a_bad_value_from_a_file_or_a_variable_names_where_it_came_from);
     tcase_add_test(tc, locust_2x_spellings_mean_what_0_9s_do);
     suite_add_tcase(s, tc);
     return testutil_run(s);

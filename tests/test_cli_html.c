@@ -4,9 +4,9 @@
  * it runs, /stats/report and /metrics answer (and refuse a request without
  * the credentials); --autoquit ends it and --html writes the report. Both
  * reports, the live download and the final file, are then opened in headless
- * Chromium (tests/e2e/report.test.mjs): tables filled, charts drawn, no
- * request leaving the file. Skipped (77) when Chromium or playwright-core
- * cannot be installed (scripts/install-e2e.sh).
+ * Chromium (tests/e2e/report.test.mjs): tables filled (the thresholds' pass
+ * and FAIL among them), charts drawn, no request leaving the file. Skipped (77) when Chromium or
+ * playwright-core cannot be installed (scripts/install-e2e.sh).
  */
 #include <curl/curl.h>
 #include <stdlib.h>
@@ -59,14 +59,18 @@ static long fetch(const char *url, const char *auth, bool headers, body *out)
     return status;
 }
 
-/* Runs the browser check of a report file; the screenshot goes to the build's artifacts. */
-static void check_in_browser(const char *html, const char *png_name)
+/*
+ * Runs the browser check of a report file, which holds `thresholds` verdicts; the screenshot goes to the
+ * build's artifacts.
+ */
+static void check_in_browser(const char *html, const char *png_name, int thresholds)
 {
     char cmd[4096];
-    snprintf(
-        cmd, sizeof cmd,
-        "mkdir -p '%s/tests/artifacts' && node '%s/tests/e2e/report.test.mjs' '%s' '%s/tests/artifacts/%s'",
-        getenv("LOCUST_BUILDDIR"), getenv("LOCUST_SRCDIR"), html, getenv("LOCUST_BUILDDIR"), png_name);
+    snprintf(cmd, sizeof cmd,
+             "mkdir -p '%s/tests/artifacts' && node '%s/tests/e2e/report.test.mjs' '%s' "
+             "'%s/tests/artifacts/%s' %d",
+             getenv("LOCUST_BUILDDIR"), getenv("LOCUST_SRCDIR"), html, getenv("LOCUST_BUILDDIR"), png_name,
+             thresholds);
     int rc = system(cmd);
     ck_assert_msg(rc == 0, "the report %s failed in Chromium (exit %d)", html, rc);
 }
@@ -90,7 +94,8 @@ START_TEST(the_report_is_served_while_the_test_runs_and_written_at_the_end)
     snprintf(html, sizeof html, "%s", cli_tmp_path("final.html"));
     CLI_START(&p, "-f", cli_scenario_path("reports.c"), "--autostart", "-u", "2", "-r", "10", "-t", "4s",
               "--autoquit", "1", "-H", target.host, "--web-host", "127.0.0.1", "-P", "0", "--web-auth",
-              "ci:secret", "--html", html, "--exit-code-on-error", "0", "Web");
+              "ci:secret", "--html", html, "--exit-code-on-error", "0", "--threshold", "GET /:p99<60000",
+              "--threshold", "fail_ratio<0.1", "Web");
     ck_assert_msg(cli_proc_wait_err(&p, "Starting web monitor at 127.0.0.1:", 60), "no web UI:\n%s",
                   cli_tail(p.err));
     char *err = cli_slurp(p.err_path);
@@ -130,14 +135,16 @@ START_TEST(the_report_is_served_while_the_test_runs_and_written_at_the_end)
     ck_assert_ptr_nonnull(strstr(b.data, "locust_requests_total{method=\"GET\",name=\"/\"} "));
     free(b.data);
 
-    /* -t 4s stops the test, --autoquit 1 quits a second later. */
+    /* -t 4s stops the test, --autoquit 1 quits a second later; half of Web's requests fail, so does
+     * the fail_ratio threshold. */
     int rc = cli_proc_wait(&p, 30);
-    ck_assert_msg(rc == 0, "exit %d:\n%s", rc, cli_tail(p.err));
+    ck_assert_msg(rc == 3, "exit %d:\n%s", rc, cli_tail(p.err));
     ASSERT_CONTAINS(p.err, "quitting in 1 seconds (--autoquit)");
     cli_proc_free(&p);
 
-    check_in_browser(live, "report-live.png");
-    check_in_browser(html, "report-final.png");
+    /* Both reports show the two verdicts (the live one those of the test so far). */
+    check_in_browser(live, "report-live.png", 2);
+    check_in_browser(html, "report-final.png", 2);
 }
 END_TEST
 

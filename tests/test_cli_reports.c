@@ -49,16 +49,29 @@ static const char *put_file(const char *name, const char *text)
 
 START_TEST(a_locust_2x_headless_command_line_runs_unchanged)
 {
+    /* Every spelling of a 2.x headless command line, with 2.x's meaning: the log goes to --logfile, a
+     * failed request gives --exit-code-on-error's status, --autostart (and its --autoquit) are ignored
+     * with a warning as 2.x does without the web UI. */
     cli_proc p;
     const char *base = cli_tmp_path("v2");
-    char html[600];
+    char html[600], log[600];
     snprintf(html, sizeof html, "%s", cli_tmp_path("v2.html"));
-    int rc = CLI_RUN(&p, 30, "-f", scenario, "--headless", "-u", "2", "-r", "2", "-t", "2s", "--host",
-                     target.host, "--csv", base, "--csv-full-history", "--html", html, "--exit-code-on-error",
-                     "0", "--loglevel", "INFO", "--only-summary", "Web");
-    ck_assert_msg(rc == 0, "exit %d:\n%s", rc, cli_tail(p.err));
-    ASSERT_CONTAINS(p.err, "Hatching and swarming 2 clients at the rate 2 clients/s");
-    ASSERT_CONTAINS(p.err, "Run time limit set to 2 seconds");
+    snprintf(log, sizeof log, "%s", cli_tmp_path("v2.log"));
+    int rc = CLI_RUN(&p, 30, "-f", scenario, "--headless", "-u", "2", "--spawn-rate", "2", "-t", "2s",
+                     "--host", target.host, "--csv", base, "--csv-full-history", "--html", html,
+                     "--exit-code-on-error", "4", "--loglevel", "INFO", "--logfile", log, "--autostart",
+                     "--autoquit", "5", "--only-summary", "Web");
+    ck_assert_msg(rc == 4, "exit %d:\n%s", rc, cli_tail(p.err));
+    double took = p.ended - p.started;
+    ck_assert_msg(took < 15, "the run took %.1f s", took);
+    char *logged = cli_slurp(log);
+    ASSERT_CONTAINS(
+        logged, "Option --autostart (and its --autoquit) is ignored for headless mode and worker process.");
+    ASSERT_CONTAINS(logged, "Hatching and swarming 2 clients at the rate 2 clients/s");
+    ASSERT_CONTAINS(logged, "Run time limit set to 2 seconds");
+    ASSERT_CONTAINS(logged, "Shutting down (exit code 4)");
+    free(logged);
+    ck_assert_int_eq(cli_count(p.err, "INFO/locust.main"), 0);
     /* 0.9's files stay, 2.x's come next to them. */
     static const char *const files[] = {"v2_requests.csv", "v2_distribution.csv", "v2_stats_history.csv",
                                         "v2_failures.csv", "v2_exceptions.csv",   "v2.html"};
@@ -142,7 +155,7 @@ START_TEST(config_files_then_environment_then_command_line_as_in_2x)
 }
 END_TEST
 
-START_TEST(an_unknown_config_key_is_a_usage_error_naming_file_and_line)
+START_TEST(an_unknown_config_key_or_a_bad_value_is_a_usage_error_naming_file_and_line)
 {
     const char *conf = put_file("bad.conf", "# ok\nusers = 2\nuserz = 3\n");
     cli_proc p;
@@ -155,6 +168,13 @@ START_TEST(an_unknown_config_key_is_a_usage_error_naming_file_and_line)
     rc = CLI_RUN(&p, 30, "-f", scenario, "--config", cli_tmp_path("missing.conf"), "--headless");
     ck_assert_int_eq(rc, 2);
     ASSERT_CONTAINS(p.err, "cannot read the config file");
+    cli_proc_free(&p);
+    /* A known key with a bad value names the line too. */
+    conf = put_file("badvalue.conf", "headless\nusers = many\n");
+    rc = CLI_RUN(&p, 30, "-f", scenario, "--config", conf);
+    ck_assert_int_eq(rc, 2);
+    snprintf(want, sizeof want, "locust-run: error: %s:2: option --users: invalid value 'many'", conf);
+    ASSERT_CONTAINS(p.err, want);
     cli_proc_free(&p);
 }
 END_TEST
@@ -234,6 +254,12 @@ START_TEST(thresholds_are_judged_on_the_masters_merged_numbers)
     ck_assert_msg(j != NULL, "stdout is not JSON:\n%s", cli_tail(p.out));
     cJSON *tot = cJSON_GetObjectItem(j, "total");
     cJSON *t0 = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "thresholds"), 0);
+    /* The command line, as a shell takes it back: the expressions with '<', '=' or a space quoted. */
+    const char *cmd =
+        cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "settings"), "command_line"));
+    ck_assert_ptr_nonnull(cmd);
+    ASSERT_CONTAINS(cmd, " --threshold 'num_failures<1' --threshold 'GET /:num_failures==0' Web");
+    ASSERT_CONTAINS(cmd, " -u 4 -r 20 -t 2s -H http://127.0.0.1:");
     /* The verdict's value is the merged Total's, which the slaves' requests make up. */
     ck_assert_int_gt(cJSON_GetObjectItem(tot, "num_failures")->valueint, 10);
     ck_assert_double_eq(cJSON_GetObjectItem(t0, "value")->valuedouble,
@@ -304,7 +330,7 @@ int main(void)
     tcase_add_unchecked_fixture(tc, setup_all, teardown_all);
     tcase_add_test(tc, a_locust_2x_headless_command_line_runs_unchanged);
     tcase_add_test(tc, config_files_then_environment_then_command_line_as_in_2x);
-    tcase_add_test(tc, an_unknown_config_key_is_a_usage_error_naming_file_and_line);
+    tcase_add_test(tc, an_unknown_config_key_or_a_bad_value_is_a_usage_error_naming_file_and_line);
     tcase_add_test(tc, a_malformed_threshold_is_a_usage_error_naming_it);
     tcase_add_test(tc, exit_status_3_for_a_failed_threshold_wins_over_1_for_failed_requests);
     tcase_add_test(tc, threshold_abort_stops_the_test_after_the_grace_period);

@@ -20,24 +20,20 @@ S=${LOCUST_SRCDIR:-$(dirname "$0")/..}
 script_need_locust2
 script_setup locust2select
 
-cat >"$tmp/shape.py" <<'PYEOF'
-from locust import LoadTestShape, User, constant, task
+# user CLASS TASK [ATTRIBUTE]: a User class that waits 1 s between runs of its one task TASK
+# (the worker's request name), with ATTRIBUTE (e.g. "fixed_count = 1") when given.
+user() {
+    printf '\n\nclass %s(User):\n    wait_time = constant(1)\n' "$1"
+    [ -z "${3:-}" ] || printf '    %s\n' "$3"
+    printf '\n    @task\n    def %s(self):\n        pass\n' "$2"
+}
 
-
-class Reader(User):
-    wait_time = constant(1)
-
-    @task
-    def read(self):
-        pass
-
-
-class Writer(User):
-    wait_time = constant(1)
-
-    @task
-    def write(self):
-        pass
+# 1. Readers and Writers, and a shape that names only Readers.
+{
+    echo "from locust import LoadTestShape, User, constant, task"
+    user Reader read
+    user Writer write
+    cat <<'PYEOF'
 
 
 class OnlyReaders(LoadTestShape):
@@ -46,7 +42,9 @@ class OnlyReaders(LoadTestShape):
             return (4, 4, [Reader])
         return None
 PYEOF
+} >"$tmp/shape.py"
 
+# 2. and 3. One class with a task tagged "read" and one tagged "write".
 cat >"$tmp/tags.py" <<'PYEOF'
 from locust import User, constant, tag, task
 
@@ -65,26 +63,12 @@ class Mixed(User):
         pass
 PYEOF
 
-cat >"$tmp/fixed.py" <<'PYEOF'
-from locust import User, constant, task
-
-
-class Reader(User):
-    wait_time = constant(1)
-    fixed_count = 1
-
-    @task
-    def read(self):
-        pass
-
-
-class Writer(User):
-    wait_time = constant(1)
-
-    @task
-    def write(self):
-        pass
-PYEOF
+# 4. Readers, one of them at most, and Writers.
+{
+    echo "from locust import User, constant, task"
+    user Reader read "fixed_count = 1"
+    user Writer write
+} >"$tmp/fixed.py"
 
 # run NAME LOCUSTFILE "MASTER ARGS" WORKER ARGS...: one master and one worker; the master's CSV is $tmp/NAME_stats.csv.
 run() {

@@ -135,6 +135,71 @@ START_TEST(a_slave_that_joins_during_the_run_takes_a_share_of_the_same_total)
 }
 END_TEST
 
+/* Warnings and errors logged, kept to check that a normal end raises no false alarm. */
+static char alarms[4096];
+static void keep_alarm(locust_log_level level, const char *logger, const char *msg, void *udata)
+{
+    size_t n = strlen(alarms);
+    if (level >= LOCUST_LOG_WARNING && n + 1 < sizeof alarms)
+        snprintf(alarms + n, sizeof alarms - n, "%s\n", msg);
+}
+
+static bool everyone_quit(void *ud)
+{
+    for (size_t i = 0; i < W->nslaves; i++)
+        if (!locust_runner_quit_done(W->slave[i])) return false;
+    return locust_runner_quit_done(W->master);
+}
+
+/*
+ * A slave crashed during the run; the test then ends as usual (the run time,
+ * ^C, the web UI's quit). The crash was warned about when it happened; the
+ * end is no alarm: the master neither says "No slave is left" when the
+ * living slaves quit because it told them to, nor fails to send the quit
+ * when only the crashed slave is left in its table.
+ */
+START_TEST(a_normal_end_after_a_slave_crashed_raises_no_false_alarm)
+{
+    start_master(NULL);
+    fake f;
+    fake_join(&f, "fake_crash");
+    add_slave(&worker_cls);
+    ck_assert_msg(dist_run_until(W->loop, all_ready, (void *)2, 10), "2 slaves did not become ready");
+    ck_assert_int_eq(locust_runner_start(W->master, 4, 1000), 0);
+    ck_assert_msg(dist_run_until(W->loop, slave0_runs, (void *)2, 10), "the living slave did not hatch");
+    fake_vanish(&f);
+    ck_assert_msg(dist_run_until(W->loop, one_slave_missing, NULL, 5), "the crash went unnoticed");
+    ck_assert_msg(dist_run_until(W->loop, slave0_runs, (void *)4, 5),
+                  "the living slave did not take 4 users");
+
+    alarms[0] = '\0';
+    locust_log_set(keep_alarm, NULL, LOCUST_LOG_WARNING);
+    ck_assert_int_eq(locust_runner_quit(W->master), 0);
+    ck_assert_msg(dist_run_until(W->loop, everyone_quit, NULL, 10), "not everyone quit");
+    testutil_quiet_logs();
+    ck_assert_msg(alarms[0] == '\0', "a normal end logged:\n%s", alarms);
+}
+END_TEST
+
+/* The only slave crashed: the master quits without trying to tell anyone. */
+START_TEST(a_master_whose_slaves_all_crashed_quits_without_an_error)
+{
+    start_master(NULL);
+    fake f;
+    fake_join(&f, "fake_only");
+    ck_assert_msg(dist_run_until(W->loop, all_ready, (void *)1, 10), "the fake slave did not join");
+    fake_vanish(&f);
+    ck_assert_msg(dist_run_until(W->loop, one_slave_missing, NULL, 5), "the crash went unnoticed");
+
+    alarms[0] = '\0';
+    locust_log_set(keep_alarm, NULL, LOCUST_LOG_WARNING);
+    ck_assert_int_eq(locust_runner_quit(W->master), 0);
+    ck_assert_msg(dist_run_until(W->loop, everyone_quit, NULL, 10), "the master did not quit");
+    testutil_quiet_logs();
+    ck_assert_msg(alarms[0] == '\0', "the quit logged:\n%s", alarms);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("dist_split");
@@ -144,6 +209,8 @@ int main(void)
     tcase_add_test(tc, a_slave_gone_before_the_hatch_leaves_its_share_to_the_living);
     tcase_add_test(tc, a_slave_that_crashes_during_the_run_leaves_its_users_to_the_living);
     tcase_add_test(tc, a_slave_that_joins_during_the_run_takes_a_share_of_the_same_total);
+    tcase_add_test(tc, a_normal_end_after_a_slave_crashed_raises_no_false_alarm);
+    tcase_add_test(tc, a_master_whose_slaves_all_crashed_quits_without_an_error);
     suite_add_tcase(s, tc);
     return testutil_run(s);
 }

@@ -490,22 +490,13 @@ END_TEST
 /* ---- TLS ---------------------------------------------------------------------------- */
 
 static locust_test_target tls;
-static char tls_cert[1024], tls_key[1024], client_cert[1024], client_key[1024];
-
-static void data_path(char *out, size_t n, const char *name)
-{
-    const char *src = getenv("LOCUST_SRCDIR");
-    snprintf(out, n, "%s/tests/data/%s", src && *src ? src : ".", name);
-}
+static char client_cert[1024], client_key[1024];
 
 static void tls_up(void)
 {
-    data_path(tls_cert, sizeof tls_cert, "tls-server.pem");
-    data_path(tls_key, sizeof tls_key, "tls-server.key");
-    data_path(client_cert, sizeof client_cert, "tls-client.pem");
-    data_path(client_key, sizeof client_key, "tls-client.key");
-    const char *args[] = {"--tls-cert", tls_cert, "--tls-key", tls_key, NULL};
-    ck_assert_int_eq(locust_test_target_start(&tls, args), 0);
+    locust_test_data_path(client_cert, sizeof client_cert, "tls-client.pem");
+    locust_test_data_path(client_key, sizeof client_key, "tls-client.key");
+    ck_assert_int_eq(locust_test_target_start_tls(&tls), 0);
     ck_assert_int_eq(strncmp(tls.host, "https://", 8), 0);
 }
 

@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "core/core.h"
+#include "http/http_internal.h"
+#include "http/http_wire.h"
 #include "http_harness.h"
 #include "testutil.h"
 
@@ -120,36 +122,52 @@ START_TEST(transport_errors_give_status_zero_and_a_failure)
 END_TEST
 
 /*
- * A read timeout is a ReadTimeout whichever path fetched the response: a
- * session without cookies goes over its own connection, one that holds
- * cookies through curl, and there the connection of the timed-out request
- * is one curl reuses (it was never connected during that transfer).
+ * A read timeout is a ReadTimeout whichever path fetched the response, and
+ * whether or not the session holds cookies: each request below but the
+ * first reuses the connection of the one before (the timed-out one was
+ * never connected during its transfer, which is where curl once said
+ * ConnectTimeout). The task runs once on the session's own connection (the
+ * wire, which also takes cookie sessions) and once with every hop forced
+ * through curl, and checks that each request went the path it was meant to.
  */
 static char read_timeout_want[256];
+static bool read_timeout_over_curl;
+
+static locust_response *timed_get(locust_ctx *ctx, const char *path, const locust_request_opts *o)
+{
+    locust_response *r = locust_get(ctx, path, o);
+    ck_assert_msg(locust_client(ctx)->hop_native == !read_timeout_over_curl, "%s went %s", path,
+                  locust_client(ctx)->hop_native ? "over the wire" : "through curl");
+    return r;
+}
 
 static void read_timeouts_with_and_without_cookies(locust_ctx *ctx)
 {
     locust_request_opts o = {.timeout = 0.3};
-    /* Without cookies: the session's own connection, kept alive from the first request. */
-    ck_assert_int_eq(locust_response_status(locust_get(ctx, "/", NULL)), 200);
-    locust_response *r = locust_get(ctx, "/delay/2000", &o);
+    /* Without cookies, on the connection kept alive from the first request. */
+    ck_assert_int_eq(locust_response_status(timed_get(ctx, "/", NULL)), 200);
+    locust_response *r = timed_get(ctx, "/delay/2000", &o);
     ck_assert_str_eq(locust_response_error(r), read_timeout_want);
-    /* With a cookie: curl, on a connection made by the request before. */
-    ck_assert_int_eq(locust_response_status(locust_get(ctx, "/login?user=ellen", NULL)), 200);
-    ck_assert_int_eq(locust_response_status(locust_get(ctx, "/profile", NULL)), 200);
-    r = locust_get(ctx, "/delay/2000", &o);
+    /* With a cookie, on a connection made by the request before. */
+    ck_assert_int_eq(locust_response_status(timed_get(ctx, "/login?user=ellen", NULL)), 200);
+    ck_assert_int_eq(locust_response_status(timed_get(ctx, "/profile", NULL)), 200);
+    r = timed_get(ctx, "/delay/2000", &o);
     ck_assert_str_eq(locust_response_error(r), read_timeout_want);
     /* And on a fresh connection (the timeout closed the last one). */
-    r = locust_get(ctx, "/delay/2000", &o);
+    r = timed_get(ctx, "/delay/2000", &o);
     ck_assert_str_eq(locust_response_error(r), read_timeout_want);
 }
 
+/* _i: 0 over the wire, 1 through curl. */
 START_TEST(a_read_timeout_is_worded_the_same_with_or_without_cookies)
 {
     snprintf(read_timeout_want, sizeof read_timeout_want,
              "ReadTimeout('Read timed out. (read timeout=0.3) for url: http://127.0.0.1:%u/delay/2000')",
              target.port);
+    read_timeout_over_curl = _i == 1;
+    locust__wire_force_curl(read_timeout_over_curl);
     harness_run_task(read_timeouts_with_and_without_cookies);
+    locust__wire_force_curl(false);
     ck_assert_uint_eq(run.failures, 3);
     ck_assert_uint_eq(run.successes, 3);
     for (unsigned i = 0; i < run.n_records; i++)
@@ -514,7 +532,7 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, http_errors_are_failures_worded_like_locust);
     tcase_add_test(tc, transport_errors_give_status_zero_and_a_failure);
-    tcase_add_test(tc, a_read_timeout_is_worded_the_same_with_or_without_cookies);
+    tcase_add_loop_test(tc, a_read_timeout_is_worded_the_same_with_or_without_cookies, 0, 2);
     tcase_add_loop_test(tc, malformed_responses_are_failures_not_crashes, 0, 5);
     tcase_add_test(tc, response_headers_past_their_cap_fail_the_request);
     tcase_add_test(tc, bodies_over_the_cap_fail_the_request);

@@ -278,9 +278,8 @@ static void nginx_up(void)
 {
     snprintf(ngx_dir, sizeof ngx_dir, "/tmp/locust-h2-%d", (int)getpid());
     char cmd[1024], conf[PATH_MAX * 3], data[PATH_MAX];
-    const char *src = getenv("LOCUST_SRCDIR");
-    char rel[256];
-    snprintf(rel, sizeof rel, "%s/tests/data", src && *src ? src : ".");
+    char rel[PATH_MAX];
+    locust_test_data_path(rel, sizeof rel, "");
     ck_assert_ptr_nonnull(realpath(rel, data)); /* nginx reads it from its own prefix */
     snprintf(cmd, sizeof cmd, "mkdir -p %s", ngx_dir);
     ck_assert_int_eq(system(cmd), 0);

@@ -1,9 +1,8 @@
 /*
  * The rest of requests' options, against the demo target: multipart
- * uploads (files=), proxies (proxies=, through a real forward proxy of
- * the test's own), digest and the other auth schemes, and what a response
+ * uploads (files=), digest and the other auth schemes, and what a response
  * tells: its redirect history, the cookies it set, raise_for_status() and
- * is_redirect. Every request is counted once, redirects and auth
+ * is_redirect (proxies= are tests/test_http_proxy.c's). Every request is counted once, redirects and auth
  * challenges included.
  */
 #include <cjson/cJSON.h>
@@ -13,7 +12,6 @@
 #include <unistd.h>
 
 #include "http_harness.h"
-#include "mini_proxy.h"
 #include "testutil.h"
 
 static char url_buf[8][512];
@@ -25,16 +23,6 @@ static const char *turl(const char *path)
     char *b = url_buf[url_next++ % 8];
     snprintf(b, sizeof url_buf[0], "http://127.0.0.1:%u%s", target.port, path);
     return b;
-}
-
-/* The /echo answer's field `name` (a string), "" when absent. */
-static const char *echo_field(locust_response *r, const char *obj, const char *name)
-{
-    const cJSON *doc = locust_response_json(r, NULL);
-    ck_assert_msg(doc != NULL, "not JSON: %s", locust_response_text(r));
-    const cJSON *o = obj ? cJSON_GetObjectItemCaseSensitive(doc, obj) : doc;
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    return cJSON_IsString(v) ? v->valuestring : "";
 }
 
 /* ---- multipart uploads ----------------------------------------------------------- */
@@ -57,13 +45,13 @@ static void uploads(locust_ctx *ctx)
     };
     /* A plain request first: the session keeps its header lists, which an upload must not take. */
     locust_response *r = locust_post(ctx, "/echo", &(locust_request_opts){.body = "raw"});
-    ck_assert_str_eq(echo_field(r, "headers", "Content-Type"), "");
+    ck_assert_str_eq(harness_echo_field(r, "headers", "Content-Type"), "");
     r = locust_post(ctx, "/echo", &(locust_request_opts){.form = form, .files = files});
     ck_assert_int_eq(locust_response_status(r), 200);
-    ck_assert_str_eq(echo_field(r, NULL, "method"), "POST");
-    const char *ct = echo_field(r, "headers", "Content-Type");
+    ck_assert_str_eq(harness_echo_field(r, NULL, "method"), "POST");
+    const char *ct = harness_echo_field(r, "headers", "Content-Type");
     ck_assert_msg(strncmp(ct, "multipart/form-data; boundary=", 30) == 0, "%s", ct);
-    const char *body = echo_field(r, NULL, "body");
+    const char *body = harness_echo_field(r, NULL, "body");
     /* requests' order: the data fields, then the files. */
     const char *title = strstr(body, "Content-Disposition: form-data; name=\"title\"\r\n\r\nreport\r\n");
     char doc_head[160];
@@ -81,22 +69,22 @@ static void uploads(locust_ctx *ctx)
     char to[256];
     snprintf(to, sizeof to, "/redirect-to?url=%s&status=307", "/echo");
     r = locust_put(ctx, to, &(locust_request_opts){.files = files});
-    ck_assert_str_eq(echo_field(r, NULL, "method"), "PUT");
-    ck_assert_ptr_nonnull(strstr(echo_field(r, NULL, "body"), "in memory"));
+    ck_assert_str_eq(harness_echo_field(r, NULL, "method"), "PUT");
+    ck_assert_ptr_nonnull(strstr(harness_echo_field(r, NULL, "body"), "in memory"));
     snprintf(to, sizeof to, "/redirect-to?url=%s&status=303", "/echo");
     r = locust_post(ctx, to, &(locust_request_opts){.files = files});
-    ck_assert_str_eq(echo_field(r, NULL, "method"), "GET");
-    ck_assert_str_eq(echo_field(r, NULL, "body"), "");
-    ck_assert_str_eq(echo_field(r, "headers", "Content-Type"), "");
+    ck_assert_str_eq(harness_echo_field(r, NULL, "method"), "GET");
+    ck_assert_str_eq(harness_echo_field(r, NULL, "body"), "");
+    ck_assert_str_eq(harness_echo_field(r, "headers", "Content-Type"), "");
 
     /* Only files, no form; then the next request of the session sends no upload. */
     r = locust_post(ctx, "/echo", &(locust_request_opts){.files = files + 1});
-    ck_assert_msg(strncmp(echo_field(r, "headers", "Content-Type"), "multipart/form-data; boundary=", 30) ==
-                      0,
-                  "%s", locust_response_text(r));
+    ck_assert_msg(
+        strncmp(harness_echo_field(r, "headers", "Content-Type"), "multipart/form-data; boundary=", 30) == 0,
+        "%s", locust_response_text(r));
     r = locust_post(ctx, "/echo", &(locust_request_opts){.body = "raw"});
-    ck_assert_str_eq(echo_field(r, NULL, "body"), "raw");
-    ck_assert_str_eq(echo_field(r, "headers", "Content-Type"), "");
+    ck_assert_str_eq(harness_echo_field(r, NULL, "body"), "raw");
+    ck_assert_str_eq(harness_echo_field(r, "headers", "Content-Type"), "");
 }
 
 START_TEST(multipart_uploads_send_the_form_fields_then_the_files)
@@ -161,73 +149,6 @@ START_TEST(a_missing_upload_file_fails_the_task_naming_it)
     harness_run_task(upload_with_body);
     ck_assert_uint_eq(run.successes + run.failures, 0);
     ck_assert_ptr_nonnull(strstr(run.task_error, "give .files with .form only"));
-}
-END_TEST
-
-/* ---- proxies ------------------------------------------------------------------------ */
-
-static mini_proxy proxy;
-static char proxy_url[64], dead_proxy_url[64];
-
-static void through_proxies(locust_ctx *ctx)
-{
-    /* Per request. */
-    locust_response *r = locust_get(ctx, "/echo?via=request", &(locust_request_opts){.proxy = proxy_url});
-    ck_assert_int_eq(locust_response_status(r), 200);
-    ck_assert_str_eq(echo_field(r, "headers", "Via"), "1.1 mini-proxy");
-    ck_assert_uint_eq(atomic_load(&proxy.requests), 1);
-    char line[512], want[512];
-    mini_proxy_last_line(&proxy, line, sizeof line);
-    snprintf(want, sizeof want, "GET %s HTTP/1.1", turl("/echo?via=request"));
-    ck_assert_str_eq(line, want);
-    /* Without one, straight to the target. */
-    r = locust_get(ctx, "/echo", NULL);
-    ck_assert_str_eq(echo_field(r, "headers", "Via"), "");
-    ck_assert_uint_eq(atomic_load(&proxy.requests), 1);
-
-    /* Per session; "" goes direct; a redirect's hops go through it too. */
-    ck_assert_int_eq(locust_http_set_proxy(locust_client(ctx), proxy_url), 0);
-    r = locust_post(ctx, "/echo", &(locust_request_opts){.body = "payload"});
-    ck_assert_str_eq(echo_field(r, NULL, "body"), "payload");
-    ck_assert_str_eq(echo_field(r, "headers", "Via"), "1.1 mini-proxy");
-    r = locust_get(ctx, "/echo", &(locust_request_opts){.proxy = ""});
-    ck_assert_str_eq(echo_field(r, "headers", "Via"), "");
-    ck_assert_uint_eq(atomic_load(&proxy.requests), 2);
-    r = locust_get(ctx, "/redirect/2", NULL);
-    ck_assert_int_eq(locust_response_status(r), 200);
-    ck_assert_uint_eq(atomic_load(&proxy.requests), 5);
-    int status;
-    const char *url;
-    ck_assert_int_eq(locust_response_history_count(r), 2);
-    ck_assert_int_eq(locust_response_history(r, 1, &status, &url), 0);
-    ck_assert_int_eq(status, 302);
-    ck_assert_str_eq(url, turl("/redirect/1"));
-
-    /* A proxy nobody listens on: requests' ProxyError, status 0. */
-    r = locust_get(ctx, "/echo", &(locust_request_opts){.proxy = dead_proxy_url});
-    ck_assert_int_eq(locust_response_status(r), 0);
-    ck_assert_msg(strncmp(locust_response_error(r), "ProxyError('", 12) == 0, "%s", locust_response_error(r));
-    ck_assert_int_eq(locust_http_set_proxy(locust_client(ctx), NULL), 0);
-    r = locust_get(ctx, "/echo", NULL);
-    ck_assert_str_eq(echo_field(r, "headers", "Via"), "");
-    ck_assert_int_eq(locust_http_set_proxy(locust_client(ctx), "http://bad proxy"), LOCUST_EINVAL);
-}
-
-START_TEST(requests_go_through_a_proxy_per_request_and_per_session)
-{
-    ck_assert_int_eq(mini_proxy_start(&proxy), 0);
-    snprintf(proxy_url, sizeof proxy_url, "http://127.0.0.1:%u", proxy.port);
-    mini_proxy dead;
-    ck_assert_int_eq(mini_proxy_start(&dead), 0);
-    snprintf(dead_proxy_url, sizeof dead_proxy_url, "http://127.0.0.1:%u", dead.port);
-    mini_proxy_stop(&dead);
-    harness_run_task(through_proxies);
-    mini_proxy_stop(&proxy);
-    ck_assert_uint_eq(run.task_errors, 0);
-    ck_assert_uint_eq(run.successes, 6);
-    ck_assert_uint_eq(run.failures, 1);
-    ck_assert_str_eq(harness_record(4)->name, "/redirect/2");
-    ck_assert_ptr_nonnull(strstr(harness_record(5)->error, "ProxyError("));
 }
 END_TEST
 
@@ -433,7 +354,6 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, multipart_uploads_send_the_form_fields_then_the_files);
     tcase_add_test(tc, a_missing_upload_file_fails_the_task_naming_it);
-    tcase_add_test(tc, requests_go_through_a_proxy_per_request_and_per_session);
     tcase_add_test(tc, digest_and_other_auth_schemes_answer_the_servers_challenge);
     tcase_add_test(tc, a_response_lists_the_redirects_followed_to_it);
     tcase_add_test(tc, a_response_lists_the_cookies_it_set);

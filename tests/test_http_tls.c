@@ -23,6 +23,7 @@
 
 #include "http/http_internal.h"
 #include "http/http_wire.h"
+#include "http/http_wire_conn.h"
 #include "http_harness.h"
 #include "port_helper.h"
 #include "testutil.h"
@@ -399,6 +400,46 @@ START_TEST(the_debug_log_says_once_per_session_that_https_goes_over_the_wire)
 }
 END_TEST
 
+/* ---- record buffers: kept while busy, given back at rest ------------------------------------- */
+
+static unsigned rests[4];
+
+static void rest_task(locust_ctx *ctx)
+{
+    locust_http *h = locust_client(ctx);
+    char url[128];
+    snprintf(url, sizeof url, "https://127.0.0.1:%d/", ports[GOOD]);
+    locust_request_opts o = {.ca_bundle = ca};
+    /* Back to back: the buffers stay (freeing them per request costs 12% of its instructions). */
+    for (int i = 0; i < 5; i++)
+        ck_assert_int_eq(locust_response_status(locust_get(ctx, url, &o)), 200);
+    rests[0] = h->wire->tls_rests;
+    /* A second at rest gives them back... */
+    locust_sleep(ctx, 1500);
+    rests[1] = h->wire->tls_rests;
+    /* ...OpenSSL takes new ones for the next request on the same connection... */
+    ck_assert_int_eq(locust_response_status(locust_get(ctx, url, &o)), 200);
+    rests[2] = h->wire->served;
+    /* ...and gives them back again at the next rest. */
+    locust_sleep(ctx, 1500);
+    rests[3] = h->wire->tls_rests;
+    locust_stop_user(ctx);
+}
+
+START_TEST(an_https_connection_keeps_its_buffers_while_busy_and_gives_them_back_at_rest)
+{
+    static const locust_task tasks[] = {LOCUST_TASK(rest_task), LOCUST_TASKS_END};
+    static const locust_taskset ts = {.name = "Rest", .tasks = tasks};
+    harness_run(&ts, "https://127.0.0.1", 1, 100, 60);
+    ck_assert_uint_eq(run.task_errors, 0);
+    ck_assert_uint_eq(run.successes, 6);
+    ck_assert_uint_eq(rests[0], 0);
+    ck_assert_uint_eq(rests[1], 1);
+    ck_assert_uint_eq(rests[2], 6); /* one connection served all six */
+    ck_assert_uint_eq(rests[3], 2);
+}
+END_TEST
+
 int main(void)
 {
     testutil_quiet_logs();
@@ -408,6 +449,7 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, https_over_the_wire_verifies_resumes_and_fails_in_curls_words);
     tcase_add_test(tc, the_debug_log_says_once_per_session_that_https_goes_over_the_wire);
+    tcase_add_test(tc, an_https_connection_keeps_its_buffers_while_busy_and_gives_them_back_at_rest);
     suite_add_tcase(s, tc);
     return testutil_run(s);
 }

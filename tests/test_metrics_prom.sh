@@ -12,6 +12,7 @@ B=${LOCUST_BUILDDIR:-.}
 S=${LOCUST_SRCDIR:-$(dirname "$0")/..}
 PY=/usr/bin/python3
 PROM=/usr/bin/prometheus
+PROMTOOL=/usr/bin/promtool
 if [ ! -x "$PROM" ]; then
     echo "SKIP: Debian's prometheus is not installed (scripts/install-deps.sh installs it)"
     exit 77
@@ -49,6 +50,17 @@ YML
     i=0
     while ! grep -q "quitting in 6 seconds" "$tmp/$name/run.log" && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
     grep -q "quitting in 6 seconds" "$tmp/$name/run.log" || fail "$name: the test did not stop: $(tail -5 "$tmp/$name/run.log")"
+    # Prometheus's own linter on the page: only the name of locust_current_fail_per_sec (Locust's own
+    # name, kept) may be remarked on; a problem of the format itself (a "quantile" label on a gauge,
+    # a sample without its family) fails the test.
+    $PY - "http://127.0.0.1:$web/metrics" >"$tmp/$name/metrics.txt" <<'PYEOF' || fail "$name: cannot GET /metrics"
+import base64, sys, urllib.request
+req = urllib.request.Request(sys.argv[1], headers={"Authorization": "Basic " + base64.b64encode(b"ci:secret").decode()})
+sys.stdout.write(urllib.request.urlopen(req, timeout=10).read().decode())
+PYEOF
+    $PROMTOOL check metrics <"$tmp/$name/metrics.txt" >"$tmp/$name/promtool.txt" 2>&1
+    grep -v "^locust_current_fail_per_sec metric names should not contain abbreviated units" "$tmp/$name/promtool.txt" |
+        grep -q . && fail "$name: promtool check metrics: $(cat "$tmp/$name/promtool.txt")"
     # Three scrapes of the stopped test's final numbers.
     sleep 3
     $PY - "http://127.0.0.1:$prom" >"$tmp/$name/prom.txt" <<'PYEOF' || fail "$name: Prometheus query failed"

@@ -11,6 +11,7 @@
 
 #include "report/report_internal.h"
 #include "stats_testutil.h"
+#include "stats_wire_testutil.h"
 #include "testutil.h"
 
 #define ASSERT_STR_CONTAINS(hay, needle)                                                                     \
@@ -115,6 +116,113 @@ START_TEST(thresholds_are_judged_on_the_entry_they_name_or_the_total)
     ck_assert_int_eq(locust_threshold_parse("/none:num_failures<1", &t, err, sizeof err), 0);
     ck_assert(locust_threshold_eval(&t, s));
     locust_stats_free(s);
+}
+END_TEST
+
+START_TEST(every_metric_of_a_threshold_is_judged_on_the_total_and_on_an_entry)
+{
+    /* GET /a: 100 successes of 1..100 ms; POST /b: 2 failures. */
+    fake_clock c = {1000};
+    locust_stats *s = stats_on_clock(&c);
+    for (int i = 1; i <= 100; i++)
+        locust_stats_log_success(s, "GET", "/a", i, 10);
+    locust_stats_log_failure(s, "POST", "/b", 1, "boom");
+    locust_stats_log_failure(s, "POST", "/b", 1, "boom");
+    c.now = 1010;
+    locust_entry_info tot;
+    ck_assert_int_eq(locust_stats_total(s, &tot), 0);
+    static const struct {
+        const char *metric;
+        double want, tol; /* percentiles: nearest rank of 1..100, at most 1% off */
+    } m[] = {
+        {"p50", 50, 0.5},   {"p66", 66, 0.66},      {"p75", 75, 0.75},
+        {"p80", 80, 0.8},   {"p90", 90, 0.9},       {"p95", 95, 0.95},
+        {"p98", 98, 0.98},  {"p99", 99, 0.99},      {"p99.9", 100, 1},
+        {"p99.99", 100, 1}, {"avg", 50.5, 1e-9},    {"min", 1, 1e-9},
+        {"max", 100, 1e-9}, {"num_failures", 2, 0}, {"fail_ratio", 2.0 / 102, 1e-12},
+    };
+    char expr[64], err[256];
+    locust_threshold t;
+    for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
+        /* On the Total (implicit and named) and on the entry that has the numbers. */
+        static const char *const where[] = {"", "Total:", "GET /a:"};
+        for (size_t w = 0; w < 3; w++) {
+            bool on_b = strcmp(m[i].metric, "num_failures") == 0 || strcmp(m[i].metric, "fail_ratio") == 0;
+            snprintf(expr, sizeof expr, "%s%s<1000000", w == 2 && on_b ? "POST /b:" : where[w], m[i].metric);
+            ck_assert_msg(locust_threshold_parse(expr, &t, err, sizeof err) == 0, "%s: %s", expr, err);
+            ck_assert_msg(locust_threshold_eval(&t, s), "%s failed", expr);
+            ck_assert_msg(t.has_value, "%s: no value", expr);
+            double want = w == 2 && on_b && m[i].metric[0] == 'f' ? 1.0 : m[i].want; /* /b: 2 of 2 */
+            ck_assert_msg(fabs(t.value - want) <= m[i].tol, "%s: %g, not %g", expr, t.value, want);
+        }
+    }
+    /* rps: the Total's requests per second over the run, and /a's (all of them). */
+    ck_assert_int_eq(locust_threshold_parse("rps>0", &t, err, sizeof err), 0);
+    ck_assert(locust_threshold_eval(&t, s));
+    ck_assert_double_eq(t.value, tot.total_rps);
+    ck_assert_int_eq(locust_threshold_parse("GET /a:rps>=1", &t, err, sizeof err), 0);
+    ck_assert(locust_threshold_eval(&t, s));
+    ck_assert_double_eq(t.value, tot.total_rps);
+    /* A limit on the wrong side fails, with the same value. */
+    ck_assert_int_eq(locust_threshold_parse("GET /a:p99>=100000", &t, err, sizeof err), 0);
+    ck_assert(!locust_threshold_eval(&t, s));
+    ck_assert(t.has_value);
+    locust_stats_free(s);
+}
+END_TEST
+
+/* Merges the slave's report as a Python Locust slave would send it: 0.9's fields, without the
+ * precise histogram (its key renamed; a master ignores keys it does not know). */
+static void merge_as_a_python_slave(locust_stats *master, locust_stats *slave)
+{
+    msgpack_sbuffer sb;
+    pack_data(slave, LOCUST__STATS_PROTO_09, &sb);
+    for (char *p = sb.data; (p = memmem(p, sb.size - (size_t)(p - sb.data), "liblocust_hdr", 13)) != NULL;)
+        memcpy(p, "liblocust_xxx", 13);
+    merge_ok(master, &sb, LOCUST__STATS_PROTO_09);
+    msgpack_sbuffer_destroy(&sb);
+}
+
+START_TEST(a_percentile_threshold_covers_the_requests_of_slaves_that_send_no_precise_histogram)
+{
+    fake_clock c = {1000};
+    locust_stats *master = stats_on_clock(&c), *ours = stats_on_clock(&c), *python = stats_on_clock(&c);
+    /* Our slave: 50 fast requests; the Python slave: 50 slow ones. */
+    for (int i = 1; i <= 50; i++) {
+        locust_stats_log_success(ours, "GET", "/a", 10, 1);
+        locust_stats_log_success(python, "GET", "/a", 900, 1);
+    }
+    msgpack_sbuffer sb;
+    pack_data(ours, LOCUST__STATS_PROTO_09, &sb);
+    merge_ok(master, &sb, LOCUST__STATS_PROTO_09);
+    msgpack_sbuffer_destroy(&sb);
+    merge_as_a_python_slave(master, python);
+    char err[256];
+    locust_threshold t;
+    /* Half the requests took 900 ms: p95 is 900, on the entry and on the Total, not our slave's 10. */
+    ck_assert_int_eq(locust_threshold_parse("GET /a:p95<300", &t, err, sizeof err), 0);
+    ck_assert(!locust_threshold_eval(&t, master));
+    ck_assert(t.has_value);
+    ck_assert_double_eq(t.value, 900);
+    ck_assert_int_eq(locust_threshold_parse("p95<300", &t, err, sizeof err), 0);
+    ck_assert(!locust_threshold_eval(&t, master));
+    ck_assert_double_eq(t.value, 900);
+    ck_assert_int_eq(locust_threshold_parse("p40<300", &t, err, sizeof err), 0);
+    ck_assert(locust_threshold_eval(&t, master));
+    ck_assert_double_eq(t.value, 10);
+    /* A Python slave alone: the same, where the precise histogram has no sample at all. */
+    locust_stats *master2 = stats_on_clock(&c);
+    for (int i = 1; i <= 50; i++)
+        locust_stats_log_success(python, "GET", "/a", 900, 1);
+    merge_as_a_python_slave(master2, python);
+    ck_assert_int_eq(locust_threshold_parse("p95<1000", &t, err, sizeof err), 0);
+    ck_assert(locust_threshold_eval(&t, master2));
+    ck_assert(t.has_value);
+    ck_assert_double_eq(t.value, 900);
+    locust_stats_free(master);
+    locust_stats_free(master2);
+    locust_stats_free(ours);
+    locust_stats_free(python);
 }
 END_TEST
 
@@ -321,7 +429,7 @@ START_TEST(prometheus_text_has_counters_and_a_cumulative_histogram)
     ASSERT_STR_CONTAINS(buf, "locust_response_time_seconds_count{method=\"GET\",name=\"/a\"} 2\n");
     /* The precise percentiles: /a's two successes took 4 ms and 1200 ms; no corrected time, nothing dropped.
      */
-    ASSERT_STR_CONTAINS(buf, "# TYPE locust_response_time_quantile_seconds gauge\n");
+    ASSERT_STR_CONTAINS(buf, "# TYPE locust_response_time_quantile_seconds summary\n");
     ASSERT_STR_CONTAINS(buf,
                         "locust_response_time_quantile_seconds{method=\"GET\",name=\"/a\",time=\"service\","
                         "quantile=\"1\"} 1.2");
@@ -381,7 +489,9 @@ int main(void)
     tcase_add_test(tc, threshold_expressions_name_an_entry_a_metric_a_comparison_and_a_limit);
     tcase_add_test(tc, a_malformed_threshold_is_refused_with_its_text_and_the_reason);
     tcase_add_test(tc, thresholds_are_judged_on_the_entry_they_name_or_the_total);
+    tcase_add_test(tc, every_metric_of_a_threshold_is_judged_on_the_total_and_on_an_entry);
     tcase_add_test(tc, corrected_thresholds_judge_the_time_from_the_intended_start);
+    tcase_add_test(tc, a_percentile_threshold_covers_the_requests_of_slaves_that_send_no_precise_histogram);
     tcase_add_test(tc, failures_per_second_use_the_windows_of_the_request_rates);
     suite_add_tcase(s, tc);
     tc = tcase_create("documents");

@@ -4,7 +4,6 @@
  * thread's users switch fibers, make requests over their own sessions and
  * count them into their own runner, exactly, while the others do the same.
  */
-#include <ev.h>
 #include <pthread.h>
 #include <string.h>
 
@@ -53,14 +52,6 @@ static void forty_requests(locust_ctx *ctx)
     locust_stop_user(ctx);
 }
 
-static void watch_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-    (void)loop, (void)revents;
-    locust_runner *r = w->data;
-    if (locust_runner_state_get(r) == LOCUST_STATE_RUNNING && locust_runner_user_count(r) == 0)
-        locust_runner_quit(r);
-}
-
 static void *thread_main(void *arg)
 {
     static const locust_task tasks[] = {LOCUST_TASK(forty_requests), LOCUST_TASKS_END};
@@ -71,19 +62,8 @@ static void *thread_main(void *arg)
     t->cls = (locust_class){.name = "ThreadUser", .task_set = &ts, .host = target.host};
     locust_runner *r;
     locust_runner_options o = {.seed = 1};
-    if ((t->rc = locust_runner_new(&r, &o)) != 0) return NULL;
-    if ((t->rc = locust_runner_add_class(r, &t->cls)) == 0) {
-        locust_on(r, LOCUST_EV_REQUEST_SUCCESS, on_request, t);
-        locust_on(r, LOCUST_EV_REQUEST_FAILURE, on_request, t);
-        ev_timer watch;
-        ev_timer_init(&watch, watch_cb, 0.01, 0.01);
-        watch.data = r;
-        ev_timer_start(locust_runner_loop(r), &watch);
-        ev_unref(locust_runner_loop(r));
-        if ((t->rc = locust_runner_start(r, USERS, 1000)) == 0) locust_runner_run(r, 60);
-        ev_ref(locust_runner_loop(r));
-        ev_timer_stop(locust_runner_loop(r), &watch);
-    }
+    if ((t->rc = testutil_runner_new(&r, &o, &t->cls, on_request, t)) != 0) return NULL;
+    t->rc = testutil_run_users(r, USERS, 1000, 60);
     locust_runner_free(r);
     return NULL;
 }

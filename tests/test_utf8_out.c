@@ -4,9 +4,13 @@
  * subpart with U+FFFD, as Python's bytes.decode("utf-8", "replace") does;
  * then a master whose slave has an id and request names that are not
  * UTF-8 must still serve /stats/requests as JSON, and write its CSV files,
- * console tables and log as UTF-8. Validity is checked with iconv, which
- * shares no code with the sanitizer.
+ * console tables and log as UTF-8; and so must the report layer's
+ * outputs (the 2.x CSV files, the JSON, HTML and JUnit reports, the
+ * Prometheus metrics) and the open model's (the web UI's rows, locust-run's
+ * console block). Validity is checked with iconv, which shares no
+ * code with the sanitizer.
  */
+#include "../cli/openmodel.h"
 #include "base/base.h"
 #include "dist_world.h"
 #include "web_client.h"
@@ -14,6 +18,7 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <iconv.h>
+#include <locust/report.h>
 #include <locust/web.h>
 
 /* True when `len` bytes at s are valid UTF-8, as glibc's iconv judges. */
@@ -93,12 +98,25 @@ END_TEST
 #define BAD_NAME "/caf\xe9?q=\xc3("
 #define BAD_ERR  "HTTPError('500 \xe9t\xe9')"
 
-/* Sends, as the slave BAD_ID, a stats report of one success and one failure under BAD_NAME. */
-static void send_bad_report(void *push)
+/* A name of 31 bytes whose 32nd and 33rd bytes are one character: after "GET " it straddles byte 36. */
+#define LONG_NAME "/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xc3\xa9-and-more"
+
+/*
+ * Sends, as the slave BAD_ID, a stats report of one success and one failure
+ * under BAD_NAME; with `scheduled`, the successes are scheduled runs (which
+ * the open model's outputs show): one of a method that is not UTF-8 either,
+ * one under LONG_NAME.
+ */
+static void send_bad_report(void *push, bool scheduled)
 {
     locust_stats *s;
     ck_assert_int_eq(locust_stats_new(&s), 0);
-    ck_assert_int_eq(locust_stats_log_success(s, "GET", BAD_NAME, 12, 100), 0);
+    if (scheduled) {
+        ck_assert_int_eq(locust_stats_log_success_scheduled(s, "G\xc9T", BAD_NAME, 12, 40, 100), 0);
+        ck_assert_int_eq(locust_stats_log_success_scheduled(s, "GET", LONG_NAME, 12, 40, 100), 0);
+    } else {
+        ck_assert_int_eq(locust_stats_log_success(s, "GET", BAD_NAME, 12, 100), 0);
+    }
     ck_assert_int_eq(locust_stats_log_failure(s, "GET", BAD_NAME, 0, BAD_ERR), 0);
     locust__rpc_out o;
     dist_stats_frame(&o, BAD_ID, s, 3);
@@ -148,7 +166,7 @@ START_TEST(a_slave_that_is_not_utf8_leaves_every_output_valid)
     void *ctx = zmq_ctx_new();
     void *push = dist_raw_connect(ctx, ZMQ_PUSH, W->port);
     dist_raw_msg(push, "client_ready", NULL, BAD_ID);
-    send_bad_report(push);
+    send_bad_report(push, false);
     ck_assert_msg(dist_run_until(W->loop, merged_bad, NULL, 10), "the report was not merged");
 
     /* The web UI: /stats/requests is JSON, with the id and name sanitized. */
@@ -194,6 +212,141 @@ START_TEST(a_slave_that_is_not_utf8_leaves_every_output_valid)
 }
 END_TEST
 
+/* Writes one of the report layer's outputs into memory and checks it for the sanitized name. */
+typedef int (*report_out)(locust_runner *r, FILE *f);
+static void assert_report_valid(report_out fn, const char *what, const char *want)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    ck_assert_int_eq(fn(W->master, f), 0);
+    fclose(f);
+    ck_assert_msg(iconv_valid(text, len), "%s is not UTF-8", what);
+    ck_assert_msg(strstr(text, want) != NULL, "%s lacks '%s':\n%s", what, want, text);
+    free(text);
+}
+
+static locust_report_settings bad_settings = {.locustfile = "scen\xe9.c",
+                                              .host = "http://127.0.0.1:9",
+                                              .users = 3,
+                                              .spawn_rate = 1,
+                                              .run_time = "1s",
+                                              .command_line = "locust-run -f scen\xe9.c"};
+
+static int json_report(locust_runner *r, FILE *f)
+{
+    return locust_report_json(r, &bad_settings, f);
+}
+static int html_report(locust_runner *r, FILE *f)
+{
+    return locust_report_html(r, &bad_settings, f);
+}
+static int junit_report(locust_runner *r, FILE *f)
+{
+    return locust_report_junit(r, &bad_settings, f);
+}
+static int failures_csv(locust_runner *r, FILE *f)
+{
+    return locust_csv2_failures(locust_runner_stats(r), f);
+}
+static int exceptions_csv(locust_runner *r, FILE *f)
+{
+    return locust_csv2_exceptions(r, f);
+}
+static int history_csv(locust_runner *r, FILE *f)
+{
+    return locust_csv2_history_rows(r, 1e9, true, f);
+}
+
+static bool exception_logged(void *ud)
+{
+    return locust_runner_exception_count(W->master) == 1;
+}
+
+/* The report layer (locust-run's --csv 2.x files, --json-file, --html, --junit, /metrics). */
+START_TEST(a_slave_that_is_not_utf8_leaves_every_report_valid)
+{
+    start_master(NULL);
+    void *ctx = zmq_ctx_new();
+    void *push = dist_raw_connect(ctx, ZMQ_PUSH, W->port);
+    dist_raw_msg(push, "client_ready", NULL, BAD_ID);
+    send_bad_report(push, false);
+    dist_raw_msg(push, "exception", "{\"msg\": \"boom \xff\", \"traceback\": \"  File \xfe\\n\"}", BAD_ID);
+    ck_assert_msg(dist_run_until(W->loop, merged_bad, NULL, 10), "the report was not merged");
+    ck_assert_msg(dist_run_until(W->loop, exception_logged, NULL, 10), "the exception was not logged");
+
+    static const char *const name = "/caf\xef\xbf\xbd?q=\xef\xbf\xbd(";
+    assert_report_valid(failures_csv, "the failures CSV", "HTTPError('500 \xef\xbf\xbdt\xef\xbf\xbd')");
+    assert_report_valid(exceptions_csv, "the exceptions CSV",
+                        "boom \xef\xbf\xbd,\"  File \xef\xbf\xbd\n\",slave-");
+    assert_report_valid(history_csv, "the stats history CSV", name);
+    assert_report_valid(json_report, "the JSON report", name);
+    assert_report_valid(html_report, "the HTML report", name);
+    assert_report_valid(junit_report, "the JUnit report", "scen\xef\xbf\xbd.c");
+    assert_report_valid(locust_report_prometheus, "the Prometheus metrics", name);
+    zmq_close(push);
+    zmq_ctx_term(ctx);
+}
+END_TEST
+
+static const cJSON *open_model_row(const cJSON *rows, const char *method)
+{
+    const cJSON *row;
+    cJSON_ArrayForEach(row, rows)
+    {
+        const cJSON *m = cJSON_GetObjectItem(row, "method");
+        if (cJSON_IsString(m) && strcmp(m->valuestring, method) == 0) return row;
+    }
+    ck_abort_msg("no open-model row of method %s", method);
+    return NULL;
+}
+
+/*
+ * The open model's outputs (present once a slave reports scheduled runs):
+ * the web UI's "open_model" rows and locust-run's console block, whose name
+ * column is cut after 36 characters, never inside one.
+ */
+START_TEST(a_slave_that_is_not_utf8_leaves_the_open_model_outputs_valid)
+{
+    start_master(NULL);
+    locust_web *web;
+    ck_assert_int_eq(locust_web_new(&web, W->master, &(locust_web_options){.host = "127.0.0.1"}), 0);
+    void *ctx = zmq_ctx_new();
+    void *push = dist_raw_connect(ctx, ZMQ_PUSH, W->port);
+    dist_raw_msg(push, "client_ready", NULL, BAD_ID);
+    send_bad_report(push, true);
+    ck_assert_msg(dist_run_until(W->loop, merged_bad, NULL, 10), "the report was not merged");
+
+    web_reply rep;
+    ck_assert_int_eq(web_get(W->loop, locust_web_port(web), "/stats/requests", &rep), 0);
+    ck_assert_int_eq(rep.status, 200);
+    ck_assert_msg(iconv_valid(rep.body, rep.len), "/stats/requests is not UTF-8");
+    cJSON *doc = cJSON_Parse(rep.body);
+    ck_assert_msg(doc != NULL, "/stats/requests is not JSON: %s", rep.body);
+    const cJSON *rows = cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "open_model"), "percentiles");
+    ck_assert_str_eq(web_str(open_model_row(rows, "G\xef\xbf\xbdT"), "name"),
+                     "/caf\xef\xbf\xbd?q=\xef\xbf\xbd(");
+    cJSON_Delete(doc);
+    web_reply_free(&rep);
+
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    ck_assert(cli_open_model_shown(W->master));
+    cli_print_open_model(W->master, f);
+    fclose(f);
+    ck_assert_msg(iconv_valid(text, len), "the console's open-model block is not UTF-8:\n%s", text);
+    ck_assert_msg(strstr(text, " G\xef\xbf\xbdT /caf\xef\xbf\xbd?q=\xef\xbf\xbd(") != NULL, "%s", text);
+    /* 36 characters (37 bytes), then the next column. */
+    ck_assert_msg(strstr(text, " GET /aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xc3\xa9 service ") != NULL, "%s", text);
+    free(text);
+
+    zmq_close(push);
+    zmq_ctx_term(ctx);
+    locust_web_free(web);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("utf8_out");
@@ -204,6 +357,8 @@ int main(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, a_slave_that_is_not_utf8_leaves_every_output_valid);
+    tcase_add_test(tc, a_slave_that_is_not_utf8_leaves_every_report_valid);
+    tcase_add_test(tc, a_slave_that_is_not_utf8_leaves_the_open_model_outputs_valid);
     suite_add_tcase(s, tc);
     return testutil_run(s);
 }

@@ -102,6 +102,14 @@ const char *locust_strerror(int err);
 /** Returns the symbolic name of an error code, e.g. "LOCUST_EINVAL". */
 const char *locust_err_name(int err);
 
+/**
+ * Copies s into out (cap bytes, cap > 0, always NUL-terminated) as valid
+ * UTF-8, for a program that shows names, ids and errors that came from the
+ * network or a scenario: each invalid byte sequence becomes U+FFFD, and the
+ * copy ends before a character that does not fit. Returns its length.
+ */
+size_t locust_utf8_copy(char *out, size_t cap, const char *s);
+
 /* ------------------------------------------------------------------------ */
 /* Static scenario definitions                                              */
 /* ------------------------------------------------------------------------ */

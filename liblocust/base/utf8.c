@@ -111,6 +111,12 @@ size_t locust__utf8_sanitize_to(char *out, size_t cap, const char *s)
     return o;
 }
 
+size_t locust_utf8_copy(char *out, size_t cap, const char *s)
+{
+    if (!out || cap == 0) return 0;
+    return locust__utf8_sanitize_to(out, cap, s ? s : "");
+}
+
 char *locust__utf8_sanitize(const char *s)
 {
     /* Each invalid byte becomes at most 3 bytes. */

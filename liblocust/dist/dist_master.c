@@ -124,7 +124,9 @@ static void broadcast(master *m, const char *type, size_t times)
     locust__zsock_sync(m->push);
     for (size_t i = 0; !err && i < times; i++)
         err = locust__zsock_send(m->push, o.frame, o.len);
-    if (err)
+    /* With every slave of the table gone (crashed, its connection closed), no one is there to hear
+     * it and a send that finds no connection is no error. */
+    if (err && locust__master_present(m) > 0)
         locust__ratelog(&m->sendlog, LOCUST_LOG_ERROR, LOG, "Could not send '%s' to the slaves: %s", type,
                         locust_strerror(err));
     locust__rpc_out_free(&o);
@@ -150,7 +152,8 @@ void locust__master_check_stopped(master *m)
 {
     locust_runner_state st = locust_runner_state_get(m->r);
     if ((st == LOCUST_STATE_HATCHING || st == LOCUST_STATE_RUNNING) && !any_active(m)) {
-        if (!m->stopping && m->n && locust__master_present(m) == 0)
+        /* Slaves that quit because the master told them to are no loss worth a warning. */
+        if (!m->stopping && !m->quitting && m->n && locust__master_present(m) == 0)
             locust_log(LOCUST_LOG_WARNING, LOG, "No slave is left: the test is stopped");
         locust__runner_set_state(m->r, LOCUST_STATE_STOPPED);
         locust__test_stop(m->r);

@@ -288,6 +288,8 @@ int locust__req_more_prepare(locust_http *h, const locust_request_opts *o, char 
 const char *locust__req_more_curl_why(const locust_http *h);
 /* Sets the hop's proxy, auth scheme and upload in curl; true when it uploads. */
 bool locust__req_more_configure(locust_http *h);
+/* Whether a failed curl hop (code rc) is requests' ProxyError. */
+bool locust__req_more_proxy_failed(locust_http *h, int rc);
 /* Frees the upload of the request (detaching it from curl first). */
 void locust__req_more_clear(locust_http *h);
 

@@ -78,6 +78,22 @@ bool locust__req_more_configure(locust_http *h)
     return true;
 }
 
+/*
+ * requests' ProxyError: the proxy could not be reached, or it answered the
+ * CONNECT of an https:// request with anything but 2xx (requests: "Cannot
+ * connect to proxy.", OSError('Tunnel connection failed: 403 Forbidden');
+ * curl: "CONNECT tunnel failed, response 403").
+ */
+bool locust__req_more_proxy_failed(locust_http *h, int rc)
+{
+    const struct locust__http_req *q = h->req;
+    if (q->proxy == NULL || *q->proxy == '\0' || h->hop_native || h->easy == NULL) return false;
+    if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_PROXY || rc == CURLE_PROXY) return true;
+    long connect_code = 0;
+    curl_easy_getinfo(h->easy, CURLINFO_HTTP_CONNECTCODE, &connect_code);
+    return connect_code != 0 && (connect_code < 200 || connect_code > 299);
+}
+
 void locust__req_more_clear(locust_http *h)
 {
     struct locust__http_req *q = h->req;

@@ -378,9 +378,8 @@ static void transport_error(locust_http *h, locust_response *r, CURLcode rc, int
     } else if (rc == CURLE_BAD_CONTENT_ENCODING) {
         locust__response_set_error(r, "ContentDecodingError", "%s", msg);
     } else {
-        /* requests' ProxyError: the proxy could not be reached. */
-        bool proxy = h->req->proxy != NULL && *h->req->proxy != '\0' &&
-                     (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_PROXY || rc == CURLE_PROXY);
+        /* requests' ProxyError: the proxy could not be reached, or refused the tunnel. */
+        bool proxy = locust__req_more_proxy_failed(h, rc);
         locust__response_set_error(r, proxy ? "ProxyError" : "ConnectionError", "%s", msg);
     }
 }

@@ -65,14 +65,14 @@ void locust__tls_resume_clear(locust__tls_resume *r);
  */
 int locust__tls_handshake(locust__tls *t, CURLcode *code, char *msg, size_t msg_len);
 /*
- * Frees the connection's record buffers (34 KiB) while it waits for the
- * next request: SSL_MODE_RELEASE_BUFFERS alone leaves OpenSSL 3.0's read
- * buffer in place after a response, 16 KiB of every idle https user.
+ * Frees the connection's record buffers (34 KiB) while it rests between
+ * requests; OpenSSL allocates them again when it next reads or writes.
+ * Does nothing and returns false while OpenSSL holds bytes not read yet.
  */
-void locust__tls_idle(locust__tls *t);
+bool locust__tls_idle(locust__tls *t);
 /* Whether the connection was made with the context c (its settings). */
 bool locust__tls_made_by(const locust__tls *t, const locust__tls_ctx *c);
-/* Whether OpenSSL holds decrypted bytes not read yet (the socket will not say so). */
+/* Whether OpenSSL holds bytes not read yet, decrypted or read ahead (the socket will not say so). */
 bool locust__tls_pending(const locust__tls *t);
 /* Whether the handshake resumed a kept session. */
 bool locust__tls_resumed(const locust__tls *t);

@@ -44,11 +44,20 @@
 
 /* curl's default connect timeout. */
 #define CONNECT_TIMEOUT 300.0
+/*
+ * A TLS connection idle this long gives its record buffers back (about 34
+ * KiB of OpenSSL's). Not after every response: freeing and allocating them
+ * per request costs 12% of an https request's instructions, and a user
+ * that waits less than this needs them again at once.
+ */
+#define TLS_REST 1.0
 
 /* ---- the connection --------------------------------------------------------- */
 
 static void on_io(struct ev_loop *loop, ev_io *io, int revents);
 static void on_timer(struct ev_loop *loop, ev_timer *t, int revents);
+static void on_tls_rest(struct ev_loop *loop, ev_timer *t, int revents);
+static void tls_rests(locust__wire *w);
 
 locust__wire *locust__wire_new(locust_http *h)
 {
@@ -59,12 +68,15 @@ locust__wire *locust__wire_new(locust_http *h)
     w->fd = -1;
     ev_timer_init(&w->timer, on_timer, 0., 0.);
     w->timer.data = w;
+    ev_timer_init(&w->tls_rest, on_tls_rest, 0., 0.);
+    w->tls_rest.data = w;
     return w;
 }
 
 static void wire_close(locust__wire *w)
 {
     if (w->fd < 0) return;
+    ev_timer_stop(w->loop, &w->tls_rest);
     locust__wire_h2_end(w);
     w->conn_h2 = false;
     locust__tls_free(w->tls);
@@ -88,7 +100,10 @@ static void on_io(struct ev_loop *loop, ev_io *io, int revents)
     }
     /* An idle HTTP/2 connection hears from its server (settings, pings, GOAWAY): the session reads it. */
     if (w->h2 != NULL) {
-        if (!locust__wire_h2_idle(w)) wire_close(w);
+        if (!locust__wire_h2_idle(w))
+            wire_close(w);
+        else if (w->tls != NULL)
+            tls_rests(w); /* the read may have taken the record buffers back */
         return;
     }
     /* An event queued before the user read what it announced is stale. */
@@ -105,6 +120,32 @@ static void on_timer(struct ev_loop *loop, ev_timer *t, int revents)
     locust__wire *w = t->data;
     w->timed_out = true;
     if (w->waiting) locust__user_wake(w->h->user);
+}
+
+static void on_tls_rest(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    (void)revents;
+    locust__wire *w = t->data;
+    double left = w->tls_used_at + TLS_REST - ev_now(loop);
+    if (left > 0.001) {
+        /* Used again since: look again when it has rested long enough. */
+        ev_timer_set(t, left, 0.);
+        ev_timer_start(loop, t);
+    } else if (w->tls != NULL) {
+        /* Between requests, or waiting for a response with nothing buffered: either way OpenSSL
+         * allocates them again when bytes come (it refuses while it holds some). */
+        if (locust__tls_idle(w->tls)) w->tls_rests++;
+    }
+}
+
+/* A TLS connection's response has ended: its buffers go once it has rested TLS_REST. */
+static void tls_rests(locust__wire *w)
+{
+    w->tls_used_at = ev_now(w->loop);
+    if (!ev_is_active(&w->tls_rest)) {
+        ev_timer_set(&w->tls_rest, TLS_REST, 0.);
+        ev_timer_start(w->loop, &w->tls_rest);
+    }
 }
 
 void locust__wire_free(locust__wire *w)
@@ -240,8 +281,8 @@ static bool same_peer(const locust__wire *w)
 
 /* Sends head and body: 0 (with *err set to errno when sending failed), LOCUST_ETIMEDOUT or LOCUST_ECANCELED.
  */
-static int send_all(locust__wire *w, const char *head, size_t head_len, const char *body, size_t body_len,
-                    double deadline, int *err)
+int locust__wire_send(locust__wire *w, const char *head, size_t head_len, const char *body, size_t body_len,
+                      double deadline, int *err)
 {
     size_t off = 0, total = head_len + body_len;
     while (off < total && w->tls != NULL) {
@@ -290,11 +331,6 @@ static int send_all(locust__wire *w, const char *head, size_t head_len, const ch
         w->events = EV_READ;
     }
     return 0;
-}
-
-int locust__wire_send(locust__wire *w, const char *p, size_t n, double deadline, int *err)
-{
-    return send_all(w, p, n, NULL, 0, deadline, err);
 }
 
 /*
@@ -448,31 +484,18 @@ int locust__wire_hop(locust_http *h)
             }
         }
         h->wire_connected = true;
-        if (!reused && w->to_h2 && (w->tls == NULL || locust__tls_is_h2(w->tls))) {
-            /* HTTP/2: h2c with prior knowledge, or h2 chosen in ALPN (else HTTP/1.1 goes on, as curl's does).
-             */
-            w->conn_h2 = true;
-            if ((rc = locust__wire_h2_start(w)) != 0) break;
-        } else if (!reused) {
-            w->conn_h2 = w->to_h2;
-        }
-        w->hop_h2 = w->h2 != NULL;
+        if ((rc = locust__wire_h2_pick(w, reused)) != 0) break;
         if (w->h2 != NULL) {
-            rc = locust__wire_h2_exchange(w, &p, req.p, req.n, body, body_len, deadline, reused);
+            rc = locust__wire_h2_exchange(w, &p, req.p, req.n, body, body_len, deadline, reused, attempt);
             if (rc != LOCUST__WIRE_H2_RETRY) break;
-            /* A refused stream or a dead reused connection: on a fresh one, up to curl's five times. */
+            /* A refused stream or a dead reused connection: again on a fresh one (curl's five times). */
             wire_close(w);
-            if (attempt < 5) {
-                p.result = CURLE_OK;
-                h->errbuf[0] = '\0';
-                continue;
-            }
-            locust__wire_fail(&p, CURLE_SEND_ERROR, "Connection died, tried 5 times before giving up");
-            rc = 0;
-            break;
+            p.result = CURLE_OK;
+            h->errbuf[0] = '\0';
+            continue;
         }
         int err = 0;
-        rc = send_all(w, req.p, req.n, body, body_len, deadline, &err);
+        rc = locust__wire_send(w, req.p, req.n, body, body_len, deadline, &err);
         if (rc == 0 && err != 0) rc = S_ERR;
         if (rc == 0) {
             if (p.buf == NULL) {
@@ -515,18 +538,22 @@ int locust__wire_hop(locust_http *h)
     if (rc == 0) {
         /* Bytes after a length-delimited body make the connection unusable; curl
          * drops those after a chunked one and keeps the connection. */
-        bool spent =
-            w->h2 != NULL
-                ? (p.result != CURLE_OK && p.result != CURLE_HTTP2_STREAM) || !locust__wire_h2_usable(w)
-                : p.result != CURLE_OK || p.close || (p.start != p.end && !p.chunked) || p.state != ST_DONE;
+        bool spent;
+        if (w->h2 != NULL)
+            spent = locust__wire_h2_spent(w, p.result);
+        else
+            spent = p.result != CURLE_OK || p.close || (p.start != p.end && !p.chunked) ||
+                    p.state != ST_DONE ||
+                    /* Bytes OpenSSL read ahead past the response: on a plain socket they would wake the
+                     * idle watch, which closes the connection (on_io); the same here. */
+                    (w->tls != NULL && locust__tls_pending(w->tls));
         if (spent) {
             wire_close(w);
         } else {
             w->served++;
             /* curl asks a server that answered in HTTP/1.0 in HTTP/1.0 on that connection. */
             w->http10 = p.version == 10;
-            /* The connection waits for the user's next request: its TLS record buffers go. */
-            if (w->tls != NULL) locust__tls_idle(w->tls);
+            if (w->tls != NULL) tls_rests(w);
         }
         h->xfer.result = p.result;
         h->xfer.end = locust__mono();

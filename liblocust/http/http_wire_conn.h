@@ -50,6 +50,9 @@ struct locust__wire {
     locust__tls_resume resume; /* the session to resume with the host (one per user) */
     int want;                  /* what the TLS layer waits for: EV_READ or EV_WRITE */
     bool tls_failed;           /* a read or write failed in TLS: curl's words in tls_msg */
+    ev_timer tls_rest;         /* releases OpenSSL's record buffers once the connection rests */
+    double tls_used_at;        /* when its last response ended (the loop's time) */
+    unsigned tls_rests;        /* how often its buffers went back (for the tests) */
     char tls_msg[CURL_ERROR_SIZE];
     /* HTTP/2: whether the next hop asks for it, whether the connection was
      * opened asking for it (ALPN "h2,http/1.1", or h2c with prior knowledge),
@@ -69,14 +72,21 @@ int locust__wire_wait(locust__wire *w, int events, double deadline);
 /* Reads as recv() does: > 0, 0 at the end, or -1 with errno (EAGAIN: w->want says for what; EPROTO: TLS's
  * failure, worded in w->tls_msg). */
 ssize_t locust__wire_recv(locust__wire *w, char *buf, size_t n);
-/* Sends all n bytes: 0 (with *err set to errno when sending failed), LOCUST_ETIMEDOUT or LOCUST_ECANCELED. */
-int locust__wire_send(locust__wire *w, const char *p, size_t n, double deadline, int *err);
+/* Sends head and body (NULL: none): 0 (with *err set to errno when sending failed), LOCUST_ETIMEDOUT or
+ * LOCUST_ECANCELED. */
+int locust__wire_send(locust__wire *w, const char *head, size_t head_len, const char *body, size_t body_len,
+                      double deadline, int *err);
 
 /* ---- HTTP/2 on the connection (http_wire_h2.c) ---- */
 
 /* What the exchange asks of the hop besides finishing: run it again on a fresh connection. */
 #define LOCUST__WIRE_H2_RETRY 1
 
+/* What the hop's connection speaks: on a new one, HTTP/2 when the hop asks for it and the server takes it
+ * (h2c, or h2 chosen in ALPN; else HTTP/1.1, as curl falls back), its session started. 0 or LOCUST_ENOMEM. */
+int locust__wire_h2_pick(locust__wire *w, bool reused);
+/* Whether the connection is done for after an HTTP/2 hop that ended with `result`. */
+bool locust__wire_h2_spent(locust__wire *w, CURLcode result);
 /* Starts an HTTP/2 session on the new connection (its preface and settings leave with the first request);
  * 0 or LOCUST_ENOMEM. */
 int locust__wire_h2_start(locust__wire *w);
@@ -89,10 +99,11 @@ bool locust__wire_h2_usable(const locust__wire *w);
  * wire builds it, turned into HTTP/2 fields as curl turns it) and its body,
  * and reads the response into p as curl 7.88 presents it. Returns 0 (p->result
  * says how it went), LOCUST__WIRE_H2_RETRY when nothing came on a reused
- * connection that died or a stream the server refused, or the wait's error.
+ * connection that died or a stream the server refused (worded as curl gives
+ * up instead, at the fifth `attempt`), or the wait's error.
  */
 int locust__wire_h2_exchange(locust__wire *w, locust__wire_msg *p, char *head, size_t head_len,
-                             const char *body, size_t body_len, double deadline, bool reused);
+                             const char *body, size_t body_len, double deadline, bool reused, int attempt);
 /* The exchange in its steps, for locust__wire_h2_exchange() and the fuzzer (tests/fuzz/fuzz_http_wire_h2.c):
  * begin submits the stream (0, RETRY or LOCUST_ENOMEM), take hands nghttp2 what the server sent, over says
  * whether the exchange has ended (setting how, when the session died), conn_failed words the connection's

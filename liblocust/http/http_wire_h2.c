@@ -324,7 +324,7 @@ static int flush(locust__wire_h2 *c, double deadline, int *err)
     if (n < 0 || out.failed)
         rc = LOCUST_ENOMEM;
     else if (out.n > 0)
-        rc = locust__wire_send(c->w, out.p, out.n, deadline, err);
+        rc = locust__wire_send(c->w, out.p, out.n, NULL, 0, deadline, err);
     locust__sb_free(&out);
     return rc;
 }
@@ -487,18 +487,43 @@ int locust__wire_h2_finish(locust__wire *w, int rc)
 }
 
 int locust__wire_h2_exchange(locust__wire *w, locust__wire_msg *p, char *head, size_t head_len,
-                             const char *body, size_t body_len, double deadline, bool reused)
+                             const char *body, size_t body_len, double deadline, bool reused, int attempt)
 {
     int rc = locust__wire_h2_begin(w, p, head, head_len, body, body_len);
     char *in = NULL;
     if (rc == 0 && (in = locust__wire_buf_get()) == NULL) rc = LOCUST_ENOMEM;
     if (rc == 0) rc = pump(w, in, deadline, reused);
     if (in != NULL) locust__wire_buf_put(in, LOCUST__WIRE_BUF);
-    if (rc == LOCUST__WIRE_H2_RETRY || rc < 0) {
-        w->h2->p = NULL;
-        return rc;
+    if (rc == 0 || rc == LOCUST__WIRE_H2_RETRY) rc = locust__wire_h2_finish(w, rc);
+    w->h2->p = NULL;
+    if (rc == LOCUST__WIRE_H2_RETRY && attempt >= 5) {
+        /* curl's Curl_retry_request() gives up after five runs again. */
+        locust__wire_fail(p, CURLE_SEND_ERROR, "Connection died, tried 5 times before giving up");
+        rc = 0;
     }
-    return locust__wire_h2_finish(w, rc);
+    return rc;
+}
+
+int locust__wire_h2_pick(locust__wire *w, bool reused)
+{
+    if (!reused) {
+        w->conn_h2 = w->to_h2;
+        if (w->to_h2 && (w->tls == NULL || locust__tls_is_h2(w->tls))) {
+            int rc = locust__wire_h2_start(w);
+            if (rc != 0) return rc;
+        }
+    }
+    w->hop_h2 = w->h2 != NULL;
+    return 0;
+}
+
+bool locust__wire_h2_spent(locust__wire *w, CURLcode result)
+{
+    /* A reset stream leaves the session usable. Frames OpenSSL read ahead past the response are the
+     * session's to read now: the socket will not announce them to the idle watch. */
+    return (result != CURLE_OK && result != CURLE_HTTP2_STREAM) ||
+           (w->tls != NULL && locust__tls_pending(w->tls) && !locust__wire_h2_idle(w)) ||
+           !locust__wire_h2_usable(w);
 }
 
 bool locust__wire_h2_idle(locust__wire *w)
@@ -515,6 +540,5 @@ bool locust__wire_h2_idle(locust__wire *w)
         break;
     }
     /* What it answers (a SETTINGS or PING acknowledgement) leaves with the next request. */
-    if (w->tls != NULL) locust__tls_idle(w->tls);
     return locust__wire_h2_usable(w);
 }

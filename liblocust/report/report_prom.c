@@ -13,7 +13,9 @@
 #include <locust/locust.h>
 #include <locust/report.h>
 #include <locust/stats.h>
+#include <stdlib.h>
 
+#include "base/base.h"
 #include "report/report_internal.h"
 #include "stats/stats_internal.h"
 
@@ -22,10 +24,11 @@ static const char *const bucket_le[] = {"0.005", "0.01", "0.025", "0.05", "0.1",
                                         "1",     "2.5",  "5",     "10",   "30",  "60"};
 #define NBUCKETS (sizeof bucket_ms / sizeof bucket_ms[0])
 
-/* A label value: backslash, double quote and newline escaped. */
-static void label(FILE *f, const char *s)
+/* A label value: valid UTF-8 (names come from the network), backslash, double quote and newline escaped. */
+static void label(FILE *f, const char *raw)
 {
-    for (; s && *s; s++) {
+    char *tmp = NULL;
+    for (const char *s = locust__utf8_clean(raw, &tmp); s && *s; s++) {
         if (*s == '\\' || *s == '"')
             fprintf(f, "\\%c", *s);
         else if (*s == '\n')
@@ -33,6 +36,7 @@ static void label(FILE *f, const char *s)
         else
             fputc(*s, f);
     }
+    free(tmp);
 }
 
 static void labels(FILE *f, const locust__entry *e)
@@ -100,7 +104,9 @@ static void histograms(FILE *f, const locust_stats *s)
 
 /*
  * The precise percentiles (at most 1% off; the same numbers as the JSON
- * report and the thresholds) as gauges: time="service" from the moment a
+ * report and the thresholds) as a summary's quantiles (a "quantile" label
+ * belongs to a summary: Prometheus's promtool refuses it on a gauge; the
+ * sums and counts are the histogram's): time="service" from the moment a
  * request was sent, time="corrected" from the moment its scheduled run
  * (--rate, constant_pacing) was meant to start, only for entries that have
  * such runs. And the scheduled runs dropped.
@@ -113,7 +119,7 @@ static void quantiles(FILE *f, const locust_stats *s)
     fputs("# HELP locust_response_time_quantile_seconds Precise percentiles of the response times: "
           "time=\"service\" from the moment a request was sent, time=\"corrected\" from the moment its "
           "scheduled run was meant to start.\n"
-          "# TYPE locust_response_time_quantile_seconds gauge\n",
+          "# TYPE locust_response_time_quantile_seconds summary\n",
           f);
     for (size_t i = 0; i <= s->n; i++) {
         const locust__entry *e = i < s->n ? s->entries[i] : &s->total;

@@ -208,8 +208,14 @@ bool locust_threshold_eval(locust_threshold *t, const locust_stats *s)
         switch (t->metric) {
         /* The precise histograms (at most 1% off), not 0.9's rounded one. */
         case LOCUST_METRIC_PERCENTILE:
-            t->has_value = locust_stats_entry_percentile_precise(s, (size_t)i, LOCUST_TIME_SERVICE,
-                                                                 t->percentile, &t->value);
+            /* Unless a slave sent no precise histogram (a Python Locust slave): a percentile of the
+             * requests of the other slaves alone would be a verdict on part of the test, so 0.9's
+             * rounded histogram, which every request reaches, judges it. */
+            if (locust_stats_entry_sample_count(s, (size_t)i, LOCUST_TIME_SERVICE) == e.num_requests)
+                t->has_value = locust_stats_entry_percentile_precise(s, (size_t)i, LOCUST_TIME_SERVICE,
+                                                                     t->percentile, &t->value);
+            else
+                t->has_value = locust_stats_percentile(s, (size_t)i, t->percentile, &t->value);
             break;
         case LOCUST_METRIC_CORRECTED_PERCENTILE:
             t->has_value = locust_stats_entry_percentile_precise(s, (size_t)i, LOCUST_TIME_CORRECTED,

@@ -53,9 +53,15 @@ void locust__py_float(FILE *f, double v)
     fputs(buf, f);
 }
 
-void locust__csv_field(FILE *f, const char *s)
+/*
+ * The three writers below take strings from the network (slave ids,
+ * request names, error texts) and from scenarios, which may hold bytes that
+ * are not UTF-8: each writes the sanitized text (base/utf8.c), so that
+ * every report is valid UTF-8 (and its JSON parses). Out of memory, a
+ * string that needed a copy is written empty rather than raw.
+ */
+static void csv_field_clean(FILE *f, const char *s)
 {
-    if (!s) s = "";
     if (!strpbrk(s, ",\"\r\n")) {
         fputs(s, f);
         return;
@@ -68,8 +74,18 @@ void locust__csv_field(FILE *f, const char *s)
     fputc('"', f);
 }
 
-void locust__json_string(FILE *f, const char *s)
+void locust__csv_field(FILE *f, const char *s)
 {
+    char *tmp = NULL;
+    const char *c = locust__utf8_clean(s, &tmp);
+    csv_field_clean(f, c ? c : "");
+    free(tmp);
+}
+
+void locust__json_string(FILE *f, const char *raw)
+{
+    char *tmp = NULL;
+    const char *s = locust__utf8_clean(raw, &tmp);
     fputc('"', f);
     for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
         switch (*p) {
@@ -100,6 +116,7 @@ void locust__json_string(FILE *f, const char *s)
         }
     }
     fputc('"', f);
+    free(tmp);
 }
 
 void locust__json_number(FILE *f, double v)
@@ -112,8 +129,10 @@ void locust__json_number(FILE *f, double v)
         fprintf(f, "%.17g", v);
 }
 
-void locust__xml_text(FILE *f, const char *s)
+void locust__xml_text(FILE *f, const char *raw)
 {
+    char *tmp = NULL;
+    const char *s = locust__utf8_clean(raw, &tmp);
     for (; s && *s; s++) {
         switch (*s) {
         case '<':
@@ -135,6 +154,7 @@ void locust__xml_text(FILE *f, const char *s)
             fputc(*s, f);
         }
     }
+    free(tmp);
 }
 
 /* ---- per-runner state ---------------------------------------------------------- */

@@ -10,6 +10,7 @@
 
 #include <cjson/cJSON.h>
 #include <locust/stats.h>
+#include <stdlib.h>
 
 static const struct {
     const char *key;
@@ -55,9 +56,16 @@ static bool add_rows(cJSON *doc, const locust_stats *s)
         }
         cJSON *service = percentiles(s, i, LOCUST_TIME_SERVICE);
         cJSON *corrected = percentiles(s, i, LOCUST_TIME_CORRECTED);
-        bool ok = (e.method ? cJSON_AddStringToObject(row, "method", e.method)
-                            : cJSON_AddNullToObject(row, "method")) &&
-                  cJSON_AddStringToObject(row, "name", e.name) && service && corrected;
+        /* Names and methods from slaves and scenarios may not be UTF-8: sanitized, as in the "stats" rows. */
+        char *tmp_method, *tmp_name;
+        const char *method = locust__utf8_clean(e.method, &tmp_method);
+        const char *name = locust__utf8_clean(e.name, &tmp_name);
+        bool ok = (e.method == NULL || method != NULL) && name != NULL &&
+                  (method ? cJSON_AddStringToObject(row, "method", method)
+                          : cJSON_AddNullToObject(row, "method")) &&
+                  cJSON_AddStringToObject(row, "name", name) && service && corrected;
+        free(tmp_method);
+        free(tmp_name);
         if (ok) ok = cJSON_AddItemToObject(row, "service_ms", service);
         if (!ok) cJSON_Delete(service);
         if (ok) ok = cJSON_AddItemToObject(row, "corrected_ms", corrected);

@@ -13,6 +13,17 @@ static const locust_task web_tasks[] = {LOCUST_TASK(hit), LOCUST_TASKS_END};
 static const locust_taskset web_ts = {.name = "WebTasks", .tasks = web_tasks};
 static const locust_class web = {.name = "Web", .task_set = &web_ts, .min_wait = 50, .max_wait = 50};
 
+/* Boom: Web's requests, then the task fails (an exception, in BASE_exceptions.csv), as Boom of reports2x.py.
+ */
+static void hit_then_fail(locust_ctx *ctx)
+{
+    hit(ctx);
+    locust_fail(ctx, "boom, \"quoted\"");
+}
+static const locust_task boom_tasks[] = {LOCUST_TASK(hit_then_fail), LOCUST_TASKS_END};
+static const locust_taskset boom_ts = {.name = "BoomTasks", .tasks = boom_tasks};
+static const locust_class boom = {.name = "Boom", .task_set = &boom_ts, .min_wait = 50, .max_wait = 50};
+
 /* Fast: GET / every 20 ms; every request succeeds. */
 static void root(locust_ctx *ctx)
 {
@@ -31,4 +42,4 @@ static const locust_task slow_tasks[] = {LOCUST_TASK(slow_get), LOCUST_TASKS_END
 static const locust_taskset slow_ts = {.name = "SlowTasks", .tasks = slow_tasks};
 static const locust_class slow = {.name = "Slow", .task_set = &slow_ts, .min_wait = 10, .max_wait = 10};
 
-LOCUST_SCENARIO(NULL, &web, &fast, &slow);
+LOCUST_SCENARIO(NULL, &web, &fast, &slow, &boom);

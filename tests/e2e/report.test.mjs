@@ -3,16 +3,19 @@
 // a report after a CI run: the tables are filled, and each chart has drawn
 // (a screenshot of it has enough pixels that are not the white background).
 //
-//   node report.test.mjs REPORT.html ARTIFACT.png
+// The thresholds' pass/fail table holds a row per threshold of the report's
+// data, each with its verdict (and, when THRESHOLDS is given, that many).
+//
+//   node report.test.mjs REPORT.html ARTIFACT.png [THRESHOLDS]
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-const [file, artifact] = process.argv.slice(2);
+const [file, artifact, nThresholds] = process.argv.slice(2);
 if (!file || !artifact) {
-  console.error('usage: node report.test.mjs REPORT.html ARTIFACT.png');
+  console.error('usage: node report.test.mjs REPORT.html ARTIFACT.png [THRESHOLDS]');
   process.exit(2);
 }
 const deadline = setTimeout(() => {
@@ -52,6 +55,14 @@ try {
   const meta = await page.$eval('#meta', (t) => t.textContent);
   assert.match(meta, /Start\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
   console.log('ok 2 - settings, stats, percentiles and failures tables are filled');
+
+  const judged = await page.evaluate('REPORT.thresholds');
+  if (nThresholds !== undefined) assert.equal(judged.length, Number(nThresholds), 'thresholds in the report');
+  const verdicts = await page.$$eval('#thresholds tr', (trs) => trs.slice(1).map((tr) =>
+    Array.from(tr.cells, (c) => c.textContent)));
+  if (judged.length === 0) assert.deepEqual(verdicts, [['None']]);
+  else assert.deepEqual(verdicts.map((r) => [r[0], r[2]]), judged.map((t) => [t.expression, t.passed ? 'pass' : 'FAIL']));
+  console.log(`ok - the thresholds table has the ${judged.length} verdicts of the report`);
 
   await page.screenshot({ path: artifact, fullPage: true });
   for (const id of ['chart-rps', 'chart-rt', 'chart-users']) {

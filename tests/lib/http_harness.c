@@ -2,11 +2,13 @@
 #include "http_harness.h"
 
 #include <check.h>
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/core.h"
+#include "testutil.h"
 
 locust_test_target target;
 http_run run;
@@ -50,14 +52,6 @@ static void on_error(const locust_event *ev, void *udata)
     snprintf(run.task_error, sizeof run.task_error, "%s", ev->message ? ev->message : "");
 }
 
-/* Ends the run once hatching is over and every user has stopped. */
-static void watch_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-    locust_runner *r = w->data;
-    if (locust_runner_state_get(r) == LOCUST_STATE_RUNNING && locust_runner_user_count(r) == 0)
-        locust_runner_quit(r);
-}
-
 double harness_stop_timeout;
 
 void harness_run(const locust_taskset *ts, const char *host, unsigned users, double rate, double limit)
@@ -67,23 +61,12 @@ void harness_run(const locust_taskset *ts, const char *host, unsigned users, dou
     cls = (locust_class){.name = "HttpUser", .task_set = ts, .weight = 1, .host = host ? host : target.host};
     locust_runner *r;
     locust_runner_options o = {.seed = 7, .stop_timeout = harness_stop_timeout};
-    ck_assert_int_eq(locust_runner_new(&r, &o), 0);
+    ck_assert_int_eq(testutil_runner_new(&r, &o, &cls, on_request, NULL), 0);
     run.runner = r;
-    ck_assert_int_eq(locust_runner_add_class(r, &cls), 0);
-    locust_on(r, LOCUST_EV_REQUEST_SUCCESS, on_request, NULL);
-    locust_on(r, LOCUST_EV_REQUEST_FAILURE, on_request, NULL);
     locust_on(r, LOCUST_EV_LOCUST_ERROR, on_error, NULL);
-    ev_timer watch;
-    ev_timer_init(&watch, watch_cb, 0.01, 0.01);
-    watch.data = r;
-    ev_timer_start(locust_runner_loop(r), &watch);
-    ev_unref(locust_runner_loop(r));
     double t0 = locust__mono();
-    ck_assert_int_eq(locust_runner_start(r, users, rate), 0);
-    locust_runner_run(r, limit);
+    ck_assert_int_eq(testutil_run_users(r, users, rate, limit), 0);
     run.seconds = locust__mono() - t0;
-    ev_ref(locust_runner_loop(r));
-    ev_timer_stop(locust_runner_loop(r), &watch);
     locust_runner_free(r);
     run.runner = NULL;
 }
@@ -112,4 +95,13 @@ const http_record *harness_record(unsigned i)
 {
     ck_assert_msg(i < run.n_records, "record %u asked for, %u recorded", i, run.n_records);
     return &run.records[i];
+}
+
+const char *harness_echo_field(locust_response *r, const char *obj, const char *name)
+{
+    const cJSON *doc = locust_response_json(r, NULL);
+    ck_assert_msg(doc != NULL, "not JSON: %s", locust_response_text(r));
+    const cJSON *o = obj ? cJSON_GetObjectItemCaseSensitive(doc, obj) : doc;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    return cJSON_IsString(v) ? v->valuestring : "";
 }

@@ -54,6 +54,10 @@ void harness_run(const locust_taskset *ts, const char *host, unsigned users, dou
 /* Runs a single user through `task` once, then stops it. */
 void harness_run_task(locust_task_fn task);
 
+/* The field `name` (a string) of the demo target's /echo answer, or of its
+ * object `obj` ("headers", ...) when not NULL; "" when absent. */
+const char *harness_echo_field(locust_response *r, const char *obj, const char *name);
+
 /* The i-th record, failing the test when there is none. */
 const http_record *harness_record(unsigned i);
 

@@ -18,6 +18,8 @@
 #define HEAD_MAX   (64 * 1024)
 #define BODY_MAX   (4 * 1024 * 1024)
 #define ANSWER_MAX (32 * 1024 * 1024)
+/* What a tunnel holds in each direction (one TLS record fits). */
+#define TUNNEL_BUF (17 * 1024)
 
 typedef struct conn {
     mini_proxy *p;
@@ -48,11 +50,29 @@ static bool send_all(int fd, const char *b, size_t n)
     return true;
 }
 
-static void answer(int fd, const char *status)
+/* An empty answer with `extra` header lines (each ending in CRLF); the connection ends after it. */
+static void answer(int fd, const char *status, const char *extra)
 {
-    char b[256];
-    int n = snprintf(b, sizeof b, "HTTP/1.1 %s\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", status);
+    char b[512];
+    int n = snprintf(b, sizeof b, "HTTP/1.1 %s\r\n%sContent-Length: 0\r\nConnection: close\r\n\r\n", status,
+                     extra);
     send_all(fd, b, (size_t)n);
+}
+
+/* Whether the head (a string) carries the credentials the proxy requires, if any. */
+static bool authorized(mini_proxy *p, const char *head)
+{
+    pthread_mutex_lock(&p->mu);
+    bool ok = p->credentials[0] == '\0';
+    const char *h = strcasestr(head, "\r\nProxy-Authorization:");
+    if (!ok && h != NULL) {
+        h += 22;
+        h += strspn(h, " \t");
+        size_t n = strlen(p->credentials);
+        ok = strncmp(h, p->credentials, n) == 0 && (h[n] == '\r' || h[n] == ' ');
+    }
+    pthread_mutex_unlock(&p->mu);
+    return ok;
 }
 
 /* Connects to "127.0.0.1:port" (only loopback IPv4 origins are forwarded). */
@@ -77,7 +97,7 @@ static bool forward(mini_proxy *p, int client, char *head, size_t hl, const char
     char method[16], target[1024], host[64];
     unsigned port = 80;
     if (sscanf(head, "%15s %1023s", method, target) != 2 || strncmp(target, "http://", 7) != 0) {
-        answer(client, "400 Bad Request");
+        answer(client, "400 Bad Request", "");
         return false;
     }
     const char *auth = target + 7, *path = strchr(auth, '/');
@@ -85,7 +105,7 @@ static bool forward(mini_proxy *p, int client, char *head, size_t hl, const char
     const char *colon = memchr(auth, ':', al);
     size_t hn = colon ? (size_t)(colon - auth) : al;
     if (hn == 0 || hn >= sizeof host) {
-        answer(client, "400 Bad Request");
+        answer(client, "400 Bad Request", "");
         return false;
     }
     memcpy(host, auth, hn);
@@ -93,7 +113,7 @@ static bool forward(mini_proxy *p, int client, char *head, size_t hl, const char
     if (colon) port = (unsigned)strtoul(colon + 1, NULL, 10);
     int origin = connect_origin(host, port);
     if (origin < 0) {
-        answer(client, "502 Bad Gateway");
+        answer(client, "502 Bad Gateway", "");
         return false;
     }
     /* The request line in origin form, the headers but the hop-by-hop ones, and ours. */
@@ -130,6 +150,109 @@ static bool forward(mini_proxy *p, int client, char *head, size_t hl, const char
     return ok;
 }
 
+/* One direction of a tunnel: what was read from `from` and is still to be written to `to`. */
+typedef struct flow {
+    int from, to;
+    char buf[TUNNEL_BUF];
+    size_t len, off;
+    bool eof, shut;
+} flow;
+
+/*
+ * Relays bytes both ways between the client and the origin until each side
+ * has closed its half (passed on as a shutdown of the other's), or a side
+ * reset its connection (a client that closes with bytes unread resets it),
+ * or the proxy stops. Each way holds at most TUNNEL_BUF bytes and reads no
+ * more until they are written. True when the sides ended the tunnel, false
+ * when the proxy cut it.
+ */
+static bool relay(mini_proxy *p, flow f[2])
+{
+    while (!atomic_load(&p->stop) && !(f[0].shut && f[1].shut)) {
+        /* pfd[i] is f[i].from, and f[1 - i].to; an fd with nothing to wait for is left out. */
+        struct pollfd pfd[2] = {{.fd = f[0].from}, {.fd = f[1].from}};
+        for (int i = 0; i < 2; i++) {
+            if (!f[i].eof && f[i].len == 0) pfd[i].events |= POLLIN;
+            if (f[i].off < f[i].len) pfd[1 - i].events |= POLLOUT;
+        }
+        for (int i = 0; i < 2; i++)
+            if (pfd[i].events == 0) pfd[i].fd = -1;
+        int n = poll(pfd, 2, 100);
+        if (n < 0 && errno != EINTR) return false;
+        if (n <= 0) continue;
+        /* A failed send or recv: that side is gone, and the tunnel with it. */
+        for (int i = 0; i < 2; i++) {
+            if (f[i].off < f[i].len && (pfd[1 - i].revents & (POLLOUT | POLLERR | POLLHUP))) {
+                ssize_t w =
+                    send(f[i].to, f[i].buf + f[i].off, f[i].len - f[i].off, MSG_NOSIGNAL | MSG_DONTWAIT);
+                if (w < 0 && errno != EAGAIN && errno != EINTR) return true;
+                if (w > 0 && (f[i].off += (size_t)w) == f[i].len) f[i].off = f[i].len = 0;
+            }
+            if (!f[i].eof && f[i].len == 0 && (pfd[i].revents & (POLLIN | POLLERR | POLLHUP))) {
+                ssize_t r = recv(f[i].from, f[i].buf, sizeof f[i].buf, MSG_DONTWAIT);
+                if (r < 0 && errno != EAGAIN && errno != EINTR) return true;
+                if (r == 0) f[i].eof = true;
+                if (r > 0) f[i].len = (size_t)r;
+            }
+            if (f[i].eof && f[i].len == 0 && !f[i].shut) {
+                shutdown(f[i].to, SHUT_WR);
+                f[i].shut = true;
+            }
+        }
+    }
+    return f[0].shut && f[1].shut;
+}
+
+/*
+ * Answers "CONNECT host:port" as the connect_mode says; `early` holds the
+ * bytes the client sent after the head. The client's connection ends with
+ * the tunnel.
+ */
+static void tunnel(mini_proxy *p, int client, const char *head, const char *early, size_t early_len)
+{
+    static const char established[] = "HTTP/1.1 200 Connection established\r\n\r\n";
+    int mode = atomic_load(&p->connect_mode);
+    if (mode == MINI_PROXY_REFUSE) {
+        answer(client, "403 Forbidden", "");
+        return;
+    }
+    if (mode == MINI_PROXY_CLOSE) {
+        /* The close is a FIN, whatever the client sends meanwhile: a close with its bytes unread would
+         * be a reset. What comes is read and dropped until the client closes too (10 s at most). */
+        send_all(client, established, sizeof established - 1);
+        shutdown(client, SHUT_WR);
+        char drop[4096];
+        struct pollfd pfd = {.fd = client, .events = POLLIN};
+        for (int i = 0; i < 100 && !atomic_load(&p->stop); i++)
+            if (poll(&pfd, 1, 100) > 0 && recv(client, drop, sizeof drop, 0) <= 0) break;
+        return;
+    }
+    char target[128], host[64];
+    unsigned port = 0;
+    const char *colon = NULL;
+    if (sscanf(head, "CONNECT %127s", target) == 1) colon = strrchr(target, ':');
+    if (colon == NULL || (size_t)(colon - target) >= sizeof host ||
+        (port = (unsigned)strtoul(colon + 1, NULL, 10)) == 0 || early_len > TUNNEL_BUF) {
+        answer(client, "400 Bad Request", "");
+        return;
+    }
+    snprintf(host, sizeof host, "%.*s", (int)(colon - target), target);
+    int origin = connect_origin(host, port);
+    if (origin < 0) {
+        answer(client, "502 Bad Gateway", "");
+        return;
+    }
+    flow *f = calloc(2, sizeof *f);
+    if (f != NULL && send_all(client, established, sizeof established - 1)) {
+        f[0] = (flow){.from = client, .to = origin, .len = early_len};
+        memcpy(f[0].buf, early, early_len);
+        f[1] = (flow){.from = origin, .to = client};
+        if (relay(p, f)) atomic_fetch_add(&p->tunnels, 1);
+    }
+    free(f);
+    close(origin);
+}
+
 /* Serves the requests of one client connection, one after the other. */
 static void *serve(void *arg)
 {
@@ -160,7 +283,17 @@ static void *serve(void *arg)
         pthread_mutex_lock(&p->mu);
         snprintf(p->last_line, sizeof p->last_line, "%.*s", (int)strcspn(buf, "\r\n"), buf);
         pthread_mutex_unlock(&p->mu);
-        atomic_fetch_add(&p->requests, 1);
+        bool connect = strncmp(buf, "CONNECT ", 8) == 0;
+        atomic_fetch_add(connect ? &p->connects : &p->requests, 1);
+        if (!authorized(p, buf)) {
+            answer(c->fd, "407 Proxy Authentication Required",
+                   "Proxy-Authenticate: Basic realm=\"mini-proxy\"\r\n");
+            break;
+        }
+        if (connect) {
+            tunnel(p, c->fd, buf, buf + hl, n - hl);
+            break;
+        }
         buf[hl - 1] = '\n';
         if (!forward(p, c->fd, buf, hl, buf + hl, bl)) break;
         memmove(buf, buf + hl + bl, n - hl - bl);
@@ -251,5 +384,12 @@ void mini_proxy_last_line(mini_proxy *p, char *out, size_t n)
 {
     pthread_mutex_lock(&p->mu);
     snprintf(out, n, "%s", p->last_line);
+    pthread_mutex_unlock(&p->mu);
+}
+
+void mini_proxy_require(mini_proxy *p, const char *value)
+{
+    pthread_mutex_lock(&p->mu);
+    snprintf(p->credentials, sizeof p->credentials, "%s", value ? value : "");
     pthread_mutex_unlock(&p->mu);
 }

@@ -86,6 +86,21 @@ int locust_test_target_start(locust_test_target *t, const char *const *args)
     return -1;
 }
 
+void locust_test_data_path(char *out, size_t n, const char *name)
+{
+    const char *src = getenv("LOCUST_SRCDIR");
+    snprintf(out, n, "%s/tests/data/%s", src && *src ? src : ".", name);
+}
+
+int locust_test_target_start_tls(locust_test_target *t)
+{
+    char cert[1024], key[1024];
+    locust_test_data_path(cert, sizeof cert, "tls-server.pem");
+    locust_test_data_path(key, sizeof key, "tls-server.key");
+    const char *args[] = {"--tls-cert", cert, "--tls-key", key, NULL};
+    return locust_test_target_start(t, args);
+}
+
 int locust_test_target_stop(locust_test_target *t)
 {
     int status = 0;

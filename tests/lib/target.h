@@ -36,6 +36,17 @@ const char *locust_test_target_program(void);
  */
 int locust_test_target_start(locust_test_target *t, const char *const *args);
 
+/* The path of tests/data/NAME in the source tree ($LOCUST_SRCDIR, else "."). */
+void locust_test_data_path(char *out, size_t n, const char *name);
+
+/*
+ * Starts the server over TLS (its host is https://...) with the tests'
+ * certificate, tests/data/tls-server.pem: self-signed for 127.0.0.1, so a
+ * request verifies it with that file as its .ca_bundle. As
+ * locust_test_target_start().
+ */
+int locust_test_target_start_tls(locust_test_target *t);
+
 /*
  * Stops the server (SIGTERM, then SIGKILL after 5 s). Returns 0 when it
  * exited cleanly with status 0, else -1. Safe to call twice.
