@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 typedef struct h2_fuzz_outcome {
     CURLcode result;
     int status, rc;
-    bool deflate;
+    bool deflate, coded;
     char error[CURL_ERROR_SIZE];
     size_t body_len, hdrs_len;
 } h2_fuzz_outcome;
@@ -87,13 +87,16 @@ static void h2_fuzz_read(const uint8_t *data, size_t size, uint8_t mode, size_t 
     }
     if (!over && !locust__wire_h2_over(w)) rc = locust__wire_h2_conn_failed(w, false, false, 0);
     rc = locust__wire_h2_finish(w, rc);
-    bool deflate = false;
-    for (unsigned i = 0; i < p.ndec; i++)
+    bool deflate = false, coded = false;
+    for (unsigned i = 0; i < p.ndec; i++) {
         if (p.dec[i].kind == DEC_DEFLATE) deflate = true;
+        if (p.dec[i].kind != DEC_IDENTITY) coded = true;
+    }
     *out = (h2_fuzz_outcome){.result = p.result,
                              .status = r->status,
                              .rc = rc,
                              .deflate = deflate,
+                             .coded = coded,
                              .body_len = r->body_len,
                              .hdrs_len = r->hdrs_len};
     if (p.result != CURLE_OK) snprintf(out->error, sizeof out->error, "%s", h.errbuf);
@@ -133,6 +136,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
      * may differ. What is compared is the rest: the responses nghttp2 let through, whole and in pieces,
      * read alike by the wire (status, headers, body, the reader's own failures). */
     if (h2_fuzz_verdict(whole.result) || h2_fuzz_verdict(split.result)) return 0;
+    /* Under a coding, which failure comes first depends on the pieces too (inflate() works a block at a
+     * time; the body cap may be crossed before or after it finds corrupt data), as in fuzz_http_wire.c:
+     * both readings fail then, or both succeed alike. */
+    bool coded = whole.coded || split.coded;
+    if (coded && (whole.result == CURLE_OK) != (split.result == CURLE_OK)) {
+        fprintf(stderr, "under a coding, one reading failed: %d/%d\n", whole.result, split.result);
+        abort();
+    }
+    if (coded && whole.result != CURLE_OK) return 0;
     if (whole.result != split.result || whole.rc != split.rc || whole.status != split.status ||
         strcmp(whole.error, split.error) != 0 ||
         (whole.result == CURLE_OK &&
