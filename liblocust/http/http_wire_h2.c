@@ -177,9 +177,12 @@ static ssize_t read_body(nghttp2_session *s, int32_t sid, uint8_t *buf, size_t l
 {
     locust__wire_h2 *c = ud;
     size_t n = c->body_left < len ? c->body_left : len;
-    if (n > 0) memcpy(buf, c->body, n);
-    c->body += n;
-    c->body_left -= n;
+    if (n > 0) {
+        /* (A body of no bytes may have no buffer at all: no pointer arithmetic on it.) */
+        memcpy(buf, c->body, n);
+        c->body += n;
+        c->body_left -= n;
+    }
     if (c->body_left == 0) *flags |= NGHTTP2_DATA_FLAG_EOF;
     return (ssize_t)n;
 }
