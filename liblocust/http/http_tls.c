@@ -12,11 +12,12 @@
  * - Settings: ALPN offers http/1.1, or "h2,http/1.1" on a connection
  *   opened for HTTP/2 (locust__tls_offer_h2(), as curl offers), SNI names
  *   the host unless it is an IP address, a session is resumed per user
- *   and host (the wire keeps one), and a connection that has rested a
- *   second holds no record buffers (SSL_free_buffers(): about 19 KiB of
- *   OpenSSL's per idle connection, not 35), while a busy one keeps them
- *   (freeing them after every record costs 12% of a request). Records are
- *   read ahead: one recv() per response, not one per record header and body.
+ *   and host (the wire keeps one), and an idle connection holds no record
+ *   buffers (SSL_MODE_RELEASE_BUFFERS and SSL_free_buffers(): about 19 KiB
+ *   of OpenSSL's per idle connection, not 35), while a busy one (its next
+ *   request within a second) keeps them until it rests a second (freeing
+ *   them around every record costs 8% of a request). Records are read
+ *   ahead: one recv() per response, not one per record header and body.
  * - Contexts (CA store, client certificate) are loaded once per thread
  *   and settings, not once per connection: loading the system bundle
  *   costs milliseconds.
@@ -241,9 +242,10 @@ static locust__tls_ctx *ctx_new(const locust__tls_cfg *cfg, CURLcode *code, char
      * close_notify is an end (curl 7.88 reports a body cut short, not a TLS error). */
     SSL_CTX_set_options(x, SSL_OP_ALL | SSL_OP_NO_COMPRESSION | SSL_OP_IGNORE_UNEXPECTED_EOF);
     SSL_CTX_clear_options(x, SSL_OP_DONT_INSERT_EMPTY_FRAGMENTS);
-    /* Not SSL_MODE_RELEASE_BUFFERS: it frees and allocates them around every record; the wire
-     * releases them once a connection rests (locust__tls_idle()). */
-    SSL_CTX_set_mode(x, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    /* SSL_MODE_RELEASE_BUFFERS (freed as soon as empty) until the wire finds the connection busy
+     * (locust__tls_keep_buffers()). */
+    SSL_CTX_set_mode(x, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
+                            SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     /* Read whole socket buffers, not a record's 5-byte header and then its body: one recv() per
      * response instead of two (SSL_has_pending() then also sees the bytes read ahead). */
     SSL_CTX_set_read_ahead(x, 1);
@@ -365,6 +367,14 @@ bool locust__tls_idle(locust__tls *t)
 {
     /* Fails (harmlessly) while OpenSSL still holds bytes in them. */
     return SSL_free_buffers(t->ssl) == 1;
+}
+
+void locust__tls_keep_buffers(locust__tls *t, bool keep)
+{
+    if (keep)
+        SSL_clear_mode(t->ssl, SSL_MODE_RELEASE_BUFFERS);
+    else
+        SSL_set_mode(t->ssl, SSL_MODE_RELEASE_BUFFERS);
 }
 
 bool locust__tls_made_by(const locust__tls *t, const locust__tls_ctx *c)

@@ -70,6 +70,9 @@ int locust__tls_handshake(locust__tls *t, CURLcode *code, char *msg, size_t msg_
  * Does nothing and returns false while OpenSSL holds bytes not read yet.
  */
 bool locust__tls_idle(locust__tls *t);
+/* Keeps the record buffers between records (a busy connection), or lets OpenSSL free them as soon
+ * as they are empty (SSL_MODE_RELEASE_BUFFERS). */
+void locust__tls_keep_buffers(locust__tls *t, bool keep);
 /* Whether the connection was made with the context c (its settings). */
 bool locust__tls_made_by(const locust__tls *t, const locust__tls_ctx *c);
 /* Whether OpenSSL holds bytes not read yet, decrypted or read ahead (the socket will not say so). */

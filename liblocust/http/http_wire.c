@@ -45,10 +45,13 @@
 /* curl's default connect timeout. */
 #define CONNECT_TIMEOUT 300.0
 /*
- * A TLS connection idle this long gives its record buffers back (about 34
- * KiB of OpenSSL's). Not after every response: freeing and allocating them
- * per request costs 12% of an https request's instructions, and a user
- * that waits less than this needs them again at once.
+ * OpenSSL's record buffers (about 34 KiB per connection). A connection whose
+ * request comes less than TLS_REST after its last response is busy: it keeps
+ * them, and gives them back once it has rested TLS_REST (freeing and taking
+ * them around every record costs 8% of an https request's instructions). Any
+ * other (a new one, a user that waits) lets OpenSSL free them as soon as they
+ * are empty and frees them after the response, so that many users waiting on
+ * slow responses or between requests hold none.
  */
 #define TLS_REST 1.0
 
@@ -87,6 +90,7 @@ static void wire_close(locust__wire *w)
     w->events = 0;
     w->served = 0;
     w->http10 = false;
+    w->tls_used_at = 0;
     free(w->conn_name);
     w->conn_name = NULL;
 }
@@ -484,6 +488,10 @@ int locust__wire_hop(locust_http *h)
             }
         }
         h->wire_connected = true;
+        if (w->tls != NULL) {
+            w->tls_busy = w->tls_used_at > 0 && ev_now(w->loop) - w->tls_used_at < TLS_REST;
+            locust__tls_keep_buffers(w->tls, w->tls_busy);
+        }
         if ((rc = locust__wire_h2_pick(w, reused)) != 0) break;
         if (w->h2 != NULL) {
             rc = locust__wire_h2_exchange(w, &p, req.p, req.n, body, body_len, deadline, reused, attempt);
@@ -553,7 +561,12 @@ int locust__wire_hop(locust_http *h)
             w->served++;
             /* curl asks a server that answered in HTTP/1.0 in HTTP/1.0 on that connection. */
             w->http10 = p.version == 10;
-            if (w->tls != NULL) tls_rests(w);
+            if (w->tls != NULL && w->tls_busy) {
+                tls_rests(w);
+            } else if (w->tls != NULL) {
+                w->tls_used_at = ev_now(w->loop);
+                if (locust__tls_idle(w->tls)) w->tls_rests++;
+            }
         }
         h->xfer.result = p.result;
         h->xfer.end = locust__mono();

@@ -51,7 +51,8 @@ struct locust__wire {
     int want;                  /* what the TLS layer waits for: EV_READ or EV_WRITE */
     bool tls_failed;           /* a read or write failed in TLS: curl's words in tls_msg */
     ev_timer tls_rest;         /* releases OpenSSL's record buffers once the connection rests */
-    double tls_used_at;        /* when its last response ended (the loop's time) */
+    double tls_used_at;        /* when its last response ended (the loop's time; 0: none yet) */
+    bool tls_busy;             /* its request came less than TLS_REST after the last response */
     unsigned tls_rests;        /* how often its buffers went back (for the tests) */
     char tls_msg[CURL_ERROR_SIZE];
     /* HTTP/2: whether the next hop asks for it, whether the connection was
