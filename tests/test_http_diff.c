@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "h2_fetch.h"
 #include "http/http_internal.h"
 #include "http/http_wire.h"
 #include "http_diff.h"
@@ -113,21 +114,6 @@ static void watch_cb(struct ev_loop *loop, ev_timer *w, int revents)
         locust_runner_quit(r);
 }
 
-static void dump_stats(locust_runner *r, outcome *out)
-{
-    locust_stats *st = locust_runner_stats(r);
-    size_t n = 0, cap = sizeof out->stats;
-    locust_entry_info e;
-    for (size_t i = 0; i < locust_stats_entry_count(st) && locust_stats_entry(st, i, &e) == 0; i++)
-        n += (size_t)snprintf(out->stats + n, cap - n, "%s %s: %llu requests, %llu failures, %llu bytes\n",
-                              e.method, e.name, (unsigned long long)e.num_requests,
-                              (unsigned long long)e.num_failures, (unsigned long long)e.total_content_length);
-    locust_error_info x;
-    for (size_t i = 0; n < cap && i < locust_stats_error_count(st) && locust_stats_error(st, i, &x) == 0; i++)
-        n += (size_t)snprintf(out->stats + n, cap - n, "error %s %s: %s x%llu\n", x.method, x.name, x.error,
-                              (unsigned long long)x.occurrences);
-}
-
 /* Fetches the case once, over the wire or through curl. */
 static void fetch(const http_diff_case *c, http_diff_server *srv, bool curl, outcome *out)
 {
@@ -155,7 +141,7 @@ static void fetch(const http_diff_case *c, http_diff_server *srv, bool curl, out
     locust_runner_run(r, 30);
     ev_ref(locust_runner_loop(r));
     ev_timer_stop(locust_runner_loop(r), &watch);
-    dump_stats(r, out);
+    fetch_stats_text(r, out->stats, sizeof out->stats);
     locust_runner_free(r);
     http_diff_server_stop(srv);
     locust__wire_force_curl(false);

@@ -84,18 +84,18 @@ static void watch_cb(struct ev_loop *loop, ev_timer *w, int revents)
         locust_runner_quit(r);
 }
 
-static void dump_stats(locust_runner *r, h2_outcome *out)
+void fetch_stats_text(locust_runner *r, char *out, size_t cap)
 {
     locust_stats *st = locust_runner_stats(r);
-    size_t n = 0, cap = sizeof out->stats;
+    size_t n = 0;
     locust_entry_info e;
     for (size_t i = 0; i < locust_stats_entry_count(st) && locust_stats_entry(st, i, &e) == 0; i++)
-        n += (size_t)snprintf(out->stats + n, cap - n, "%s %s: %llu requests, %llu failures, %llu bytes\n",
-                              e.method, e.name, (unsigned long long)e.num_requests,
-                              (unsigned long long)e.num_failures, (unsigned long long)e.total_content_length);
+        n += (size_t)snprintf(out + n, cap - n, "%s %s: %llu requests, %llu failures, %llu bytes\n", e.method,
+                              e.name, (unsigned long long)e.num_requests, (unsigned long long)e.num_failures,
+                              (unsigned long long)e.total_content_length);
     locust_error_info x;
     for (size_t i = 0; n < cap && i < locust_stats_error_count(st) && locust_stats_error(st, i, &x) == 0; i++)
-        n += (size_t)snprintf(out->stats + n, cap - n, "error %s %s: %s x%llu\n", x.method, x.name, x.error,
+        n += (size_t)snprintf(out + n, cap - n, "error %s %s: %s x%llu\n", x.method, x.name, x.error,
                               (unsigned long long)x.occurrences);
 }
 
@@ -123,7 +123,7 @@ void h2_fetch(const h2_case *c, const char *host, const char *ca_bundle, bool cu
     locust_runner_run(r, 60);
     ev_ref(locust_runner_loop(r));
     ev_timer_stop(locust_runner_loop(r), &watch);
-    dump_stats(r, out);
+    fetch_stats_text(r, out->stats, sizeof out->stats);
     locust_runner_free(r);
     locust__wire_force_curl(false);
 }

@@ -7,6 +7,7 @@
 #ifndef LOCUST_TEST_H2_FETCH_H
 #define LOCUST_TEST_H2_FETCH_H
 
+#include <locust/locust.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -57,6 +58,8 @@ void h2_fetch(const h2_case *c, const char *host, const char *ca_bundle, bool cu
 /* The differences of two outcomes (wire, curl) as text into rep; "" when they agree. */
 void h2_compare(const h2_outcome *wire, const h2_outcome *curl, char *rep, size_t cap);
 void h2_outcome_free(h2_outcome *o);
+/* The runner's entries and errors as text, one line each (shared with test_http_diff). */
+void fetch_stats_text(locust_runner *r, char *out, size_t cap);
 /* Writes the origin `from` as `to` (no longer) in the outcome's URLs, errors and statistics. */
 void h2_outcome_rehost(h2_outcome *o, const char *from, const char *to);
 
