@@ -10,6 +10,8 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "../lib/gzip_text.h"
+
 typedef struct seed_body {
     const char *p;
     size_t left;
@@ -72,15 +74,7 @@ static void seed(const char *dir, const char *name, unsigned char mode, int kind
     }
     case 3: {
         static const char text[] = "a body compressed with gzip, sent over HTTP/2 without a length\n";
-        z_stream z = {0};
-        deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-        z.next_in = (Bytef *)text;
-        z.avail_in = sizeof text - 1;
-        z.next_out = (Bytef *)gz;
-        z.avail_out = sizeof gz;
-        deflate(&z, Z_FINISH);
-        body = (seed_body){gz, sizeof gz - z.avail_out};
-        deflateEnd(&z);
+        body = (seed_body){gz, gzip_text(text, sizeof text - 1, gz, sizeof gz)};
         nghttp2_nv h[] = {NV(":status", "200"), NV("content-encoding", "gzip")};
         nghttp2_submit_response(sv, 1, h, 2, &prd);
         break;

@@ -16,6 +16,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "gzip_text.h"
+
 typedef struct conn {
     h2_server *s;
     nghttp2_session *ss;
@@ -256,15 +258,7 @@ static void make_gzip(void)
 {
     if (gz_len > 0) return;
     static const char text[] = "a gzip body of three DATA frames, without a Content-Length, over HTTP/2\n";
-    z_stream z = {0};
-    deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-    z.next_in = (Bytef *)text;
-    z.avail_in = sizeof text - 1;
-    z.next_out = (Bytef *)gz;
-    z.avail_out = sizeof gz;
-    deflate(&z, Z_FINISH);
-    gz_len = sizeof gz - z.avail_out;
-    deflateEnd(&z);
+    gz_len = gzip_text(text, sizeof text - 1, gz, sizeof gz);
 }
 
 int h2_server_start(h2_server *s, h2s_mode mode)
