@@ -13,6 +13,8 @@
 # Prints a markdown table to stdout and keeps the runs in
 # BUILD/bench/tlsidle/. Called by run.sh (BENCH_PARTS=tlsidle) or alone:
 #     sh bench/tls_idle.sh build [users]
+# BENCH_TLS_H2=1 makes them HTTP/2 users (nginx offers h2 in ALPN, the
+# users ask for it): an nghttp2 session on top of each TLS connection.
 # Through curl: a proxy variable in the environment sends every hop to curl
 # (the wire leaves proxies to it), and no_proxy='*' has curl connect
 # directly, so that both runs talk to the same nginx the same way.
@@ -26,8 +28,11 @@ mkdir -p "$OUT/nginx" "$OUT/www"
 . "$SRC/bench/nginx.sh"
 head -c 8192 /dev/zero | tr '\0' 'x' >"$OUT/www/index.html"
 PORT=$(free_port)
+H2=${BENCH_TLS_H2:-0}
+LISTEN=" backlog=65535" KIND=https
+if [ "$H2" = 1 ]; then LISTEN="$LISTEN http2" KIND=HTTP/2; fi
 nginx_conf "$OUT" 1 "    limit_rate 1k;
-$(tls_server "127.0.0.1:$PORT" "$OUT/www" " backlog=65535")" >"$OUT/nginx/nginx.conf"
+$(tls_server "127.0.0.1:$PORT" "$OUT/www" "$LISTEN")" >"$OUT/nginx/nginx.conf"
 run_nginx "$OUT"
 trap 'stop_nginx "$OUT"' EXIT INT TERM
 find_locust_run "$BUILD"
@@ -41,8 +46,8 @@ idle() {
     tag=$1 n=$2
     shift 2
     at=$((n / RATE + 40))
-    echo "bench: $tag ($n idle https users)" >&2
-    env BENCH_CA="$SRC/tests/data/tls-server.pem" BENCH_WAIT_MS=60000-70000 "$@" python3 "$SRC/bench/sample.py" \
+    echo "bench: $tag ($n idle $KIND users)" >&2
+    env BENCH_CA="$SRC/tests/data/tls-server.pem" BENCH_WAIT_MS=60000-70000 BENCH_HTTP2="$H2" "$@" python3 "$SRC/bench/sample.py" \
         "$OUT/$tag.json" "$PORT" "$at" -- taskset -c 1 "$LOCUST_RUN" -f "$OUT/scenario.so" --no-web -c "$n" \
         -r "$RATE" -t "$((at + 3))s" -H "https://127.0.0.1:$PORT" --csv "$OUT/$tag" --only-summary \
         >"$OUT/$tag.out" 2>&1 || true
@@ -52,15 +57,15 @@ idle wire "$USERS"
 idle curl1 1 https_proxy=http://127.0.0.1:9 'no_proxy=*'
 idle curl "$USERS" https_proxy=http://127.0.0.1:9 'no_proxy=*'
 
-python3 - "$OUT" "$USERS" <<'PY'
+python3 - "$OUT" "$USERS" "$KIND" <<'PY'
 import json, os, sys
-out, n = sys.argv[1], int(sys.argv[2])
+out, n, kind = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 def load(tag):
     try:
         return json.load(open(os.path.join(out, tag + ".json")))
     except (OSError, ValueError):
         return {}
-print("| path | idle https users | connections | RSS MiB | RSS per idle https user |")
+print(f"| path | idle {kind} users | connections | RSS MiB | RSS per idle {kind} user |")
 print("|---|---:|---:|---:|---:|")
 for tag, name in (("wire", "the session's own connection (OpenSSL on the wire)"), ("curl", "through curl")):
     one, many = load(tag + "1"), load(tag)

@@ -18,6 +18,7 @@
 
 #include "h2_fetch.h"
 #include "http/http_internal.h"
+#include "http/http_wire_conn.h"
 #include "port_helper.h"
 #include "testutil.h"
 
@@ -317,6 +318,47 @@ START_TEST(the_debug_log_says_once_per_session_that_http2_goes_over_the_wire)
 }
 END_TEST
 
+/* nghttp2's small blocks (http_wire_h2_mem.c): while users run, the blocks a request gave back wait on
+ * the thread's lists for the next one; freeing the runner gives them all back. */
+static size_t kept_while_running;
+static unsigned pooled_ok;
+
+static void pooled_requests(locust_ctx *ctx)
+{
+    locust_request_opts o = {.timeout = 5, .ca_bundle = cert, .http2 = true};
+    for (int i = 0; i < 3; i++) {
+        locust_response *r = locust_request(ctx, "GET", "/echo", &o);
+        pooled_ok += locust_response_status(r) == 200 && locust__wire_speaks_h2(locust_client(ctx)->wire);
+        locust_response_free(r);
+    }
+    kept_while_running = locust__wire_h2_mem_kept();
+    locust_stop_user(ctx);
+}
+
+static void count_nothing(const locust_event *ev, void *udata)
+{
+    (void)ev, (void)udata;
+}
+
+START_TEST(http2_sessions_reuse_their_small_blocks_and_give_them_back_with_the_runner)
+{
+    static const locust_task tasks[] = {{.name = "pooled", .fn = pooled_requests, .weight = 1},
+                                        LOCUST_TASKS_END};
+    static const locust_taskset ts = {.name = "Pooled", .tasks = tasks};
+    char host[96];
+    snprintf(host, sizeof host, "https://127.0.0.1:%d", port_h2);
+    locust_class cls = {.name = "PooledUser", .task_set = &ts, .weight = 1, .host = host};
+    locust_runner *r;
+    ck_assert_int_eq(testutil_runner_new(&r, &(locust_runner_options){.seed = 1}, &cls, count_nothing, NULL),
+                     0);
+    ck_assert_int_eq(testutil_run_users(r, 2, 100, 20), 0);
+    ck_assert_uint_eq(pooled_ok, 6);
+    ck_assert_uint_gt(kept_while_running, 0);
+    locust_runner_free(r);
+    ck_assert_uint_eq(locust__wire_h2_mem_kept(), 0);
+}
+END_TEST
+
 int main(void)
 {
     testutil_quiet_logs();
@@ -329,6 +371,7 @@ int main(void)
     tcase_add_loop_test(tc, a_tls_server_without_h2_gets_http_1_1_on_the_wire_as_from_curl, 0, N_CASES);
     tcase_add_test(tc, a_connection_the_server_ends_with_goaway_is_replaced_as_curl_replaces_it);
     tcase_add_test(tc, the_debug_log_says_once_per_session_that_http2_goes_over_the_wire);
+    tcase_add_test(tc, http2_sessions_reuse_their_small_blocks_and_give_them_back_with_the_runner);
     suite_add_tcase(s, tc);
     return testutil_run(s);
 }

@@ -6,6 +6,8 @@
 #ifndef LOCUST_HTTP_WIRE_CONN_H
 #define LOCUST_HTTP_WIRE_CONN_H
 
+#include <nghttp2/nghttp2.h>
+
 #include "http/http_resolve.h"
 #include "http/http_tls.h"
 #include "http/http_wire.h"
@@ -120,5 +122,12 @@ int locust__wire_h2_finish(locust__wire *w, int rc);
 struct nghttp2_session *locust__wire_h2_session(locust__wire *w);
 /* Reads what arrives on an idle connection (SETTINGS, PING, GOAWAY); false when it can no longer be used. */
 bool locust__wire_h2_idle(locust__wire *w);
+
+/* ---- nghttp2's memory (http_wire_h2_mem.c) ---- */
+
+/* The thread's pool for the sessions' small blocks, or NULL (nghttp2's malloc()) when it cannot have one. */
+nghttp2_mem *locust__wire_h2_mem(void);
+/* How many blocks the thread's pool holds for reuse (for the tests: none after locust_runner_free()). */
+size_t locust__wire_h2_mem_kept(void);
 
 #endif /* LOCUST_HTTP_WIRE_CONN_H */

@@ -201,7 +201,7 @@ int locust__wire_h2_start(locust__wire *w)
     nghttp2_session_callbacks_set_on_frame_recv_callback(cb, on_frame_recv);
     nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, on_data);
     nghttp2_session_callbacks_set_on_stream_close_callback(cb, on_stream_close);
-    int rv = nghttp2_session_client_new(&c->s, cb, c);
+    int rv = nghttp2_session_client_new3(&c->s, cb, c, NULL, locust__wire_h2_mem());
     nghttp2_session_callbacks_del(cb);
     nghttp2_settings_entry iv[] = {{NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, H2_STREAMS},
                                    {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, H2_WINDOW},
@@ -318,6 +318,9 @@ static size_t head_fields(locust__wire *w, char *head, size_t n, nghttp2_nv *nva
 /* Sends what nghttp2 has to send: 0 (*err set when sending failed) or the wait's error. */
 static int flush(locust__wire_h2 *c, double deadline, int *err)
 {
+    /* Most calls find nothing to send (the loop looks again after every read): asking is cheap,
+     * nghttp2_session_mem_send() is not. */
+    if (!nghttp2_session_want_write(c->s)) return 0;
     locust__sbuf out = {.p = out.local, .cap = sizeof out.local};
     const uint8_t *d;
     ssize_t n;
