@@ -3,9 +3,12 @@
 # holding a cookie (a login first), https (HTTP/1.1 over TLS, the
 # certificate verified against the tests' CA) and HTTP/2 over TLS, each side
 # by side with wrk (h2load for HTTP/2) and Locust 2.x's FastHttpUser in one
-# run, with the http://IP hop as the reference for CPU per request. Prints a
-# markdown table to stdout and keeps the runs in BUILD/bench/hops/. Called
-# by run.sh (BENCH_PARTS=hops) or alone:
+# run, with the http://IP hop as the reference for CPU per request (ours
+# against our IP hop, wrk's and h2load's against wrk's), and bench/floor.c
+# on the IP hop (what one send() and one recv() per request cost here).
+# BENCH_HOPS_ROUNDS rounds (default 3) each measure every row; the table
+# gives medians and ranges. Prints a markdown table to stdout and keeps the
+# runs in BUILD/bench/hops/. Called by run.sh (BENCH_PARTS=hops) or alone:
 #     sh bench/hops.sh build [seconds]
 # nginx runs one worker on CPU 0, every generator on CPU 1, 50 users.
 # BENCH_HOPS_FAST=0 leaves FastHttpUser out (Debian's python3-locust).
@@ -77,7 +80,8 @@ gen() {
 import json, re, sys
 m = json.load(open(sys.argv[1]))
 t = open(sys.argv[2]).read()
-n = re.search(r"(\d+) requests in", t) or re.search(r"requests: \d+ total, \d+ started, (\d+) done", t)
+n = (re.search(r"(\d+) requests in", t) or re.search(r"requests: \d+ total, \d+ started, (\d+) done", t)
+     or re.search(r"^requests (\d+)$", t, re.M))
 n = int(n.group(1)) if n else 0
 print(f"{n / m['wall']:.0f} {(m['user'] + m['sys']) * 1e6 / max(n, 1):.1f}")
 PY
@@ -115,30 +119,109 @@ T=https://127.0.0.1:$TPORT
 S=https://127.0.0.1:$SPORT
 CA=$SRC/tests/data/tls-server.pem
 COOKIE="session=0123456789abcdef"
-set -- \
-    "http://127.0.0.1 (the wire)|$(lr ip "$U")|$(gen wrk-ip -- wrk -t1 -c"$USERS" -d"${DUR}s" "$U/")|$(lf fast-ip "$U")" \
-    "http://localhost (host name)|$(lr name "$N")|$(gen wrk-name -- wrk -t1 -c"$USERS" -d"${DUR}s" "$N/")|$(lf fast-name \
-        "$N")" \
-    "after a login that set a cookie|$(lr cookie "$N" BENCH_LOGIN=/login)|$(gen wrk-cookie -- wrk -t1 -c"$USERS" \
-        -d"${DUR}s" -H "Cookie: $COOKIE" "$N/")|$(lf fast-cookie "$N" BENCH_LOGIN=/login)" \
-    "https://127.0.0.1 (the wire, TLS verified)|$(lr https "$S" BENCH_CA="$CA")|$(gen wrk-https -- wrk -t1 -c"$USERS" \
-        -d"${DUR}s" "$S/")|$(lf fast-https "$S")"
-if command -v h2load >/dev/null 2>&1; then
-    # HTTP/2 goes over the session's own connection; curl's row sends it through curl by naming a proxy
-    # in the environment (the wire leaves such hops to curl) that no_proxy then bypasses for 127.0.0.1.
-    H2LOAD=$(gen h2load -- h2load -c"$USERS" -m1 -D"$DUR" "$T/")
-    set -- "$@" "HTTP/2 over TLS (the wire; h2load)|$(lr h2 "$T" BENCH_HTTP2=1)|$H2LOAD|0 0" \
-        "HTTP/2 over TLS (curl; h2load)|$(lr h2curl "$T" BENCH_HTTP2=1 https_proxy=http://127.0.0.1:9 \
-            no_proxy=127.0.0.1)|$H2LOAD|0 0"
-fi
-ip_cpu=$(echo "$1" | cut -d'|' -f2 | cut -d' ' -f2)
-echo "| hop | locust-run req/s | CPU us/req | wrk req/s | CPU us/req | vs wrk | CPU vs the IP hop |" \
-    "FastHttpUser req/s | CPU us/req | its CPU vs ours |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-for row in "$@"; do
-    echo "$row" | awk -F'|' -v ip="$ip_cpu" '{
-        split($2, a, " "); split($3, b, " "); split($4, f, " ");
-        fast = f[1] > 0 ? sprintf("%d | %.1f | %.1fx", f[1], f[2], (a[2] > 0 ? f[2] / a[2] : 0)) : "- | - | -";
-        printf "| %s | %d | %.1f | %d | %.1f | %.2fx | %.2fx | %s |\n", $1, a[1], a[2], b[1], b[2],
-            (b[1] > 0 ? a[1] / b[1] : 0), (ip > 0 ? a[2] / ip : 0), fast }'
+${CC:-cc} -O2 -std=c11 -o "$OUT/floor" "$SRC/bench/floor.c"
+H2=0
+command -v h2load >/dev/null 2>&1 && H2=1
+
+# One round measures every row once, rows in turn; each line of results.txt is
+# "round|row|tool|req/s cpu_us_per_req". This VM's speed drifts over tens of seconds, so a
+# ratio is taken within a round (tools of a row run back to back) and then its median over
+# the rounds is shown, with the range.
+ROUNDS=${BENCH_HOPS_ROUNDS:-3}
+: >"$OUT/results.txt"
+put() { echo "$1|$2|$3|$4" >>"$OUT/results.txt"; }
+r=1
+while [ "$r" -le "$ROUNDS" ]; do
+    echo "bench: hops round $r of $ROUNDS" >&2
+    put "$r" ip ours "$(lr ip "$U")"
+    put "$r" ip wrk "$(gen wrk-ip -- wrk -t1 -c"$USERS" -d"${DUR}s" "$U/")"
+    # The floor (bench/floor.c: one send() and one recv() per request, nothing else): the least CPU per
+    # request any client pays here, hence the most FastHttpUser's can be over anyone's.
+    put "$r" ip floor "$(gen floor -- "$OUT/floor" "$U/" "$USERS" "$DUR")"
+    put "$r" ip fast "$(lf fast-ip "$U")"
+    put "$r" name ours "$(lr name "$N")"
+    put "$r" name wrk "$(gen wrk-name -- wrk -t1 -c"$USERS" -d"${DUR}s" "$N/")"
+    put "$r" name fast "$(lf fast-name "$N")"
+    put "$r" cookie ours "$(lr cookie "$N" BENCH_LOGIN=/login)"
+    put "$r" cookie wrk "$(gen wrk-cookie -- wrk -t1 -c"$USERS" -d"${DUR}s" -H "Cookie: $COOKIE" "$N/")"
+    put "$r" cookie fast "$(lf fast-cookie "$N" BENCH_LOGIN=/login)"
+    put "$r" https ours "$(lr https "$S" BENCH_CA="$CA")"
+    put "$r" https wrk "$(gen wrk-https -- wrk -t1 -c"$USERS" -d"${DUR}s" "$S/")"
+    put "$r" https fast "$(lf fast-https "$S")"
+    if [ "$H2" = 1 ]; then
+        # HTTP/2 goes over the session's own connection; curl's row sends it through curl by naming a proxy
+        # in the environment (the wire leaves such hops to curl) that no_proxy then bypasses for 127.0.0.1.
+        put "$r" h2 ours "$(lr h2 "$T" BENCH_HTTP2=1)"
+        put "$r" h2 wrk "$(gen h2load -- h2load -c"$USERS" -m1 -D"$DUR" "$T/")"
+        put "$r" h2curl ours "$(lr h2curl "$T" BENCH_HTTP2=1 https_proxy=http://127.0.0.1:9 no_proxy=127.0.0.1)"
+    fi
+    r=$((r + 1))
 done
+
+python3 - "$OUT/results.txt" "$ROUNDS" <<'PY'
+import statistics, sys
+rounds = int(sys.argv[2])
+m = {}  # (round, row, tool) -> (req/s, cpu us per request)
+for line in open(sys.argv[1]):
+    rnd, row, tool, v = line.rstrip("\n").split("|")
+    a = v.split()
+    m[(int(rnd), row, tool)] = (float(a[0]), float(a[1])) if len(a) == 2 else (0.0, 0.0)
+
+def per_round(f):
+    """f(round) -> value or None, over the rounds; None where a figure is missing."""
+    out = []
+    for r in range(1, rounds + 1):
+        try:
+            v = f(r)
+        except (KeyError, ZeroDivisionError):
+            v = None
+        if v is not None:
+            out.append(v)
+    return out
+
+def cell(vals, fmt, unit=""):
+    if not vals:
+        return "-"
+    med = statistics.median(vals)
+    if len(vals) == 1:
+        return f"{med:{fmt}}{unit}"
+    return f"{med:{fmt}}{unit} ({min(vals):{fmt}}-{max(vals):{fmt}})"
+
+def get(r, row, tool, i):
+    v = m[(r, row, tool)][i]
+    if v <= 0:
+        raise KeyError(row)
+    return v
+
+rows = [("ip", "http://127.0.0.1 (the wire)", "wrk"), ("name", "http://localhost (host name, on the wire)", "wrk"),
+        ("cookie", "after a login that set a cookie (on the wire)", "wrk"),
+        ("https", "https://127.0.0.1 (the wire, TLS verified)", "wrk"),
+        ("h2", "HTTP/2 over TLS (the wire; against h2load -m1)", "h2load"),
+        ("h2curl", "HTTP/2 over TLS (curl; against h2load -m1)", "h2load")]
+print(f"Medians of {rounds} round(s), the range in brackets; ratios are taken within a round.")
+print()
+print("| hop | locust-run req/s | CPU us/req | vs wrk (h2load) req/s | CPU vs the IP hop | "
+      "wrk's (h2load's) CPU us/req | its CPU vs wrk's IP hop | FastHttpUser CPU us/req | its CPU vs ours |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+for row, name, _ in rows:
+    if not any(k[1] == row for k in m):
+        continue
+    ref = "h2" if row == "h2curl" else row
+    print("| " + " | ".join([
+        name,
+        cell(per_round(lambda r: get(r, row, "ours", 0)), ".0f"),
+        cell(per_round(lambda r: get(r, row, "ours", 1)), ".1f"),
+        cell(per_round(lambda r: get(r, row, "ours", 0) / get(r, ref, "wrk", 0)), ".2f", "x"),
+        cell(per_round(lambda r: get(r, row, "ours", 1) / get(r, "ip", "ours", 1)), ".2f", "x"),
+        cell(per_round(lambda r: get(r, ref, "wrk", 1)), ".1f"),
+        cell(per_round(lambda r: get(r, ref, "wrk", 1) / get(r, "ip", "wrk", 1)), ".2f", "x"),
+        cell(per_round(lambda r: get(r, row, "fast", 1)), ".0f"),
+        cell(per_round(lambda r: get(r, row, "fast", 1) / get(r, row, "ours", 1)), ".1f", "x"),
+    ]) + " |")
+print()
+print("floor (bench/floor.c, send and receive only) on http://127.0.0.1: "
+      + cell(per_round(lambda r: get(r, "ip", "floor", 1)), ".1f") + " us/req CPU; locust-run "
+      + cell(per_round(lambda r: get(r, "ip", "ours", 1) / get(r, "ip", "floor", 1)), ".2f", "x")
+      + " of it; FastHttpUser " + cell(per_round(lambda r: get(r, "ip", "fast", 1) / get(r, "ip", "floor", 1)), ".1f", "x")
+      + " of it (the most its CPU per request can be over any client's here)")
+PY

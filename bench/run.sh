@@ -267,7 +267,8 @@ fi
 } | tee "$OUT/report.md"
 python3 "$SRC/bench/report.py" "$OUT" "$DUR" "$USERS" | tee "$OUT/report.md"
 if [ -f "$OUT/hops.md" ]; then
-    printf '\n**The hops besides http://IP** (bench/hops.sh, one run of %ss each):\n\n' "$DUR" | tee -a "$OUT/report.md"
+    printf '\n**The hops besides http://IP** (bench/hops.sh, %s rounds of %ss runs):\n\n' "${BENCH_HOPS_ROUNDS:-3}" "$DUR" |
+        tee -a "$OUT/report.md"
     tee -a "$OUT/report.md" <"$OUT/hops.md"
 fi
 if [ -f "$OUT/tlsidle.md" ]; then
