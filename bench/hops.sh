@@ -128,6 +128,9 @@ command -v h2load >/dev/null 2>&1 && H2=1
 # ratio is taken within a round (tools of a row run back to back) and then its median over
 # the rounds is shown, with the range.
 ROUNDS=${BENCH_HOPS_ROUNDS:-3}
+case $ROUNDS in
+'' | *[!0-9]* | 0) echo "hops.sh: BENCH_HOPS_ROUNDS must be a whole number of rounds, at least 1 (got '$ROUNDS')" >&2; exit 2 ;;
+esac
 : >"$OUT/results.txt"
 put() { echo "$1|$2|$3|$4" >>"$OUT/results.txt"; }
 r=1

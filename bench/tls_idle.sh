@@ -14,7 +14,8 @@
 # BUILD/bench/tlsidle/. Called by run.sh (BENCH_PARTS=tlsidle) or alone:
 #     sh bench/tls_idle.sh build [users]
 # BENCH_TLS_H2=1 makes them HTTP/2 users (nginx offers h2 in ALPN, the
-# users ask for it): an nghttp2 session on top of each TLS connection.
+# users ask for it): an nghttp2 session on top of each TLS connection; the
+# runs are kept in BUILD/bench/tlsidle_h2/.
 # Through curl: a proxy variable in the environment sends every hop to curl
 # (the wire leaves proxies to it), and no_proxy='*' has curl connect
 # directly, so that both runs talk to the same nginx the same way.
@@ -23,6 +24,8 @@ BUILD=$(cd "${1:-build}" && pwd)
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 USERS=${2:-${BENCH_TLS_USERS:-10000}}
 OUT=$BUILD/bench/tlsidle
+# HTTP/2 users keep their runs apart from the https ones.
+[ "${BENCH_TLS_H2:-0}" != 1 ] || OUT=$BUILD/bench/tlsidle_h2
 rm -rf "$OUT"
 mkdir -p "$OUT/nginx" "$OUT/www"
 . "$SRC/bench/nginx.sh"

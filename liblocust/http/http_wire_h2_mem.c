@@ -70,15 +70,13 @@ static void fill_steps(void)
     }
 }
 
-/* Before every block: its class (or LARGE and its size), in max_align_t's room so the block keeps
- * malloc()'s alignment. */
-typedef union head {
-    struct {
-        uint32_t cls;
-        size_t size;
-    } h;
-    max_align_t align;
+/* Before every block: its class (or LARGE and its size), 16 bytes aligned as malloc() aligns, so that the
+ * block after it keeps that alignment (a union with max_align_t would take 32). */
+typedef struct head {
+    _Alignas(max_align_t) uint32_t cls;
+    size_t size;
 } head;
+_Static_assert(sizeof(head) % _Alignof(max_align_t) == 0, "a block must start aligned as malloc()'s");
 
 /* A block on a list: its first bytes link it to the next. */
 typedef struct spare {
@@ -123,11 +121,11 @@ static void *mem_malloc(size_t size, void *ud)
             return s;
         }
         if ((h = malloc(sizeof *h + class_size[c])) == NULL) return NULL;
-        h->h.cls = (uint32_t)c;
+        h->cls = (uint32_t)c;
     } else {
         if (size > SIZE_MAX - sizeof *h || (h = malloc(sizeof *h + size)) == NULL) return NULL;
-        h->h.cls = LARGE;
-        h->h.size = size;
+        h->cls = LARGE;
+        h->size = size;
     }
     return h + 1;
 }
@@ -137,7 +135,7 @@ static void mem_free(void *ptr, void *ud)
     pool *p = ud;
     if (ptr == NULL) return;
     head *h = (head *)ptr - 1;
-    uint32_t c = h->h.cls;
+    uint32_t c = h->cls;
     check_not_kept(ptr);
     if (c != LARGE && p->counts[c] < KEEP) {
         spare *s = ptr;
@@ -162,7 +160,7 @@ static void *mem_realloc(void *ptr, size_t size, void *ud)
 {
     if (ptr == NULL) return mem_malloc(size, ud);
     head *h = (head *)ptr - 1;
-    size_t have = h->h.cls == LARGE ? h->h.size : class_size[h->h.cls];
+    size_t have = h->cls == LARGE ? h->size : class_size[h->cls];
     if (size <= have) return ptr;
     void *q = mem_malloc(size, ud);
     if (q == NULL) return NULL; /* ptr stays as it was, as realloc() leaves it */
