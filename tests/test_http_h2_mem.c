@@ -3,9 +3,11 @@
  * (liblocust/http/http_wire_h2_mem.c), through the nghttp2_mem it hands
  * to nghttp2: what comes back is reused, what is too big is not kept, the
  * lists are capped, the contents survive a realloc, calloc zeroes and
- * refuses an overflow, and a runner's end empties the thread's lists.
+ * refuses an overflow, a runner's end empties the thread's lists, and a
+ * block given back on another thread goes to that thread's pool.
  */
 #include <check.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
@@ -43,9 +45,9 @@ static void runner_end(void)
 
 static void setup(void)
 {
+    runner_end();
     mem = locust__wire_h2_mem();
     ck_assert_ptr_nonnull(mem);
-    runner_end();
 }
 
 START_TEST(a_block_given_back_is_the_next_one_of_its_size_class)
@@ -144,6 +146,38 @@ START_TEST(calloc_zeroes_a_reused_block_and_refuses_an_overflowing_size)
 }
 END_TEST
 
+/* A thread of its own: a pool, a block taken from it, and the pool's end with the thread's runner. */
+static void *other_thread(void *arg)
+{
+    (void)arg;
+    ck_assert_ptr_nonnull(locust__wire_h2_mem());
+    void *p = take(64);
+    runner_end();
+    return p;
+}
+
+START_TEST(a_block_given_back_on_another_thread_goes_to_that_threads_pool)
+{
+    pthread_t t;
+    void *b;
+    ck_assert_int_eq(pthread_create(&t, NULL, other_thread, NULL), 0);
+    ck_assert_int_eq(pthread_join(t, &b), 0);
+    /* Its own thread and that thread's pool are gone: the block is this thread's now. */
+    ck_assert_ptr_nonnull(b);
+    give(b);
+    ck_assert_uint_eq(locust__wire_h2_mem_kept(), 1);
+    void *again = take(50);
+    ck_assert_ptr_eq(again, b);
+    give(again);
+    runner_end();
+    /* With no pool (drained) blocks still come and go, through malloc() and free(). */
+    void *c = take(64);
+    ck_assert_ptr_nonnull(c);
+    give(c);
+    ck_assert_uint_eq(locust__wire_h2_mem_kept(), 0);
+}
+END_TEST
+
 #ifdef UNDER_ASAN
 /* Under AddressSanitizer a block given back twice stops the program, as free() would. */
 START_TEST(a_block_given_back_twice_stops_the_program_under_asan)
@@ -167,6 +201,7 @@ int main(void)
     tcase_add_test(tc, each_list_keeps_at_most_32_blocks);
     tcase_add_test(tc, realloc_keeps_the_contents_within_a_class_and_across_classes);
     tcase_add_test(tc, calloc_zeroes_a_reused_block_and_refuses_an_overflowing_size);
+    tcase_add_test(tc, a_block_given_back_on_another_thread_goes_to_that_threads_pool);
 #ifdef UNDER_ASAN
     tcase_add_test_raise_signal(tc, a_block_given_back_twice_stops_the_program_under_asan, SIGABRT);
 #endif
