@@ -14,6 +14,8 @@
 #   BENCH_DURATION  seconds per throughput run (default 15, as the HttpSession issue asks)
 #   BENCH_REPEAT    throughput runs per tool and path (default 3)
 #   BENCH_USERS     users of the throughput runs (default 50)
+#   BENCH_HOPS_DURATION, BENCH_HOPS_ROUNDS
+#                   seconds per run (default 5) and rounds (default 3) of the hops
 #   BENCH_TOOLS     default "floor wrk locust-run locust-fast locust-http"
 #                   (floor: bench/floor.c, send and receive only: the
 #                   kernel's cost per request, the least any tool can pay)
@@ -39,6 +41,8 @@ USERS=${BENCH_USERS:-50}
 TOOLS=${BENCH_TOOLS:-"floor wrk locust-run locust-fast locust-http"}
 PARTS=${BENCH_PARTS:-"throughput hops tlsidle memory big startup processes master openmodel"}
 MEM_USERS=${BENCH_MEM_USERS:-10000}
+# The hops run every row BENCH_HOPS_ROUNDS times (default 3): shorter runs keep them to minutes.
+HOPS_DUR=${BENCH_HOPS_DURATION:-5}
 BIG_USERS=${BENCH_BIG_USERS:-50000}
 OUT=$BUILD/bench
 rm -rf "$OUT/runs" "$OUT/scale" "$OUT/hops.md" "$OUT/tlsidle.md"
@@ -98,8 +102,8 @@ fi
 # ---- the hops users write besides http://IP (issue 17) --------------------------
 # bench/hops.sh starts nginx instances of its own (plain, https and HTTP/2 over TLS).
 if has hops "$PARTS"; then
-    echo "bench: hops (host name, cookie session, https, HTTP/2; ${DUR}s each)" >&2
-    sh "$SRC/bench/hops.sh" "$BUILD" "$DUR" >"$OUT/hops.md.tmp" 2>"$OUT/hops.err" && mv "$OUT/hops.md.tmp" "$OUT/hops.md" || true
+    echo "bench: hops (host name, cookie session, https, HTTP/2; ${HOPS_DUR}s each, ${BENCH_HOPS_ROUNDS:-3} rounds)" >&2
+    sh "$SRC/bench/hops.sh" "$BUILD" "$HOPS_DUR" >"$OUT/hops.md.tmp" 2>"$OUT/hops.err" && mv "$OUT/hops.md.tmp" "$OUT/hops.md" || true
 fi
 
 # ---- idle https users: RSS per user, the wire against curl (bench/tls_idle.sh) ----
@@ -267,7 +271,7 @@ fi
 } | tee "$OUT/report.md"
 python3 "$SRC/bench/report.py" "$OUT" "$DUR" "$USERS" | tee "$OUT/report.md"
 if [ -f "$OUT/hops.md" ]; then
-    printf '\n**The hops besides http://IP** (bench/hops.sh, %s rounds of %ss runs):\n\n' "${BENCH_HOPS_ROUNDS:-3}" "$DUR" |
+    printf '\n**The hops besides http://IP** (bench/hops.sh, %s rounds of %ss runs):\n\n' "${BENCH_HOPS_ROUNDS:-3}" "$HOPS_DUR" |
         tee -a "$OUT/report.md"
     tee -a "$OUT/report.md" <"$OUT/hops.md"
 fi
