@@ -10,17 +10,9 @@
 #include <signal.h>
 #include <string.h>
 
+#include "base/base.h"
 #include "cli_proc.h"
 #include "testutil.h"
-
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#endif
 
 static char scenario[1024];
 
@@ -37,7 +29,7 @@ static void setup_all(void)
 /* AddressSanitizer handles these signals itself and reports in its own words. */
 static bool skip_under_asan(void)
 {
-#ifdef UNDER_ASAN
+#ifdef LOCUST__ASAN
     fprintf(stderr, "crash reports are AddressSanitizer's own in this build\n");
     return true;
 #else

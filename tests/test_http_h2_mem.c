@@ -12,16 +12,9 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "base/base.h"
 #include "http/http_wire_conn.h"
 #include "testutil.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
 
 static nghttp2_mem *mem;
 
@@ -178,7 +171,7 @@ START_TEST(a_block_given_back_on_another_thread_goes_to_that_threads_pool)
 }
 END_TEST
 
-#ifdef UNDER_ASAN
+#ifdef LOCUST__ASAN
 /* Under AddressSanitizer a block given back twice stops the program, as free() would. */
 START_TEST(a_block_given_back_twice_stops_the_program_under_asan)
 {
@@ -202,7 +195,7 @@ int main(void)
     tcase_add_test(tc, realloc_keeps_the_contents_within_a_class_and_across_classes);
     tcase_add_test(tc, calloc_zeroes_a_reused_block_and_refuses_an_overflowing_size);
     tcase_add_test(tc, a_block_given_back_on_another_thread_goes_to_that_threads_pool);
-#ifdef UNDER_ASAN
+#ifdef LOCUST__ASAN
     tcase_add_test_raise_signal(tc, a_block_given_back_twice_stops_the_program_under_asan, SIGABRT);
 #endif
     suite_add_tcase(s, tc);

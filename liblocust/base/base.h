@@ -21,6 +21,20 @@
  */
 #define LOCUST__TLS_FAST _Thread_local __attribute__((tls_model("initial-exec")))
 
+/*
+ * LOCUST__ASAN is defined when the build runs under AddressSanitizer, which
+ * gcc announces with __SANITIZE_ADDRESS__ and clang with
+ * __has_feature(address_sanitizer): code that switches stacks or keeps
+ * freed memory for reuse must then tell it so.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define LOCUST__ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define LOCUST__ASAN 1
+#endif
+#endif
+
 /* ---- growing option structs ------------------------------------------- */
 
 /*

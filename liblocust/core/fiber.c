@@ -26,15 +26,7 @@
 
 /* AddressSanitizer must be told about every stack switch, or it reports
  * false stack errors and misses real ones. */
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define LOCUST_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define LOCUST_ASAN 1
-#endif
-#if defined(LOCUST_ASAN) && defined(FAST_SWITCH)
+#if defined(LOCUST__ASAN) && defined(FAST_SWITCH)
 #include <sanitizer/common_interface_defs.h>
 #define ASAN_START(save, bottom, size)  __sanitizer_start_switch_fiber(save, bottom, size)
 #define ASAN_FINISH(save, bottom, size) __sanitizer_finish_switch_fiber(save, bottom, size)
@@ -104,7 +96,7 @@ struct locust__fiber {
 
 #ifdef FAST_SWITCH
 static LOCUST__TLS_FAST void *main_sp;
-#ifdef LOCUST_ASAN
+#ifdef LOCUST__ASAN
 static LOCUST__TLS_FAST void *main_fake;
 static LOCUST__TLS_FAST const void *main_bottom;
 static LOCUST__TLS_FAST size_t main_size;

@@ -25,14 +25,7 @@
 
 /* Under AddressSanitizer a kept block is poisoned, so that a use of it after nghttp2 gave it back is
  * still reported, and giving one back twice (it is poisoned already) stops the program as free() would. */
-#if defined(__SANITIZE_ADDRESS__)
-#define LOCUST_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define LOCUST_ASAN 1
-#endif
-#endif
-#ifdef LOCUST_ASAN
+#ifdef LOCUST__ASAN
 #include <sanitizer/asan_interface.h>
 #include <stdio.h>
 #define KEPT(p, n)  ASAN_POISON_MEMORY_REGION((p), (n))
