@@ -3,7 +3,6 @@
  */
 #include "h2_fetch.h"
 
-#include <ev.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,13 +76,6 @@ static void on_error(const locust_event *ev, void *udata)
     snprintf(the_outcome->task_error, sizeof the_outcome->task_error, "%s", ev->message ? ev->message : "");
 }
 
-static void watch_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-    locust_runner *r = w->data;
-    if (locust_runner_state_get(r) == LOCUST_STATE_RUNNING && locust_runner_user_count(r) == 0)
-        locust_runner_quit(r);
-}
-
 void fetch_stats_text(locust_runner *r, char *out, size_t cap)
 {
     locust_stats *st = locust_runner_stats(r);
@@ -114,15 +106,7 @@ void h2_fetch(const h2_case *c, const char *host, const char *ca_bundle, bool cu
     ck_assert_int_eq(locust_runner_new(&r, &o), 0);
     ck_assert_int_eq(locust_runner_add_class(r, &cls), 0);
     locust_on(r, LOCUST_EV_LOCUST_ERROR, on_error, NULL);
-    ev_timer watch;
-    ev_timer_init(&watch, watch_cb, 0.005, 0.005);
-    watch.data = r;
-    ev_timer_start(locust_runner_loop(r), &watch);
-    ev_unref(locust_runner_loop(r));
-    ck_assert_int_eq(locust_runner_start(r, 1, 100), 0);
-    locust_runner_run(r, 60);
-    ev_ref(locust_runner_loop(r));
-    ev_timer_stop(locust_runner_loop(r), &watch);
+    ck_assert_int_eq(testutil_run_users(r, 1, 100, 60), 0);
     fetch_stats_text(r, out->stats, sizeof out->stats);
     locust_runner_free(r);
     locust__wire_force_curl(false);
