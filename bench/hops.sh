@@ -28,28 +28,9 @@ start_nginx "$OUT" 127.0.0.1:$PORT
 TPORT=$(free_port)
 SPORT=$(free_port)
 mkdir -p "$OUT/h2/nginx"
-cat >"$OUT/h2/nginx/nginx.conf" <<CONF
-worker_processes 1;
-worker_cpu_affinity 01;
-daemon on;
-pid $OUT/h2/nginx/nginx.pid;
-error_log $OUT/h2/nginx/error.log warn;
-events { worker_connections 10000; }
-http {
-    access_log off;
-    keepalive_requests 100000000;
-    client_body_temp_path $OUT/h2/nginx/body;
-    server {
-        listen 127.0.0.1:$TPORT ssl http2;
-        ssl_certificate $SRC/tests/data/tls-server.pem;
-        ssl_certificate_key $SRC/tests/data/tls-server.key;
-        root $OUT/www;
-        location / { }
-    }
-$(tls_server "127.0.0.1:$SPORT" "$OUT/www")
-}
-CONF
-/usr/sbin/nginx -p "$OUT/h2/nginx" -c "$OUT/h2/nginx/nginx.conf"
+nginx_conf "$OUT/h2" 1 "$(tls_server "127.0.0.1:$TPORT" "$OUT/www" " http2")
+$(tls_server "127.0.0.1:$SPORT" "$OUT/www")" >"$OUT/h2/nginx/nginx.conf"
+run_nginx "$OUT/h2"
 trap 'stop_nginx "$OUT"; stop_nginx "$OUT/h2"' EXIT INT TERM
 find_locust_run "$BUILD"
 ${CC:-cc} -O2 -shared -fPIC -I"$SRC/include" -o "$OUT/scenario.so" "$SRC/bench/scenario.c"

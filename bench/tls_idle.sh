@@ -23,15 +23,15 @@ set -eu
 BUILD=$(cd "${1:-build}" && pwd)
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 USERS=${2:-${BENCH_TLS_USERS:-10000}}
+H2=${BENCH_TLS_H2:-0}
 OUT=$BUILD/bench/tlsidle
 # HTTP/2 users keep their runs apart from the https ones.
-[ "${BENCH_TLS_H2:-0}" != 1 ] || OUT=$BUILD/bench/tlsidle_h2
+[ "$H2" != 1 ] || OUT=$BUILD/bench/tlsidle_h2
 rm -rf "$OUT"
 mkdir -p "$OUT/nginx" "$OUT/www"
 . "$SRC/bench/nginx.sh"
 head -c 8192 /dev/zero | tr '\0' 'x' >"$OUT/www/index.html"
 PORT=$(free_port)
-H2=${BENCH_TLS_H2:-0}
 LISTEN=" backlog=65535" KIND=https
 if [ "$H2" = 1 ]; then LISTEN="$LISTEN http2" KIND=HTTP/2; fi
 nginx_conf "$OUT" 1 "    limit_rate 1k;
