@@ -126,6 +126,13 @@ static void on_timer(struct ev_loop *loop, ev_timer *t, int revents)
     if (w->waiting) locust__user_wake(w->h->user);
 }
 
+/* Gives OpenSSL's record buffers back, counted (it refuses while it holds bytes, and takes them again
+ * when bytes come). */
+static void tls_release(locust__wire *w)
+{
+    if (locust__tls_idle(w->tls)) w->tls_rests++;
+}
+
 static void on_tls_rest(struct ev_loop *loop, ev_timer *t, int revents)
 {
     (void)revents;
@@ -136,9 +143,8 @@ static void on_tls_rest(struct ev_loop *loop, ev_timer *t, int revents)
         ev_timer_set(t, left, 0.);
         ev_timer_start(loop, t);
     } else if (w->tls != NULL) {
-        /* Between requests, or waiting for a response with nothing buffered: either way OpenSSL
-         * allocates them again when bytes come (it refuses while it holds some). */
-        if (locust__tls_idle(w->tls)) w->tls_rests++;
+        /* Between requests, or waiting for a response with nothing buffered. */
+        tls_release(w);
     }
 }
 
@@ -565,7 +571,7 @@ int locust__wire_hop(locust_http *h)
                 tls_rests(w);
             } else if (w->tls != NULL) {
                 w->tls_used_at = ev_now(w->loop);
-                if (locust__tls_idle(w->tls)) w->tls_rests++;
+                tls_release(w);
             }
         }
         h->xfer.result = p.result;
