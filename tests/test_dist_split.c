@@ -80,14 +80,20 @@ START_TEST(a_slave_gone_before_the_hatch_leaves_its_share_to_the_living)
 }
 END_TEST
 
+/* A master with two ready slaves: a scripted one ("fake_crash", to crash at will) and a real one. */
+static void master_with_fake_and_slave(fake *f)
+{
+    start_master(NULL);
+    fake_join(f, "fake_crash");
+    add_slave(&worker_cls);
+    ck_assert_msg(dist_run_until(W->loop, all_ready, (void *)2, 10), "2 slaves did not become ready");
+}
+
 /* A slave that hatched its share and crashes during the run: the living slave takes its users. */
 START_TEST(a_slave_that_crashes_during_the_run_leaves_its_users_to_the_living)
 {
-    start_master(NULL);
     fake f;
-    fake_join(&f, "fake_crash");
-    add_slave(&worker_cls);
-    ck_assert_msg(dist_run_until(W->loop, all_ready, (void *)2, 10), "2 slaves did not become ready");
+    master_with_fake_and_slave(&f);
     ck_assert_int_eq(locust_runner_start(W->master, 10, 1000), 0);
     int64_t share = -1;
     for (int i = 0; i < 500 && share < 0; i++) {
@@ -160,11 +166,8 @@ static bool everyone_quit(void *ud)
  */
 START_TEST(a_normal_end_after_a_slave_crashed_raises_no_false_alarm)
 {
-    start_master(NULL);
     fake f;
-    fake_join(&f, "fake_crash");
-    add_slave(&worker_cls);
-    ck_assert_msg(dist_run_until(W->loop, all_ready, (void *)2, 10), "2 slaves did not become ready");
+    master_with_fake_and_slave(&f);
     ck_assert_int_eq(locust_runner_start(W->master, 4, 1000), 0);
     ck_assert_msg(dist_run_until(W->loop, slave0_runs, (void *)2, 10), "the living slave did not hatch");
     fake_vanish(&f);
