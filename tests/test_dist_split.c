@@ -157,6 +157,17 @@ static bool everyone_quit(void *ud)
     return locust_runner_quit_done(W->master);
 }
 
+/* Quits the test from the master: everyone quits within 10 s, and nothing is warned about on the way. */
+static void quit_without_alarm(void)
+{
+    alarms[0] = '\0';
+    locust_log_set(keep_alarm, NULL, LOCUST_LOG_WARNING);
+    ck_assert_int_eq(locust_runner_quit(W->master), 0);
+    ck_assert_msg(dist_run_until(W->loop, everyone_quit, NULL, 10), "not everyone quit");
+    testutil_quiet_logs();
+    ck_assert_msg(alarms[0] == '\0', "the quit logged:\n%s", alarms);
+}
+
 /*
  * A slave crashed during the run; the test then ends as usual (the run time,
  * ^C, the web UI's quit). The crash was warned about when it happened; the
@@ -174,13 +185,7 @@ START_TEST(a_normal_end_after_a_slave_crashed_raises_no_false_alarm)
     ck_assert_msg(dist_run_until(W->loop, one_slave_missing, NULL, 5), "the crash went unnoticed");
     ck_assert_msg(dist_run_until(W->loop, slave0_runs, (void *)4, 5),
                   "the living slave did not take 4 users");
-
-    alarms[0] = '\0';
-    locust_log_set(keep_alarm, NULL, LOCUST_LOG_WARNING);
-    ck_assert_int_eq(locust_runner_quit(W->master), 0);
-    ck_assert_msg(dist_run_until(W->loop, everyone_quit, NULL, 10), "not everyone quit");
-    testutil_quiet_logs();
-    ck_assert_msg(alarms[0] == '\0', "a normal end logged:\n%s", alarms);
+    quit_without_alarm();
 }
 END_TEST
 
@@ -193,13 +198,7 @@ START_TEST(a_master_whose_slaves_all_crashed_quits_without_an_error)
     ck_assert_msg(dist_run_until(W->loop, all_ready, (void *)1, 10), "the fake slave did not join");
     fake_vanish(&f);
     ck_assert_msg(dist_run_until(W->loop, one_slave_missing, NULL, 5), "the crash went unnoticed");
-
-    alarms[0] = '\0';
-    locust_log_set(keep_alarm, NULL, LOCUST_LOG_WARNING);
-    ck_assert_int_eq(locust_runner_quit(W->master), 0);
-    ck_assert_msg(dist_run_until(W->loop, everyone_quit, NULL, 10), "the master did not quit");
-    testutil_quiet_logs();
-    ck_assert_msg(alarms[0] == '\0', "the quit logged:\n%s", alarms);
+    quit_without_alarm();
 }
 END_TEST
 
