@@ -125,6 +125,25 @@ static void send_bad_report(void *push, bool scheduled)
     locust_stats_free(s);
 }
 
+/* The slave BAD_ID on a PUSH socket of its own: joined, and its report (send_bad_report()) sent. */
+typedef struct bad_slave {
+    void *ctx, *push;
+} bad_slave;
+
+static void bad_slave_join(bad_slave *b, bool scheduled)
+{
+    b->ctx = zmq_ctx_new();
+    b->push = dist_raw_connect(b->ctx, ZMQ_PUSH, W->port);
+    dist_raw_msg(b->push, "client_ready", NULL, BAD_ID);
+    send_bad_report(b->push, scheduled);
+}
+
+static void bad_slave_leave(bad_slave *b)
+{
+    zmq_close(b->push);
+    zmq_ctx_term(b->ctx);
+}
+
 static bool merged_bad(void *ud)
 {
     locust_entry_info e;
@@ -163,10 +182,8 @@ START_TEST(a_slave_that_is_not_utf8_leaves_every_output_valid)
     log_records = invalid_records = 0;
     locust_log_set(check_record, NULL, LOCUST_LOG_DEBUG);
 
-    void *ctx = zmq_ctx_new();
-    void *push = dist_raw_connect(ctx, ZMQ_PUSH, W->port);
-    dist_raw_msg(push, "client_ready", NULL, BAD_ID);
-    send_bad_report(push, false);
+    bad_slave b;
+    bad_slave_join(&b, false);
     ck_assert_msg(dist_run_until(W->loop, merged_bad, NULL, 10), "the report was not merged");
 
     /* The web UI: /stats/requests is JSON, with the id and name sanitized. */
@@ -206,8 +223,7 @@ START_TEST(a_slave_that_is_not_utf8_leaves_every_output_valid)
     ck_assert_int_gt(log_records, 0);
     ck_assert_int_eq(invalid_records, 0);
     testutil_quiet_logs();
-    zmq_close(push);
-    zmq_ctx_term(ctx);
+    bad_slave_leave(&b);
     locust_web_free(web);
 }
 END_TEST
@@ -267,11 +283,9 @@ static bool exception_logged(void *ud)
 START_TEST(a_slave_that_is_not_utf8_leaves_every_report_valid)
 {
     start_master(NULL);
-    void *ctx = zmq_ctx_new();
-    void *push = dist_raw_connect(ctx, ZMQ_PUSH, W->port);
-    dist_raw_msg(push, "client_ready", NULL, BAD_ID);
-    send_bad_report(push, false);
-    dist_raw_msg(push, "exception", "{\"msg\": \"boom \xff\", \"traceback\": \"  File \xfe\\n\"}", BAD_ID);
+    bad_slave b;
+    bad_slave_join(&b, false);
+    dist_raw_msg(b.push, "exception", "{\"msg\": \"boom \xff\", \"traceback\": \"  File \xfe\\n\"}", BAD_ID);
     ck_assert_msg(dist_run_until(W->loop, merged_bad, NULL, 10), "the report was not merged");
     ck_assert_msg(dist_run_until(W->loop, exception_logged, NULL, 10), "the exception was not logged");
 
@@ -284,8 +298,7 @@ START_TEST(a_slave_that_is_not_utf8_leaves_every_report_valid)
     assert_report_valid(html_report, "the HTML report", name);
     assert_report_valid(junit_report, "the JUnit report", "scen\xef\xbf\xbd.c");
     assert_report_valid(locust_report_prometheus, "the Prometheus metrics", name);
-    zmq_close(push);
-    zmq_ctx_term(ctx);
+    bad_slave_leave(&b);
 }
 END_TEST
 
@@ -311,10 +324,8 @@ START_TEST(a_slave_that_is_not_utf8_leaves_the_open_model_outputs_valid)
     start_master(NULL);
     locust_web *web;
     ck_assert_int_eq(locust_web_new(&web, W->master, &(locust_web_options){.host = "127.0.0.1"}), 0);
-    void *ctx = zmq_ctx_new();
-    void *push = dist_raw_connect(ctx, ZMQ_PUSH, W->port);
-    dist_raw_msg(push, "client_ready", NULL, BAD_ID);
-    send_bad_report(push, true);
+    bad_slave b;
+    bad_slave_join(&b, true);
     ck_assert_msg(dist_run_until(W->loop, merged_bad, NULL, 10), "the report was not merged");
 
     web_reply rep;
@@ -341,8 +352,7 @@ START_TEST(a_slave_that_is_not_utf8_leaves_the_open_model_outputs_valid)
     ck_assert_msg(strstr(text, " GET /aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xc3\xa9 service ") != NULL, "%s", text);
     free(text);
 
-    zmq_close(push);
-    zmq_ctx_term(ctx);
+    bad_slave_leave(&b);
     locust_web_free(web);
 }
 END_TEST
