@@ -17,15 +17,13 @@ for line in open(sys.argv[1]):
     m[(int(rnd), row, tool)] = (float(a[0]), float(a[1])) if len(a) == 2 else (0.0, 0.0)
 
 def per_round(f):
-    """f(round) -> value or None, over the rounds; None where a figure is missing."""
+    """f(round) over the rounds, leaving out those where a figure it needs is missing."""
     out = []
     for r in range(1, rounds + 1):
         try:
-            v = f(r)
+            out.append(f(r))
         except (KeyError, ZeroDivisionError):
-            v = None
-        if v is not None:
-            out.append(v)
+            pass
     return out
 
 def cell(vals, fmt, unit=""):
@@ -44,17 +42,17 @@ def get(r, row, tool, i):
         raise KeyError(row)
     return (reqs, cpu)[i]
 
-rows = [("ip", "http://127.0.0.1 (the wire)", "wrk"), ("name", "http://localhost (host name, on the wire)", "wrk"),
-        ("cookie", "after a login that set a cookie (on the wire)", "wrk"),
-        ("https", "https://127.0.0.1 (the wire, TLS verified)", "wrk"),
-        ("h2", "HTTP/2 over TLS (the wire; against h2load -m1)", "h2load"),
-        ("h2curl", "HTTP/2 over TLS (curl; against h2load -m1)", "h2load")]
+rows = [("ip", "http://127.0.0.1 (the wire)"), ("name", "http://localhost (host name, on the wire)"),
+        ("cookie", "after a login that set a cookie (on the wire)"),
+        ("https", "https://127.0.0.1 (the wire, TLS verified)"),
+        ("h2", "HTTP/2 over TLS (the wire; against h2load -m1)"),
+        ("h2curl", "HTTP/2 over TLS (curl; against h2load -m1)")]
 print(f"Medians of {rounds} round(s), the range in brackets; ratios are taken within a round.")
 print()
 print("| hop | locust-run req/s | CPU us/req | vs wrk (h2load) req/s | CPU vs the IP hop | "
       "wrk's (h2load's) CPU us/req | its CPU vs wrk's IP hop | FastHttpUser CPU us/req | its CPU vs ours |")
 print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-for row, name, _ in rows:
+for row, name in rows:
     if not any(k[1] == row for k in m):
         continue
     ref = "h2" if row == "h2curl" else row
